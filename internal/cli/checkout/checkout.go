@@ -1,0 +1,78 @@
+// Package checkout is the `billctl checkout` command group.
+package checkout
+
+import (
+	"io"
+
+	"github.com/spf13/cobra"
+
+	"github.com/billctl/billctl/internal/cli/cmdutil"
+	"github.com/billctl/billctl/internal/config"
+	"github.com/billctl/billctl/internal/exitcode"
+	"github.com/billctl/billctl/internal/httpx"
+	"github.com/billctl/billctl/internal/output"
+	"github.com/billctl/billctl/internal/provider"
+	"github.com/billctl/billctl/internal/provider/maple"
+	"github.com/billctl/billctl/internal/provider/meteroid"
+)
+
+// NewCmd builds `billctl checkout`.
+func NewCmd(f *cmdutil.Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "checkout",
+		Short: "Create, inspect and cancel checkout sessions",
+	}
+	cmd.AddCommand(NewCmdCreate(f, nil))
+	return cmd
+}
+
+// client builds the provider for s. needToken is false for --dry-run,
+// which sends nothing.
+func client(f *cmdutil.Factory, s *config.Settings, needToken bool) (provider.Provider, *httpx.Client, error) {
+	if err := s.Check(); err != nil {
+		return nil, nil, err
+	}
+	if needToken {
+		if err := s.RequireToken(); err != nil {
+			return nil, nil, err
+		}
+	}
+	var debug io.Writer
+	if s.Debug {
+		debug = f.IO.Err
+	}
+	h := httpx.New(httpx.Options{
+		BaseURL:   s.BaseURL,
+		Token:     s.Token,
+		UserAgent: f.UserAgent(),
+		Timeout:   s.Timeout,
+		Retries:   s.Retries,
+		Debug:     debug,
+		Transport: f.Transport,
+	})
+	switch s.Provider {
+	case meteroid.Name:
+		return meteroid.New(h), h, nil
+	case maple.Name:
+		return maple.New(h, s.Company), h, nil
+	}
+	return nil, nil, exitcode.Usagef("unknown provider %q: use meteroid or maple", s.Provider)
+}
+
+// checkFormat refuses an -o value that the command cannot print.
+func checkFormat(format string, extra ...string) error {
+	for _, f := range append(append([]string(nil), output.Formats...), extra...) {
+		if f == format {
+			return nil
+		}
+	}
+	if format == "curl" {
+		return cmdutil.FlagErrorf("-o curl exists only with --dry-run")
+	}
+	return cmdutil.FlagErrorf("unknown output format %q: use table, json, yaml, id or url", format)
+}
+
+// printer prints results the way the settings ask.
+func printer(f *cmdutil.Factory, s *config.Settings) *output.Printer {
+	return &output.Printer{IO: f.IO, Format: s.Output}
+}

@@ -1,0 +1,58 @@
+// Package cmdutil holds what every command needs: the factory of lazily
+// built dependencies, flag helpers, and usage errors.
+package cmdutil
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/spf13/pflag"
+
+	"github.com/billctl/billctl/internal/config"
+	"github.com/billctl/billctl/internal/output"
+)
+
+// Browser opens a URL for the user; tests replace it.
+type Browser interface {
+	Open(url string) error
+}
+
+// BuildInfo is what `billctl version` reports.
+type BuildInfo struct {
+	Version, Commit, Date string
+}
+
+// Factory builds each command's dependencies on first use, so a command
+// that needs no settings (version, completion) never reads the config file.
+type Factory struct {
+	IO      *output.IO
+	Getenv  func(string) string
+	Build   BuildInfo
+	Browser Browser
+	// Transport, when set, replaces the network (tests).
+	Transport http.RoundTripper
+	// Context is cancelled on Ctrl-C.
+	Context context.Context
+
+	// Flags are the root's persistent flags, the first source of settings.
+	Flags *pflag.FlagSet
+
+	settings *config.Settings
+	err      error
+	resolved bool
+}
+
+// Settings resolves flag > environment > profile > defaults once.
+func (f *Factory) Settings() (*config.Settings, error) {
+	if !f.resolved {
+		f.resolved = true
+		f.settings, f.err = config.Resolve(f.Flags, f.Getenv, f.IO.In, f.IO.Err)
+		if f.err == nil && f.settings.NoColor {
+			f.IO.NoColor = true
+		}
+	}
+	return f.settings, f.err
+}
+
+// UserAgent is sent with every request.
+func (f *Factory) UserAgent() string { return "billctl/" + f.Build.Version }

@@ -1,0 +1,159 @@
+// Package cli is billctl's command tree and the one place where errors
+// become exit statuses.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/billctl/billctl/internal/cli/checkout"
+	"github.com/billctl/billctl/internal/cli/cmdutil"
+	"github.com/billctl/billctl/internal/cli/profile"
+	"github.com/billctl/billctl/internal/config"
+	"github.com/billctl/billctl/internal/exitcode"
+	"github.com/billctl/billctl/internal/output"
+)
+
+// Set by the release build (-ldflags "-X ...").
+var (
+	version = ""
+	commit  = ""
+	date    = ""
+)
+
+// Main runs billctl with the process's arguments and returns its exit status.
+func Main() int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	f := &cmdutil.Factory{
+		IO:      output.System(os.Getenv),
+		Getenv:  os.Getenv,
+		Build:   buildInfo(),
+		Context: ctx,
+	}
+	return Run(f, os.Args[1:])
+}
+
+// Run executes args against f and maps the outcome to an exit status.
+func Run(f *cmdutil.Factory, args []string) int {
+	root := NewRoot(f)
+	root.SetArgs(args)
+	root.SetIn(f.IO.In)
+	root.SetOut(f.IO.Out)
+	root.SetErr(f.IO.Err)
+	started := false
+	root.PersistentPreRun = func(*cobra.Command, []string) { started = true }
+	cmd, err := root.ExecuteContextC(f.Context)
+	if err == nil {
+		return exitcode.OK
+	}
+	code := exitcode.Code(err)
+	var ee interface{ ExitCode() int }
+	if !errors.As(err, &ee) && !started {
+		// cobra's own complaints (unknown command, wrong number of
+		// arguments) come before the command runs: they are usage errors.
+		code = exitcode.Usage
+	}
+	if code == exitcode.Interrupted {
+		fmt.Fprintln(f.IO.Err, "interrupted")
+		return code
+	}
+	fmt.Fprintln(f.IO.Err, "error: "+err.Error())
+	var fe *cmdutil.FlagError
+	if (errors.As(err, &fe) || !started) && cmd != nil {
+		fmt.Fprintf(f.IO.Err, "Run '%s --help' for usage.\n", cmd.CommandPath())
+	}
+	return code
+}
+
+// NewRoot builds the command tree.
+func NewRoot(f *cmdutil.Factory) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "billctl",
+		Short: "Create and manage billing checkout sessions on Meteroid and Maple",
+		Long: strings.TrimSpace(`
+billctl creates checkout sessions (the hosted page where a customer enters a
+payment method and a subscription starts) on Meteroid and Maple, from flags
+or from YAML/JSON files, checks every field before anything is sent, and
+never creates a session twice.
+
+Settings come from flags, then BILLCTL_* environment variables, then the
+current profile of the config file, then defaults.`),
+		Example: strings.TrimSpace(`
+  # See the request a create would send; needs no account
+  billctl checkout create --provider meteroid --customer cus_1 --plan-version plv_1 --dry-run
+
+  # Keep an account as a profile (the token is read from stdin)
+  billctl profile add prod --provider maple --company cmp_2MkGNwZq < token.txt
+
+  # One session per document of a file, printing only the URLs
+  billctl checkout create -f customers.yaml -o url`),
+		Version:       f.Build.Version,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+	}
+	root.SetVersionTemplate(versionText(f.Build) + "\n")
+	config.AddFlags(root.PersistentFlags())
+	f.Flags = root.PersistentFlags()
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
+		return &cmdutil.FlagError{Err: err}
+	})
+	root.AddCommand(checkout.NewCmd(f), newVersionCmd(f))
+	root.AddCommand(profile.NewCmd(f))
+	return root
+}
+
+func newVersionCmd(f *cmdutil.Factory) *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print version, commit and build date",
+		Args:  cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			_, err := fmt.Fprintln(f.IO.Out, versionText(f.Build))
+			return err
+		},
+	}
+}
+
+func versionText(b cmdutil.BuildInfo) string {
+	return fmt.Sprintf("billctl %s (commit %s, built %s)", b.Version, b.Commit, b.Date)
+}
+
+// buildInfo prefers what the release build injected and falls back to the
+// module's build information (go install, go build from a checkout).
+func buildInfo() cmdutil.BuildInfo {
+	b := cmdutil.BuildInfo{Version: version, Commit: commit, Date: date}
+	if info, ok := debug.ReadBuildInfo(); ok {
+		if b.Version == "" && info.Main.Version != "" && info.Main.Version != "(devel)" {
+			b.Version = strings.TrimPrefix(info.Main.Version, "v")
+		}
+		for _, s := range info.Settings {
+			switch {
+			case s.Key == "vcs.revision" && b.Commit == "":
+				b.Commit = s.Value
+				if len(b.Commit) > 12 {
+					b.Commit = b.Commit[:12]
+				}
+			case s.Key == "vcs.time" && b.Date == "":
+				b.Date = s.Value
+			}
+		}
+	}
+	if b.Version == "" {
+		b.Version = "dev"
+	}
+	if b.Commit == "" {
+		b.Commit = "unknown"
+	}
+	if b.Date == "" {
+		b.Date = "unknown"
+	}
+	return b
+}

@@ -1,0 +1,129 @@
+package cli_test
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/billctl/billctl/internal/cli"
+	"github.com/billctl/billctl/internal/fakeapi"
+)
+
+// The scripts in testdata/script run the real command against a fake API
+// started for each script, with a HOME of their own.
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"billctl": func() { os.Exit(cli.Main()) },
+	})
+}
+
+func TestScripts(t *testing.T) {
+	testscript.Run(t, testscript.Params{
+		Dir:                 filepath.Join("..", "..", "testdata", "script"),
+		RequireExplicitExec: true,
+		Setup: func(env *testscript.Env) error {
+			srv := fakeapi.New()
+			env.Defer(srv.Close)
+			env.Values["api"] = srv
+			home := filepath.Join(env.WorkDir, "home")
+			if err := os.MkdirAll(home, 0o755); err != nil {
+				return err
+			}
+			env.Setenv("API", srv.URL)
+			env.Setenv("HOME", home)
+			env.Setenv("XDG_CONFIG_HOME", filepath.Join(home, ".config"))
+			env.Setenv("XDG_CACHE_HOME", filepath.Join(home, ".cache"))
+			for _, kv := range os.Environ() {
+				if strings.HasPrefix(kv, "BILLCTL_") || strings.HasPrefix(kv, "NO_COLOR=") {
+					k, _, _ := strings.Cut(kv, "=")
+					env.Setenv(k, "")
+				}
+			}
+			return nil
+		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"apireqs":    cmdAPIRequests,
+			"apicreated": cmdAPICreated,
+			"apilast":    cmdAPILast,
+			"mode":       cmdMode,
+		},
+	})
+}
+
+func server(ts *testscript.TestScript) *fakeapi.Server {
+	return ts.Value("api").(*fakeapi.Server)
+}
+
+// apireqs N: the fake API received exactly N requests.
+func cmdAPIRequests(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: apireqs N")
+	}
+	want, _ := strconv.Atoi(args[0])
+	got := len(server(ts).Requests())
+	if (got == want) == neg {
+		ts.Fatalf("the API received %d request(s), want %s%d", got, map[bool]string{true: "not ", false: ""}[neg], want)
+	}
+}
+
+// apicreated N: the fake API created exactly N sessions.
+func cmdAPICreated(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: apicreated N")
+	}
+	want, _ := strconv.Atoi(args[0])
+	if got := server(ts).Created(); (got == want) == neg {
+		ts.Fatalf("the API created %d session(s), want %d", got, want)
+	}
+}
+
+// apilast FILE: write the last request the API received (method, path,
+// query, headers but Authorization's token, body) to FILE.
+func cmdAPILast(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: apilast FILE")
+	}
+	reqs := server(ts).Requests()
+	if len(reqs) == 0 {
+		ts.Fatalf("the API received no request")
+	}
+	r := reqs[len(reqs)-1]
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s", r.Method, r.Path)
+	if r.Query != "" {
+		b.WriteString("?" + r.Query)
+	}
+	b.WriteString("\n")
+	keys := make([]string, 0, len(r.Header))
+	for k := range r.Header {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		fmt.Fprintf(&b, "%s: %s\n", k, strings.Join(r.Header[k], ", "))
+	}
+	b.WriteString("\n")
+	b.Write(r.Body)
+	b.WriteString("\n")
+	ts.Check(os.WriteFile(ts.MkAbs(args[0]), []byte(b.String()), 0o644))
+}
+
+// mode PATH PERM: the file's permission bits are PERM (octal).
+func cmdMode(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 {
+		ts.Fatalf("usage: mode PATH PERM")
+	}
+	fi, err := os.Stat(ts.MkAbs(args[0]))
+	ts.Check(err)
+	want, err := strconv.ParseUint(args[1], 8, 32)
+	ts.Check(err)
+	if got := fi.Mode().Perm(); (uint64(got) == want) == neg {
+		ts.Fatalf("%s has mode %04o, want %04o", args[0], got, want)
+	}
+}

@@ -1,0 +1,361 @@
+// Package config resolves the settings of one invocation (flag >
+// environment > profile > defaults) and keeps the profiles file.
+package config
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+	"github.com/spf13/viper"
+
+	"github.com/billctl/billctl/internal/exitcode"
+)
+
+// Settings is what one invocation runs with. Token is a secret: never print it.
+type Settings struct {
+	ConfigPath string
+	Profile    string
+	Provider   string
+	BaseURL    string
+	Company    string
+	Token      string
+	Output     string
+	Timeout    time.Duration
+	Retries    int
+	Debug      bool
+	NoColor    bool
+
+	// origins says where a value came from ("--base-url",
+	// "BILLCTL_BASE_URL", `profile "prod"`), so that a refusal points at
+	// the thing to change.
+	origins map[string]string
+}
+
+// Providers are the API shapes billctl speaks.
+var Providers = []string{"meteroid", "maple"}
+
+// DefaultBaseURL is each provider's public API root.
+var DefaultBaseURL = map[string]string{
+	"meteroid": "https://api.meteroid.com",
+	"maple":    "https://api.maplebilling.com",
+}
+
+// OutputFormats are the values -o accepts here. "curl" is only meaningful
+// for a dry run; the command that has one decides whether to allow it.
+var OutputFormats = []string{"table", "json", "yaml", "id", "url", "curl"}
+
+// The defaults of the settings table.
+const (
+	DefaultOutput  = "table"
+	DefaultTimeout = 30 * time.Second
+	DefaultRetries = 3
+)
+
+// AddFlags registers the persistent flags of the settings table.
+func AddFlags(fs *pflag.FlagSet) {
+	fs.String("profile", "", "profile of the config file to use")
+	fs.String("provider", "", "API shape: meteroid or maple")
+	fs.String("base-url", "", "API root, without /api/v1")
+	fs.String("company", "", "Maple company ID (cmp_…)")
+	fs.String("token-file", "", "read the API token from this file (- for stdin)")
+	fs.StringP("output", "o", "", "output format: table, json, yaml, id, url")
+	fs.Duration("timeout", DefaultTimeout, "time limit per request")
+	fs.Int("retries", DefaultRetries, "retries after the first attempt (0 disables)")
+	fs.Bool("debug", false, "log HTTP requests and responses on stderr, secrets redacted")
+	fs.String("config", "", "config file (default $XDG_CONFIG_HOME/billctl/config.yaml)")
+	fs.Bool("no-color", false, "plain output without colour")
+}
+
+// binding ties a setting to its flag and environment variable (either may
+// be absent).
+type binding struct{ key, flag, env string }
+
+var bindings = []binding{
+	{"config", "config", "BILLCTL_CONFIG"},
+	{"profile", "profile", "BILLCTL_PROFILE"},
+	{"provider", "provider", "BILLCTL_PROVIDER"},
+	{"base_url", "base-url", "BILLCTL_BASE_URL"},
+	{"company", "company", "BILLCTL_COMPANY"},
+	{"output", "output", "BILLCTL_OUTPUT"},
+	{"timeout", "timeout", ""},
+	{"retries", "retries", ""},
+	{"debug", "debug", "BILLCTL_DEBUG"},
+	{"no_color", "no-color", "NO_COLOR"},
+}
+
+// given is a setting as the invocation itself states it: its flag when the
+// flag was passed, else its environment variable. It is bound to viper as
+// the flag layer, which viper consults before its config layer (the
+// profile) and its defaults. Viper's own environment layer is not used
+// because it reads the process environment directly; going through getenv
+// keeps the caller (the factory, a test) in charge of what the environment
+// holds, with the flag still winning over the variable.
+type given struct {
+	key    string
+	kind   string // the flag's type, so viper converts the value alike
+	set    bool
+	value  string
+	def    string
+	source string // "--base-url" or "BILLCTL_BASE_URL"
+}
+
+func (g given) HasChanged() bool { return g.set }
+func (g given) Name() string     { return g.key }
+func (g given) ValueType() string {
+	if g.kind == "" {
+		return "string"
+	}
+	return g.kind
+}
+func (g given) ValueString() string {
+	if g.set {
+		return g.value
+	}
+	return g.def
+}
+
+// newViper builds the flag and default layers of one invocation; the
+// profile is merged in later as the config layer. The token file is read
+// here because its content, not its path, is the setting.
+func newViper(fs *pflag.FlagSet, getenv func(string) string, stdin io.Reader, readToken bool) (*viper.Viper, map[string]given, error) {
+	v := viper.New()
+	v.SetDefault("output", DefaultOutput)
+	v.SetDefault("timeout", DefaultTimeout)
+	v.SetDefault("retries", DefaultRetries)
+	v.SetDefault("config", DefaultPath(getenv))
+	all := make(map[string]given, len(bindings)+1)
+	for _, b := range bindings {
+		g := given{key: b.key}
+		f := lookup(fs, b.flag)
+		if f != nil {
+			g.kind, g.def = f.Value.Type(), f.DefValue
+		}
+		switch {
+		case f != nil && f.Changed:
+			g.set, g.value, g.source = true, f.Value.String(), "--"+b.flag
+		case b.env != "":
+			if val := envValue(b.key, getenv(b.env)); val != "" {
+				g.set, g.value, g.source = true, val, b.env
+			}
+		}
+		all[b.key] = g
+	}
+	tok := given{key: "token"}
+	if f := lookup(fs, "token-file"); readToken && f != nil && f.Changed && f.Value.String() != "" {
+		t, err := ReadTokenFile(f.Value.String(), stdin)
+		if err != nil {
+			return nil, nil, err
+		}
+		tok.set, tok.value, tok.source = true, t, "--token-file"
+	} else if t := getenv("BILLCTL_TOKEN"); t != "" {
+		tok.set, tok.value, tok.source = true, t, "BILLCTL_TOKEN"
+	}
+	all["token"] = tok
+	for key, g := range all {
+		if err := v.BindFlagValue(key, g); err != nil {
+			return nil, nil, err
+		}
+	}
+	return v, all, nil
+}
+
+func lookup(fs *pflag.FlagSet, name string) *pflag.Flag {
+	if fs == nil {
+		return nil
+	}
+	return fs.Lookup(name)
+}
+
+// envValue reads a variable the way its convention says: NO_COLOR is on
+// whenever set (no-color.org), BILLCTL_DEBUG takes 1/true/0/false and any
+// other non-empty value as on.
+func envValue(key, val string) string {
+	if val == "" {
+		return ""
+	}
+	switch key {
+	case "no_color":
+		return "true"
+	case "debug":
+		if b, err := strconv.ParseBool(val); err == nil {
+			return strconv.FormatBool(b)
+		}
+		return "true"
+	}
+	return val
+}
+
+// ReadTokenFile reads a token from a file or, for "-", from stdin, as
+// CleanToken accepts it.
+func ReadTokenFile(path string, stdin io.Reader) (string, error) {
+	var (
+		b   []byte
+		err error
+	)
+	if path == "-" {
+		if stdin == nil {
+			return "", exitcode.Usagef("--token-file -: no standard input")
+		}
+		b, err = io.ReadAll(stdin)
+	} else {
+		b, err = os.ReadFile(path)
+	}
+	if err != nil {
+		return "", exitcode.Usagef("--token-file %s: %v", path, unwrapPath(err))
+	}
+	return CleanToken(string(b), "--token-file "+path)
+}
+
+// CleanToken trims a token read from a file, a pipe or a prompt and
+// refuses one that is empty or spans several lines; from names the source
+// for the message. Only surrounding white space is dropped (the newline of
+// `echo`): a line break inside would make an invalid Authorization header.
+func CleanToken(raw, from string) (string, error) {
+	t := strings.TrimSpace(raw)
+	if t == "" {
+		return "", exitcode.Usagef("%s: the token is empty", from)
+	}
+	if strings.ContainsAny(t, "\r\n") {
+		return "", exitcode.Usagef("%s: the token spans several lines; give one token on one line", from)
+	}
+	return t, nil
+}
+
+// ConfigPath is the config file of this invocation: --config, else
+// BILLCTL_CONFIG, else DefaultPath. It is "" when no place is known.
+func ConfigPath(fs *pflag.FlagSet, getenv func(string) string) string {
+	v, _, _ := newViper(fs, getenv, nil, false)
+	if p := v.GetString("config"); p != "" {
+		return p
+	}
+	return DefaultPath(getenv)
+}
+
+// Resolve computes the settings of this invocation with a fresh viper:
+// flags (and --token-file), then BILLCTL_* variables, then the selected
+// profile of the config file, then defaults. A config file that others can
+// read is reported on warn (stderr) and made private.
+func Resolve(fs *pflag.FlagSet, getenv func(string) string, stdin io.Reader, warn io.Writer) (*Settings, error) {
+	v, flagEnv, err := newViper(fs, getenv, stdin, true)
+	if err != nil {
+		return nil, err
+	}
+	s := &Settings{ConfigPath: v.GetString("config")}
+	if s.ConfigPath == "" {
+		s.ConfigPath = DefaultPath(getenv)
+	}
+	Tighten(s.ConfigPath, warn)
+	file, err := Load(s.ConfigPath)
+	if err != nil {
+		return nil, err
+	}
+	if file.CurrentProfile != "" {
+		if err := v.MergeConfigMap(map[string]any{"profile": file.CurrentProfile}); err != nil {
+			return nil, err
+		}
+	}
+	s.Profile = v.GetString("profile")
+	var layer map[string]any
+	if s.Profile != "" {
+		p, ok := file.Profiles[s.Profile]
+		if !ok {
+			return nil, file.NotFound(s.Profile, s.ConfigPath)
+		}
+		if layer, err = profileLayer(s.Profile, p); err != nil {
+			return nil, err
+		}
+		if err := v.MergeConfigMap(layer); err != nil {
+			return nil, err
+		}
+	}
+	origin := func(key string) string {
+		if g := flagEnv[key]; g.set {
+			return g.source
+		}
+		if _, ok := layer[key]; ok {
+			return fmt.Sprintf("profile %q", s.Profile)
+		}
+		return "default"
+	}
+	s.origins = map[string]string{}
+	for _, key := range []string{"provider", "base_url", "company", "token"} {
+		s.origins[key] = origin(key)
+	}
+
+	s.Provider = strings.ToLower(strings.TrimSpace(v.GetString("provider")))
+	if s.Provider != "" && !slices.Contains(Providers, s.Provider) {
+		return nil, exitcode.Usagef("unknown provider %q (from %s): use %s", s.Provider, origin("provider"), strings.Join(Providers, " or "))
+	}
+	s.BaseURL = strings.TrimRight(strings.TrimSpace(v.GetString("base_url")), "/")
+	if s.BaseURL == "" {
+		s.BaseURL = DefaultBaseURL[s.Provider]
+		s.origins["base_url"] = "default"
+	}
+	s.Company = strings.TrimSpace(v.GetString("company"))
+	s.Token = v.GetString("token")
+
+	s.Output = v.GetString("output")
+	if s.Output == "" {
+		// An explicit empty -o "" or BILLCTL_OUTPUT= means the default.
+		s.Output = DefaultOutput
+	}
+	if !slices.Contains(OutputFormats, s.Output) {
+		return nil, exitcode.Usagef("invalid output format %q (from %s): use one of %s", s.Output, origin("output"), strings.Join(OutputFormats[:5], ", "))
+	}
+	s.Timeout = v.GetDuration("timeout")
+	if s.Timeout < 0 {
+		return nil, exitcode.Usagef("invalid timeout %s (from %s): it must not be negative", s.Timeout, origin("timeout"))
+	}
+	s.Retries = v.GetInt("retries")
+	if s.Retries < 0 {
+		return nil, exitcode.Usagef("invalid retries %d (from %s): use 0 to disable retries", s.Retries, origin("retries"))
+	}
+	s.Debug = v.GetBool("debug")
+	s.NoColor = v.GetBool("no_color")
+	return s, nil
+}
+
+// profileLayer is a profile as viper's config layer, with its timeout and
+// retries checked and converted: a bad value names the profile and the key.
+func profileLayer(name string, p *Profile) (map[string]any, error) {
+	m := map[string]any{}
+	for key, val := range map[string]string{
+		"provider": p.Provider,
+		"base_url": p.BaseURL,
+		"company":  p.Company,
+		"token":    p.Token,
+		"output":   p.Output,
+	} {
+		if val != "" {
+			m[key] = val
+		}
+	}
+	if p.Timeout != "" {
+		d, err := time.ParseDuration(p.Timeout)
+		if err != nil || d < 0 {
+			return nil, exitcode.Usagef("profile %q: timeout: %q is not a duration such as 30s or 2m", name, p.Timeout)
+		}
+		m["timeout"] = d
+	}
+	if p.Retries != nil {
+		if *p.Retries < 0 {
+			return nil, exitcode.Usagef("profile %q: retries: %d is negative; use 0 to disable retries", name, *p.Retries)
+		}
+		m["retries"] = *p.Retries
+	}
+	return m, nil
+}
+
+// from is " (from SOURCE)" for a setting Resolve produced, "" otherwise.
+func (s *Settings) from(key string) string {
+	if o := s.origins[key]; o != "" {
+		return " (from " + o + ")"
+	}
+	return ""
+}

@@ -1,0 +1,325 @@
+package output
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/tw"
+	"gopkg.in/yaml.v3"
+
+	"github.com/billctl/billctl/internal/provider"
+)
+
+// Formats are the values of -o for results.
+var Formats = []string{"table", "json", "yaml", "id", "url"}
+
+// Item is one result of a command: a session, or the error a batch
+// document met. Index counts documents from 1.
+type Item struct {
+	Index   int
+	Session *provider.Session
+	Err     error
+}
+
+// Printer writes results in one format.
+type Printer struct {
+	IO     *IO
+	Format string
+	// Now formats times; nil means RFC 3339 as the API sent them.
+	Time func(string) string
+}
+
+// One prints a single session.
+func (p *Printer) One(s *provider.Session) error {
+	switch p.Format {
+	case "json":
+		return writeJSON(p.IO.Out, s.Raw)
+	case "yaml":
+		return writeYAML(p.IO.Out, s.Raw)
+	case "id":
+		_, err := fmt.Fprintln(p.IO.Out, s.ID)
+		return err
+	case "url":
+		_, err := fmt.Fprintln(p.IO.Out, s.URL)
+		return err
+	default:
+		return p.fieldTable(s)
+	}
+}
+
+// Many prints several results in order (a batch or a list).
+func (p *Printer) Many(items []Item) error {
+	switch p.Format {
+	case "json", "yaml":
+		var buf bytes.Buffer
+		buf.WriteByte('[')
+		for i, it := range items {
+			if i > 0 {
+				buf.WriteByte(',')
+			}
+			buf.Write(itemJSON(it))
+		}
+		buf.WriteByte(']')
+		if p.Format == "json" {
+			return writeJSON(p.IO.Out, buf.Bytes())
+		}
+		return writeYAML(p.IO.Out, buf.Bytes())
+	case "id", "url":
+		// One line per item, an empty one for a failure, so that line N is
+		// always document N.
+		var b strings.Builder
+		for _, it := range items {
+			if it.Session != nil {
+				if p.Format == "id" {
+					b.WriteString(it.Session.ID)
+				} else {
+					b.WriteString(it.Session.URL)
+				}
+			}
+			b.WriteByte('\n')
+		}
+		_, err := io.WriteString(p.IO.Out, b.String())
+		return err
+	default:
+		return p.rowTable(items)
+	}
+}
+
+// itemJSON is a session as the API returned it, or the error in its place.
+func itemJSON(it Item) []byte {
+	if it.Session != nil {
+		return it.Session.Raw
+	}
+	e := map[string]any{"message": fmt.Sprint(it.Err)}
+	var ae *provider.APIError
+	if errors.As(it.Err, &ae) {
+		e = map[string]any{"status": ae.Status, "code": ae.Code, "message": ae.Message}
+		if len(ae.Details) > 0 {
+			e["details"] = ae.Details
+		}
+	}
+	b, _ := json.Marshal(map[string]any{"index": it.Index, "error": e})
+	return b
+}
+
+func writeJSON(w io.Writer, raw []byte) error {
+	var buf bytes.Buffer
+	if err := json.Indent(&buf, raw, "", "  "); err != nil {
+		buf.Reset()
+		buf.Write(raw)
+	}
+	buf.WriteByte('\n')
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+// writeYAML converts JSON to YAML keeping key order and number text.
+func writeYAML(w io.Writer, raw []byte) error {
+	var n yaml.Node
+	if err := yaml.Unmarshal(raw, &n); err != nil {
+		return err
+	}
+	plainStyle(&n)
+	enc := yaml.NewEncoder(w)
+	enc.SetIndent(2)
+	if err := enc.Encode(&n); err != nil {
+		return err
+	}
+	return enc.Close()
+}
+
+// plainStyle drops JSON's flow style so the YAML reads as block YAML.
+func plainStyle(n *yaml.Node) {
+	if n.Kind == yaml.MappingNode || n.Kind == yaml.SequenceNode {
+		n.Style = 0
+	}
+	if n.Kind == yaml.ScalarNode && n.Style == yaml.DoubleQuotedStyle {
+		n.Style = 0
+	}
+	for _, c := range n.Content {
+		plainStyle(c)
+	}
+}
+
+// fieldTable shows one session as field/value rows, in the API's order.
+func (p *Printer) fieldTable(s *provider.Session) error {
+	rows, err := topLevel(s.Raw)
+	if err != nil {
+		return err
+	}
+	t := tablewriter.NewTable(p.IO.Out, tableOptions()...)
+	t.Header("FIELD", "VALUE")
+	for _, kv := range rows {
+		v := kv[1]
+		switch {
+		case kv[0] == "status":
+			v = p.status(v)
+		case strings.HasSuffix(kv[0], "_at") && p.Time != nil:
+			v = p.Time(v)
+		}
+		if err := t.Append(kv[0], v); err != nil {
+			return err
+		}
+	}
+	return t.Render()
+}
+
+// rowTable shows several sessions, one per row, with only the columns
+// that some session has.
+func (p *Printer) rowTable(items []Item) error {
+	type col struct {
+		name string
+		get  func(*provider.Session) string
+	}
+	cols := []col{
+		{"ID", func(s *provider.Session) string { return s.ID }},
+		{"STATUS", func(s *provider.Session) string { return s.Status }},
+		{"CUSTOMER", func(s *provider.Session) string { return s.Customer }},
+		{"PLAN", func(s *provider.Session) string { return s.Plan }},
+		{"EXPIRES", func(s *provider.Session) string { return s.ExpiresAt }},
+		{"URL", func(s *provider.Session) string { return s.URL }},
+	}
+	var used []col
+	for i, c := range cols {
+		for _, it := range items {
+			if it.Session != nil && c.get(it.Session) != "" || i == 0 {
+				used = append(used, c)
+				break
+			}
+		}
+	}
+	batch := false
+	for _, it := range items {
+		if it.Index > 0 {
+			batch = true
+		}
+	}
+	t := tablewriter.NewTable(p.IO.Out, tableOptions()...)
+	var header []any
+	if batch {
+		header = append(header, "#")
+	}
+	for _, c := range used {
+		header = append(header, c.name)
+	}
+	if batch {
+		header = append(header, "ERROR")
+	}
+	t.Header(header...)
+	for _, it := range items {
+		var row []any
+		if batch {
+			row = append(row, fmt.Sprint(it.Index))
+		}
+		for _, c := range used {
+			v := ""
+			if it.Session != nil {
+				v = c.get(it.Session)
+				switch {
+				case c.name == "STATUS":
+					v = p.status(v)
+				case c.name == "EXPIRES" && p.Time != nil:
+					v = p.Time(v)
+				}
+			}
+			row = append(row, v)
+		}
+		if batch {
+			msg := ""
+			if it.Err != nil {
+				msg = firstLine(it.Err.Error())
+			}
+			row = append(row, msg)
+		}
+		if err := t.Append(row...); err != nil {
+			return err
+		}
+	}
+	return t.Render()
+}
+
+func (p *Printer) status(s string) string {
+	if !p.IO.Color() || s == "" {
+		return s
+	}
+	return Colorize(s)
+}
+
+// Colorize paints a status by what it means for the customer.
+func Colorize(status string) string {
+	code := ""
+	switch status {
+	case "COMPLETED":
+		code = "32" // green
+	case "CREATED", "AWAITING_PAYMENT":
+		code = "33" // yellow
+	case "EXPIRED", "CANCELLED":
+		code = "90" // grey
+	default:
+		return status
+	}
+	return "\x1b[" + code + "m" + status + "\x1b[0m"
+}
+
+func tableOptions() []tablewriter.Option {
+	return []tablewriter.Option{
+		tablewriter.WithRendition(tw.Rendition{
+			Borders: tw.BorderNone,
+			Settings: tw.Settings{
+				Separators: tw.Separators{BetweenColumns: tw.Off, BetweenRows: tw.Off},
+				Lines:      tw.Lines{ShowHeaderLine: tw.Off},
+			},
+		}),
+		tablewriter.WithHeaderAutoFormat(tw.Off),
+		tablewriter.WithHeaderAlignment(tw.AlignLeft),
+		tablewriter.WithRowAlignment(tw.AlignLeft),
+		tablewriter.WithRowAutoWrap(tw.WrapNone),
+		tablewriter.WithTrimSpace(tw.Off),
+	}
+}
+
+// topLevel lists the object's fields in the order the API sent them, each
+// value as text (nested values as compact JSON).
+func topLevel(raw []byte) ([][2]string, error) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return nil, fmt.Errorf("the session is not a JSON object")
+	}
+	var rows [][2]string
+	for dec.More() {
+		kt, err := dec.Token()
+		if err != nil {
+			return nil, err
+		}
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return nil, err
+		}
+		text := string(v)
+		var s string
+		switch {
+		case json.Unmarshal(v, &s) == nil:
+			text = s
+		case text == "null":
+			continue
+		default:
+			var buf bytes.Buffer
+			if json.Compact(&buf, v) == nil {
+				text = buf.String()
+			}
+		}
+		rows = append(rows, [2]string{fmt.Sprint(kt), text})
+	}
+	return rows, nil
+}
+
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(s, "\n")
+	return line
+}

@@ -1,0 +1,97 @@
+// Package provider is the small interface both API shapes implement, and
+// the session and error types they share.
+package provider
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/billctl/billctl/internal/exitcode"
+	"github.com/billctl/billctl/internal/request"
+)
+
+// Provider is one billing API.
+type Provider interface {
+	// Name is "meteroid" or "maple".
+	Name() string
+	// NewRequest returns a pointer to an empty create-request wire type.
+	NewRequest() any
+	// Prepare fills, before decoding, what the tool sets for the user when
+	// the input leaves it out (Maple's type and config_items).
+	Prepare(d *request.Doc)
+	// CreatePath is the path of the create endpoint.
+	CreatePath() string
+	// Create sends body (the JSON of a request) with an idempotency key.
+	Create(ctx context.Context, body []byte, key string) (*Session, error)
+	// Get fetches one session.
+	Get(ctx context.Context, id string) (*Session, error)
+	// List returns sessions, optionally filtered.
+	List(ctx context.Context, f ListFilter) ([]*Session, error)
+	// Cancel cancels one session.
+	Cancel(ctx context.Context, id string) (*Session, error)
+}
+
+// ListFilter narrows a list.
+type ListFilter struct {
+	Customer string
+	Status   string
+}
+
+// Session is a checkout session as the API returned it, with the few
+// fields that tables and `-o id|url` need pulled out.
+type Session struct {
+	// Raw is the session object exactly as the API sent it.
+	Raw       json.RawMessage
+	ID        string
+	Status    string
+	Customer  string
+	Plan      string // Meteroid's plan version, Maple's pricing
+	URL       string
+	ExpiresAt string
+	CreatedAt string
+}
+
+// APIError is an error the API answered with.
+type APIError struct {
+	Provider string
+	Status   int
+	Code     string
+	Message  string
+	// Details are field-level messages (Maple's validation_errors).
+	Details []string
+	// Hint says what to do next.
+	Hint string
+}
+
+func (e *APIError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s: %d", e.Provider, e.Status)
+	if e.Code != "" {
+		b.WriteString(" " + e.Code)
+	}
+	if e.Message != "" {
+		b.WriteString(": " + e.Message)
+	}
+	for _, d := range e.Details {
+		b.WriteString("\n  - " + d)
+	}
+	if e.Hint != "" {
+		b.WriteString("\n" + e.Hint)
+	}
+	return b.String()
+}
+
+// ExitCode: refused credentials are 3, every other API failure 1.
+func (e *APIError) ExitCode() int {
+	if e.Status == 401 || e.Status == 403 {
+		return exitcode.Auth
+	}
+	return exitcode.Failure
+}
+
+// Unsupported is the error for a command an API cannot serve.
+func Unsupported(provider, what string) error {
+	return exitcode.Usagef("%s: %s (the %s API has no such endpoint)", provider, what, provider)
+}

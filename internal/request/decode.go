@@ -1,0 +1,455 @@
+package request
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math"
+	"reflect"
+	"sort"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+var (
+	decimalType = reflect.TypeOf(Decimal(""))
+	dateType    = reflect.TypeOf(Date(""))
+	jsonType    = reflect.TypeOf(JSON{})
+	enumIface   = reflect.TypeOf((*Enum)(nil)).Elem()
+	unionIface  = reflect.TypeOf((*Union)(nil)).Elem()
+)
+
+// Decode checks d against the wire type of out (a pointer to a struct) and
+// fills it. It reports every mistake, not just the first.
+func Decode(d *Doc, out any) error {
+	errs := &Errors{}
+	dec := &decoder{doc: d, errs: errs}
+	dec.value(d.Root, reflect.ValueOf(out).Elem(), "")
+	return errs.Err()
+}
+
+type decoder struct {
+	doc  *Doc
+	errs *Errors
+}
+
+func (dc *decoder) fail(n *yaml.Node, path, format string, args ...any) {
+	dc.errs.add(&FieldError{Place: dc.doc.place(n), Doc: dc.doc.Index, Path: path, Msg: fmt.Sprintf(format, args...)})
+}
+
+func (dc *decoder) fromCLI(n *yaml.Node) bool { return dc.doc.text[n] }
+
+func (dc *decoder) value(n *yaml.Node, v reflect.Value, path string) {
+	if n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	t := v.Type()
+	if isNull(n) {
+		// null is how YAML and JSON say "not set": fine for an optional
+		// field (pointer, slice), an error where the API needs a value.
+		if t.Kind() != reflect.Pointer && t.Kind() != reflect.Slice && t != jsonType {
+			dc.fail(n, path, "must not be null")
+		}
+		return
+	}
+	if t.Kind() == reflect.Pointer {
+		nv := reflect.New(t.Elem())
+		dc.value(n, nv.Elem(), path)
+		v.Set(nv)
+		return
+	}
+	switch {
+	case t == jsonType:
+		raw, err := nodeJSON(n)
+		if err != nil {
+			dc.fail(n, path, "%v", err)
+			return
+		}
+		v.Set(reflect.ValueOf(JSON{Raw: raw}))
+	case t.Implements(unionIface):
+		dc.union(n, v, path)
+	case t.Kind() == reflect.Struct:
+		dc.object(n, v, path)
+	case t.Kind() == reflect.Slice:
+		dc.list(n, v, path)
+	default:
+		dc.scalar(n, v, path, "")
+	}
+}
+
+func (dc *decoder) object(n *yaml.Node, v reflect.Value, path string) {
+	if n.Kind != yaml.MappingNode {
+		dc.fail(n, path, "expected an object (a mapping of fields), got %s", kindName(n))
+		return
+	}
+	fields := structFields(v.Type())
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, val := n.Content[i], n.Content[i+1]
+		fp := join(path, k.Value)
+		f, ok := fields.byName[k.Value]
+		if !ok {
+			dc.fail(k, fp, "unknown field%s", suggest(k.Value, fields.names))
+			continue
+		}
+		if seen[k.Value] {
+			dc.fail(k, fp, "field given twice")
+			continue
+		}
+		seen[k.Value] = true
+		dc.fieldValue(val, v.Field(f.index), fp, f)
+	}
+	for _, f := range fields.list {
+		if f.required && !seen[f.name] {
+			dc.fail(n, join(path, f.name), "required field missing")
+		}
+	}
+}
+
+func (dc *decoder) fieldValue(n *yaml.Node, v reflect.Value, path string, f field) {
+	if f.required && isNull(n) {
+		dc.fail(n, path, "required field must not be null")
+		return
+	}
+	dc.value(n, v, path)
+	if f.min != nil && !isNull(n) {
+		iv := reflect.Indirect(v)
+		if iv.IsValid() && iv.CanInt() && iv.Int() < *f.min {
+			if *f.min == 0 {
+				dc.fail(n, path, "must not be negative, got %d", iv.Int())
+			} else {
+				dc.fail(n, path, "must be at least %d, got %d", *f.min, iv.Int())
+			}
+		}
+	}
+}
+
+func (dc *decoder) union(n *yaml.Node, v reflect.Value, path string) {
+	if n.Kind != yaml.MappingNode {
+		dc.fail(n, path, "expected an object (a mapping of fields), got %s", kindName(n))
+		return
+	}
+	u := v.Interface().(Union)
+	key := u.Discriminator()
+	tags := UnionTags(v.Type())
+	var tagNode *yaml.Node
+	rest := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: n.Line, Column: n.Column}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			tagNode = n.Content[i+1]
+			continue
+		}
+		rest.Content = append(rest.Content, n.Content[i], n.Content[i+1])
+	}
+	if place, ok := dc.doc.where[n]; ok {
+		dc.doc.where[rest] = place
+	}
+	if tagNode == nil {
+		dc.fail(n, join(path, key), "required field missing: one of %s", strings.Join(tags, ", "))
+		return
+	}
+	t := v.Type()
+	for i := 0; i < t.NumField(); i++ {
+		if t.Field(i).Tag.Get("union") == tagNode.Value {
+			fv := v.Field(i)
+			nv := reflect.New(fv.Type().Elem())
+			dc.object(rest, nv.Elem(), path)
+			fv.Set(nv)
+			return
+		}
+	}
+	dc.fail(tagNode, join(path, key), "%s is not one of %s", quote(tagNode), strings.Join(tags, ", "))
+}
+
+func (dc *decoder) list(n *yaml.Node, v reflect.Value, path string) {
+	if n.Kind != yaml.SequenceNode {
+		dc.fail(n, path, "expected a list, got %s", kindName(n))
+		return
+	}
+	s := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
+	for i, c := range n.Content {
+		dc.value(c, s.Index(i), fmt.Sprintf("%s[%d]", path, i))
+	}
+	v.Set(s)
+}
+
+// scalar reads a number, boolean or string. Text from the command line is
+// read as the field's type; a file's values must already have that type,
+// except that a decimal may be written as a bare number (12.50).
+func (dc *decoder) scalar(n *yaml.Node, v reflect.Value, path, _ string) {
+	t := v.Type()
+	if n.Kind != yaml.ScalarNode {
+		dc.fail(n, path, "expected %s, got %s", typeName(t), kindName(n))
+		return
+	}
+	cli := dc.fromCLI(n)
+	tag := n.Tag
+	switch t.Kind() {
+	case reflect.String:
+		switch {
+		case t == decimalType:
+			if !cli && tag != "!!str" && tag != "!!int" && tag != "!!float" {
+				dc.fail(n, path, "expected a decimal number, got %s", kindName(n))
+				return
+			}
+			if !Decimal(n.Value).Valid() {
+				dc.fail(n, path, "%q is not a decimal number (write digits with an optional point, e.g. 12.50; no exponent)", n.Value)
+				return
+			}
+		case t == dateType:
+			if !cli && tag != "!!str" && tag != "!!timestamp" {
+				dc.fail(n, path, "expected a date (YYYY-MM-DD), got %s", kindName(n))
+				return
+			}
+			if !Date(n.Value).Valid() {
+				dc.fail(n, path, "%q is not a valid date (YYYY-MM-DD, a day that exists)", n.Value)
+				return
+			}
+		default:
+			if !cli && tag != "!!str" {
+				dc.fail(n, path, "expected a string, got %s (quote it to make it a string)", kindName(n))
+				return
+			}
+			if t.Implements(enumIface) {
+				vals := reflect.Zero(t).Interface().(Enum).Values()
+				if !contains(vals, n.Value) {
+					dc.fail(n, path, "%q is not one of %s", n.Value, strings.Join(vals, ", "))
+					return
+				}
+			}
+		}
+		v.SetString(n.Value)
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		if !cli && tag != "!!int" {
+			dc.fail(n, path, "expected an integer, got %s", kindName(n))
+			return
+		}
+		i, err := strconv.ParseInt(n.Value, 10, t.Bits())
+		if err != nil {
+			if ne, ok := err.(*strconv.NumError); ok && ne.Err == strconv.ErrRange {
+				dc.fail(n, path, "%s is out of range (at most %d)", n.Value, int64(math.MaxInt64>>(64-t.Bits())))
+			} else {
+				dc.fail(n, path, "%q is not an integer", n.Value)
+			}
+			return
+		}
+		v.SetInt(i)
+	case reflect.Bool:
+		if cli {
+			b, err := strconv.ParseBool(n.Value)
+			if err != nil {
+				dc.fail(n, path, "%q is not a boolean (true or false)", n.Value)
+				return
+			}
+			v.SetBool(b)
+			return
+		}
+		if tag != "!!bool" {
+			dc.fail(n, path, "expected true or false, got %s", kindName(n))
+			return
+		}
+		var b bool
+		if err := n.Decode(&b); err != nil {
+			dc.fail(n, path, "%q is not a boolean", n.Value)
+			return
+		}
+		v.SetBool(b)
+	default:
+		dc.fail(n, path, "unsupported field type %s", t)
+	}
+}
+
+// nodeJSON converts a YAML tree to JSON text, keeping numbers as written.
+func nodeJSON(n *yaml.Node) (json.RawMessage, error) {
+	var buf bytes.Buffer
+	if err := writeJSON(&buf, n); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+func writeJSON(buf *bytes.Buffer, n *yaml.Node) error {
+	if n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	switch n.Kind {
+	case yaml.DocumentNode:
+		if len(n.Content) == 0 {
+			buf.WriteString("null")
+			return nil
+		}
+		return writeJSON(buf, n.Content[0])
+	case yaml.MappingNode:
+		buf.WriteByte('{')
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if i > 0 {
+				buf.WriteByte(',')
+			}
+			k, _ := json.Marshal(n.Content[i].Value)
+			buf.Write(k)
+			buf.WriteByte(':')
+			if err := writeJSON(buf, n.Content[i+1]); err != nil {
+				return err
+			}
+		}
+		buf.WriteByte('}')
+	case yaml.SequenceNode:
+		buf.WriteByte('[')
+		for i, c := range n.Content {
+			if i > 0 {
+				buf.WriteByte(',')
+			}
+			if err := writeJSON(buf, c); err != nil {
+				return err
+			}
+		}
+		buf.WriteByte(']')
+	case yaml.ScalarNode:
+		switch n.Tag {
+		case "!!null":
+			buf.WriteString("null")
+		case "!!bool":
+			var b bool
+			if err := n.Decode(&b); err != nil {
+				return err
+			}
+			fmt.Fprint(buf, b)
+		case "!!int", "!!float":
+			// JSON numbers are decimal text; YAML's 0x1F, .inf or 1_000 are not.
+			if json.Valid([]byte(n.Value)) {
+				buf.WriteString(n.Value)
+				return nil
+			}
+			s, _ := json.Marshal(n.Value)
+			buf.Write(s)
+		default:
+			s, _ := json.Marshal(n.Value)
+			buf.Write(s)
+		}
+	}
+	return nil
+}
+
+// field describes one struct field of a wire type.
+type field struct {
+	name     string
+	index    int
+	required bool
+	min      *int64 // the least value an integer may take
+}
+
+type fieldSet struct {
+	list   []field
+	byName map[string]field
+	names  []string
+}
+
+func structFields(t reflect.Type) fieldSet {
+	fs := fieldSet{byName: map[string]field{}}
+	for i := 0; i < t.NumField(); i++ {
+		sf := t.Field(i)
+		name, _, _ := strings.Cut(sf.Tag.Get("json"), ",")
+		if name == "" || name == "-" || !sf.IsExported() {
+			continue
+		}
+		f := field{name: name, index: i}
+		for _, opt := range strings.Split(sf.Tag.Get("bill"), ",") {
+			switch {
+			case opt == "required":
+				f.required = true
+			case strings.HasPrefix(opt, "min="):
+				m, err := strconv.ParseInt(strings.TrimPrefix(opt, "min="), 10, 64)
+				if err != nil {
+					panic(fmt.Sprintf("%s.%s: bad bill tag %q", t.Name(), sf.Name, opt))
+				}
+				f.min = &m
+			}
+		}
+		fs.list = append(fs.list, f)
+		fs.byName[name] = f
+		fs.names = append(fs.names, name)
+	}
+	return fs
+}
+
+func isNull(n *yaml.Node) bool {
+	return n.Kind == yaml.ScalarNode && n.Tag == "!!null"
+}
+
+func join(path, name string) string {
+	if path == "" {
+		return name
+	}
+	return path + "." + name
+}
+
+func quote(n *yaml.Node) string { return strconv.Quote(n.Value) }
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func typeName(t reflect.Type) string {
+	switch {
+	case t == decimalType:
+		return "a decimal number"
+	case t == dateType:
+		return "a date (YYYY-MM-DD)"
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return "an integer"
+	}
+	return t.Kind().String()
+}
+
+// suggest offers the nearest known field name for a misspelt one.
+func suggest(name string, known []string) string {
+	best, bestD := "", 3
+	for _, k := range known {
+		if d := distance(name, k); d < bestD {
+			best, bestD = k, d
+		}
+	}
+	if best == "" {
+		if len(known) == 0 {
+			return " (this object takes no fields)"
+		}
+		sorted := append([]string(nil), known...)
+		sort.Strings(sorted)
+		return " (known fields: " + strings.Join(sorted, ", ") + ")"
+	}
+	return fmt.Sprintf(" (did you mean %s?)", best)
+}
+
+// distance is the Levenshtein edit distance.
+func distance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}

@@ -1,0 +1,116 @@
+package request
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"regexp"
+	"time"
+)
+
+// Wire types of both providers are plain Go structs. The decoder in this
+// package reads them by reflection, so a struct *is* its schema:
+//
+//   - the JSON name comes from the `json` tag; `omitempty` marks an optional field;
+//   - `bill:"required"` marks a field the API requires, `bill:"min=0"` a
+//     count that may not be negative;
+//   - Decimal, Date and JSON below are the special scalars;
+//   - a named string type with a Values method is an enum;
+//   - a struct whose fields all carry a `union:"TAG"` tag is a discriminated
+//     union: exactly one variant is set, and the tag goes in the field that
+//     its Discriminator method names.
+
+// Decimal is an exact decimal number kept as its text, so that 12.50 stays
+// "12.50" and never passes through a float.
+type Decimal string
+
+var decimalRE = regexp.MustCompile(`^-?(0|[1-9][0-9]*)(\.[0-9]+)?$`)
+
+// Valid reports whether d is a plain decimal: digits, an optional point and
+// fraction, no exponent (the servers parse with rust_decimal, which refuses 1e5).
+func (d Decimal) Valid() bool { return decimalRE.MatchString(string(d)) }
+
+// Date is a calendar day, YYYY-MM-DD.
+type Date string
+
+// Valid reports whether d names a day that exists (2026-02-30 does not).
+func (d Date) Valid() bool {
+	t, err := time.Parse(time.DateOnly, string(d))
+	return err == nil && t.Format(time.DateOnly) == string(d)
+}
+
+// JSON holds any JSON value (metadata). Numbers keep their literal text.
+type JSON struct{ Raw json.RawMessage }
+
+// MarshalJSON writes the value as it was given.
+func (j JSON) MarshalJSON() ([]byte, error) {
+	if len(j.Raw) == 0 {
+		return []byte("null"), nil
+	}
+	return j.Raw, nil
+}
+
+// UnmarshalJSON keeps the raw text.
+func (j *JSON) UnmarshalJSON(b []byte) error {
+	j.Raw = append(json.RawMessage(nil), b...)
+	return nil
+}
+
+// IsZero lets `omitempty`-style callers skip an unset value.
+func (j JSON) IsZero() bool { return len(j.Raw) == 0 }
+
+// Enum is implemented by named string types that take a fixed set of values.
+type Enum interface{ Values() []string }
+
+// Union is implemented by discriminated unions.
+type Union interface{ Discriminator() string }
+
+// MarshalUnion writes the one variant that is set, with its tag first.
+// Union types call it from their MarshalJSON.
+func MarshalUnion(u Union) ([]byte, error) {
+	v := reflect.ValueOf(u)
+	for v.Kind() == reflect.Pointer {
+		v = v.Elem()
+	}
+	t := v.Type()
+	for i := 0; i < t.NumField(); i++ {
+		f := v.Field(i)
+		tag := t.Field(i).Tag.Get("union")
+		if tag == "" || f.IsNil() {
+			continue
+		}
+		body, err := json.Marshal(f.Interface())
+		if err != nil {
+			return nil, err
+		}
+		var buf bytes.Buffer
+		key, _ := json.Marshal(u.Discriminator())
+		val, _ := json.Marshal(tag)
+		buf.WriteByte('{')
+		buf.Write(key)
+		buf.WriteByte(':')
+		buf.Write(val)
+		if inner := bytes.TrimSpace(body); len(inner) > 2 {
+			buf.WriteByte(',')
+			buf.Write(inner[1 : len(inner)-1])
+		}
+		buf.WriteByte('}')
+		return buf.Bytes(), nil
+	}
+	return nil, fmt.Errorf("%s: no variant set", t.Name())
+}
+
+// UnionTags lists the tags of a union type, in declaration order.
+func UnionTags(t reflect.Type) []string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	var tags []string
+	for i := 0; i < t.NumField(); i++ {
+		if tag := t.Field(i).Tag.Get("union"); tag != "" {
+			tags = append(tags, tag)
+		}
+	}
+	return tags
+}
