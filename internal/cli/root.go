@@ -55,6 +55,11 @@ func Run(f *cmdutil.Factory, args []string) int {
 		return exitcode.OK
 	}
 	code := exitcode.Code(err)
+	if f.Context != nil && f.Context.Err() != nil {
+		// Ctrl-C: whatever the interrupted request returned, the user
+		// asked to stop.
+		code = exitcode.Interrupted
+	}
 	var ee interface{ ExitCode() int }
 	if !errors.As(err, &ee) && !started {
 		// cobra's own complaints (unknown command, wrong number of
