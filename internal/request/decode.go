@@ -405,6 +405,9 @@ func typeName(t reflect.Type) string {
 	}
 	switch t.Kind() {
 	case reflect.String:
+		if t.Implements(enumIface) {
+			return "one of " + strings.Join(reflect.Zero(t).Interface().(Enum).Values(), ", ")
+		}
 		return "a string"
 	case reflect.Bool:
 		return "true or false"

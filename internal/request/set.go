@@ -82,6 +82,9 @@ func (d *Doc) Set(wire reflect.Type, path, value, place string) error {
 			if t == jsonType { // free-form: any name goes
 				ct = jsonType
 			} else {
+				if t.Kind() != reflect.Struct {
+					return d.setError(place, walked, fmt.Sprintf("is %s, not an object: it has no field %q", typeName(t), seg.name))
+				}
 				ft, known, err := fieldType(t, node, seg.name)
 				if err != nil {
 					return d.setError(place, join(walked, seg.name), err.Error()+suggest(seg.name, known))
@@ -282,14 +285,18 @@ func valueNode(t reflect.Type, value string) (*yaml.Node, error) {
 		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: value}, nil
 	}
 	var n yaml.Node
-	if err := yaml.Unmarshal([]byte(value), &n); err != nil || len(n.Content) == 0 {
-		if t == jsonType { // free-form: plain text is a string
+	err := yaml.Unmarshal([]byte(value), &n)
+	if t == jsonType {
+		if err != nil || len(n.Content) == 0 { // free-form: plain text is a string
 			return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: value}, nil
 		}
-		what := "a JSON object"
-		if t.Kind() == reflect.Slice {
-			what = "a JSON list"
-		}
+		return n.Content[0], nil
+	}
+	want, what := yaml.MappingNode, "a JSON object"
+	if t.Kind() == reflect.Slice {
+		want, what = yaml.SequenceNode, "a JSON list"
+	}
+	if err != nil || len(n.Content) == 0 || (n.Content[0].Kind != want && !isNull(n.Content[0])) {
 		return nil, fmt.Errorf("expected %s, got %q", what, value)
 	}
 	return n.Content[0], nil
