@@ -1,0 +1,56 @@
+package profile
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/billctl/billctl/internal/cli/cmdutil"
+	"github.com/billctl/billctl/internal/config"
+	"github.com/billctl/billctl/internal/output"
+)
+
+// UseOptions are the parsed arguments and dependencies of `profile use`.
+type UseOptions struct {
+	IO         *output.IO
+	ConfigPath string
+	Name       string
+}
+
+// NewCmdUse builds `billctl profile use`.
+func NewCmdUse(f *cmdutil.Factory, runF func(*UseOptions) error) *cobra.Command {
+	opts := &UseOptions{IO: f.IO}
+	return &cobra.Command{
+		Use:               "use NAME",
+		Short:             "Make a profile the current one",
+		Args:              cobra.ExactArgs(1),
+		ValidArgsFunction: completeNames(f),
+		RunE: func(_ *cobra.Command, args []string) error {
+			opts.Name = args[0]
+			opts.ConfigPath = config.ConfigPath(f.Flags, f.Getenv)
+			if runF != nil {
+				return runF(opts)
+			}
+			return useRun(opts)
+		},
+	}
+}
+
+func useRun(opts *UseOptions) error {
+	file, err := load(opts.IO, opts.ConfigPath)
+	if err != nil {
+		return err
+	}
+	p, ok := file.Profiles[opts.Name]
+	if !ok {
+		return file.NotFound(opts.Name, opts.ConfigPath)
+	}
+	if file.CurrentProfile != opts.Name {
+		file.CurrentProfile = opts.Name
+		if err := config.Save(opts.ConfigPath, file); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(opts.IO.Err, "Now using profile %q (%s).\n", opts.Name, describe(p))
+	return nil
+}

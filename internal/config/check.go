@@ -1,0 +1,77 @@
+package config
+
+import (
+	"net"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/billctl/billctl/internal/exitcode"
+)
+
+// Check refuses settings no request can be sent with: an unknown or
+// missing provider, Maple without a company, a base URL that is not an
+// http(s) URL, or plain http to a host other than this machine.
+func (s *Settings) Check() error {
+	switch {
+	case s.Provider == "":
+		return exitcode.Usagef("no provider: pass --provider meteroid|maple, set BILLCTL_PROVIDER, or add a profile with `billctl profile add NAME --provider meteroid|maple`")
+	case !slices.Contains(Providers, s.Provider):
+		return exitcode.Usagef("unknown provider %q%s: use %s", s.Provider, s.from("provider"), strings.Join(Providers, " or "))
+	case s.Provider == "maple" && s.Company == "":
+		return exitcode.Usagef("maple needs a company ID: pass --company cmp_…, set BILLCTL_COMPANY, or store it in the profile")
+	case s.BaseURL == "":
+		return nil // the provider's default, which is https
+	}
+	return CheckBaseURL(s.BaseURL, s.from("base_url"))
+}
+
+// CheckBaseURL refuses a base URL billctl must not send a token to. where
+// is appended to the messages to say where the URL came from.
+func CheckBaseURL(raw, where string) error {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Hostname() == "" {
+		return exitcode.Usagef("invalid base URL %q%s: want https://HOST[:PORT] (http:// only for localhost)", raw, where)
+	}
+	if u.User != nil {
+		return exitcode.Usagef("invalid base URL %s%s: it must not hold a user or password; the API token goes in the profile or BILLCTL_TOKEN", u.Redacted(), where)
+	}
+	if u.RawQuery != "" || u.Fragment != "" || u.Opaque != "" {
+		return exitcode.Usagef("invalid base URL %q%s: want the API root alone, without query or fragment", raw, where)
+	}
+	if host := u.Hostname(); u.Scheme == "http" && !IsLoopback(host) {
+		if strings.Contains(host, ":") {
+			host = "[" + host + "]"
+		}
+		return exitcode.Usagef("refusing plain http:// to %s%s: the token would cross the network unencrypted; use https://, or http:// only for localhost, 127.0.0.0/8 or [::1]", host, where)
+	}
+	return nil
+}
+
+// IsLoopback reports whether host (as url.URL.Hostname gives it, without
+// brackets or port) names this machine: localhost, 127.0.0.0/8 or ::1.
+// Names are not resolved: only "localhost" itself is trusted, never a name
+// that merely resolves to a loopback address today.
+func IsLoopback(host string) bool {
+	if strings.EqualFold(strings.TrimSuffix(host, "."), "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// RequireToken is the error for a request that needs a token and has none
+// (exit 3), saying how to provide one.
+func (s *Settings) RequireToken() error {
+	if s.Token != "" {
+		return nil
+	}
+	provider := s.Provider
+	if provider == "" {
+		provider = "meteroid|maple"
+	}
+	if s.Profile != "" {
+		return exitcode.Authf("no API token: profile %q has none; store one with `billctl profile add %s --force --provider %s` (it reads the token from stdin or a prompt), set BILLCTL_TOKEN, or pass --token-file PATH", s.Profile, s.Profile, provider)
+	}
+	return exitcode.Authf("no API token: add a profile with `billctl profile add NAME --provider %s` (it reads the token from stdin or a prompt), set BILLCTL_TOKEN, or pass --token-file PATH", provider)
+}

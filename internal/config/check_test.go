@@ -1,0 +1,152 @@
+package config
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/billctl/billctl/internal/exitcode"
+)
+
+func TestIsLoopback(t *testing.T) {
+	for host, want := range map[string]bool{
+		"localhost":          true,
+		"LocalHost":          true,
+		"localhost.":         true,
+		"127.0.0.1":          true,
+		"127.255.10.2":       true,
+		"::1":                true,
+		"::ffff:127.0.0.1":   true, // an IPv4 loopback address written as IPv6
+		"0.0.0.0":            false,
+		"128.0.0.1":          false,
+		"10.0.0.1":           false,
+		"::2":                false,
+		"fe80::1":            false,
+		"::":                 false,
+		"localhost.evil.com": false,
+		"evil-localhost":     false,
+		"127.0.0.1.nip.io":   false,
+		"127.1":              false, // not an address net.ParseIP accepts
+		"[::1]":              false, // brackets belong to the URL, not the host
+		"":                   false,
+	} {
+		if got := IsLoopback(host); got != want {
+			t.Errorf("IsLoopback(%q) = %v, want %v", host, got, want)
+		}
+	}
+}
+
+func TestCheckBaseURL(t *testing.T) {
+	ok := []string{
+		"https://api.meteroid.com",
+		"https://api.example.com:8443/prefix",
+		"http://localhost:8080",
+		"http://LOCALHOST",
+		"http://127.0.0.1:8080",
+		"http://127.9.9.9",
+		"http://[::1]:8080",
+		"http://[::1]",
+		"HTTP://127.0.0.1",
+		"https://[2001:db8::1]:443",
+	}
+	for _, u := range ok {
+		if err := CheckBaseURL(u, ""); err != nil {
+			t.Errorf("%s: %v", u, err)
+		}
+	}
+	refused := map[string]string{
+		"http://api.meteroid.com":       "refusing plain http:// to api.meteroid.com",
+		"http://10.0.0.1:8080":          "refusing plain http:// to 10.0.0.1",
+		"http://0.0.0.0:8080":           "refusing plain http:// to 0.0.0.0",
+		"http://[::2]:8080":             "refusing plain http:// to [::2]",
+		"http://[fe80::1]":              "refusing plain http:// to [fe80::1]",
+		"http://localhost.evil.com":     "refusing plain http://",
+		"http://127.0.0.1.nip.io":       "refusing plain http://",
+		"http://user:pw@localhost:8080": "must not hold a user or password",
+		"https://localhost/?x=1":        "without query or fragment",
+		"api.meteroid.com":              "invalid base URL",
+		"ftp://localhost":               "invalid base URL",
+		"http://:8080":                  "invalid base URL",
+		"https://":                      "invalid base URL",
+		"http://[::1":                   "invalid base URL",
+	}
+	for u, want := range refused {
+		err := CheckBaseURL(u, " (from --base-url)")
+		if err == nil {
+			t.Errorf("%s: accepted", u)
+			continue
+		}
+		if exitcode.Code(err) != exitcode.Usage {
+			t.Errorf("%s: exit %d", u, exitcode.Code(err))
+		}
+		if !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "(from --base-url)") {
+			t.Errorf("%s: %q lacks %q and the source", u, err, want)
+		}
+		if strings.Contains(err.Error(), "pw") {
+			t.Errorf("%s: the password is in the message: %q", u, err)
+		}
+	}
+}
+
+func TestCheck(t *testing.T) {
+	tests := []struct {
+		name string
+		s    Settings
+		want string
+	}{
+		{"meteroid", Settings{Provider: "meteroid", BaseURL: "https://api.meteroid.com"}, ""},
+		{"maple", Settings{Provider: "maple", Company: "cmp_1", BaseURL: "https://api.maplebilling.com"}, ""},
+		{"local meteroid", Settings{Provider: "meteroid", BaseURL: "http://127.0.0.1:8080"}, ""},
+		{"no base URL is the default", Settings{Provider: "meteroid"}, ""},
+		{"no provider", Settings{}, "no provider: pass --provider meteroid|maple"},
+		{"unknown provider", Settings{Provider: "stripe"}, `unknown provider "stripe"`},
+		{"maple without company", Settings{Provider: "maple"}, "maple needs a company ID"},
+		{"remote http", Settings{Provider: "meteroid", BaseURL: "http://192.168.1.5:8080"}, "refusing plain http:// to 192.168.1.5"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.s.Check()
+			if tt.want == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("got %v, want %q", err, tt.want)
+			}
+			if exitcode.Code(err) != exitcode.Usage {
+				t.Errorf("exit %d", exitcode.Code(err))
+			}
+		})
+	}
+}
+
+func TestCheckNamesTheSource(t *testing.T) {
+	s, _, err := resolveWith(t, nil, map[string]string{"BILLCTL_PROVIDER": "meteroid"},
+		"current_profile: p\nprofiles:\n  p: {base_url: \"http://example.com\"}\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Check(); err == nil || !strings.Contains(err.Error(), `(from profile "p")`) {
+		t.Fatalf("got %v", err)
+	}
+}
+
+func TestRequireToken(t *testing.T) {
+	if err := (&Settings{Token: "sk"}).RequireToken(); err != nil {
+		t.Fatal(err)
+	}
+	err := (&Settings{Provider: "maple"}).RequireToken()
+	if exitcode.Code(err) != exitcode.Auth {
+		t.Fatalf("exit %d", exitcode.Code(err))
+	}
+	for _, want := range []string{"no API token", "billctl profile add NAME --provider maple", "BILLCTL_TOKEN", "--token-file"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("%q lacks %q", err, want)
+		}
+	}
+	err = (&Settings{Provider: "meteroid", Profile: "dev"}).RequireToken()
+	if exitcode.Code(err) != exitcode.Auth || !strings.Contains(err.Error(), `profile "dev" has none`) {
+		t.Errorf("got %v", err)
+	}
+}
