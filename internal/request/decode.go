@@ -236,6 +236,17 @@ func (dc *decoder) scalar(n *yaml.Node, v reflect.Value, path, _ string) {
 			return
 		}
 		v.SetInt(i)
+	case reflect.Float32, reflect.Float64:
+		if !cli && tag != "!!int" && tag != "!!float" {
+			dc.fail(n, path, "expected a number, got %s", kindName(n))
+			return
+		}
+		f, err := strconv.ParseFloat(n.Value, t.Bits())
+		if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
+			dc.fail(n, path, "%q is not a number", n.Value)
+			return
+		}
+		v.SetFloat(f)
 	case reflect.Bool:
 		if cli {
 			b, err := strconv.ParseBool(n.Value)
@@ -413,6 +424,8 @@ func typeName(t reflect.Type) string {
 		return "true or false"
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
 		return "an integer"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
 	}
 	return t.Kind().String()
 }

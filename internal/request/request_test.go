@@ -43,6 +43,7 @@ type wire struct {
 	Enabled  *bool    `json:"enabled,omitempty"`
 	Items    []item   `json:"items,omitempty"`
 	Tags     []string `json:"tags,omitempty"`
+	Ratio    *float64 `json:"ratio,omitempty"`
 	Shape    *shape   `json:"shape,omitempty"`
 	Metadata *JSON    `json:"metadata,omitempty"`
 	Terms    *struct {
@@ -102,6 +103,8 @@ func TestDecodeErrors(t *testing.T) {
 		{"unknown top-level field", "name: n\nzzz: 1\n", `in.yaml:2: zzz: unknown field (known fields: `},
 		{"wrong type string", "name: 42\n", `in.yaml:1: name: expected a string, got the integer 42`},
 		{"wrong type bool", "name: n\nenabled: yes please\n", `in.yaml:2: enabled: expected true or false, got the string "yes please"`},
+		{"wrong type number", "name: n\nratio: lots\n", `in.yaml:2: ratio: expected a number, got the string "lots"`},
+		{"infinite number", "name: n\nratio: .inf\n", `ratio: ".inf" is not a number`},
 		{"wrong type list", "name: n\ntags: a\n", `in.yaml:2: tags: expected a list, got the string "a"`},
 		{"wrong type object", "name: n\nshape: [1]\n", `in.yaml:2: shape: expected an object`},
 		{"bad enum", "name: n\ncolor: BLUE\n", `in.yaml:2: color: "BLUE" is not one of RED, GREEN`},
@@ -173,7 +176,7 @@ func TestSetReadsValueAsFieldType(t *testing.T) {
 		}
 	}
 	got := decodeJSON(t, d)
-	want := `{"name":"123","amount":"12.50","enabled":true,"items":[{"id":"a","count":7},{"id":"b"}],"tags":["x","y","z"],"shape":{"type":"CIRCLE","radius":"2.5"},"metadata":{"a":{"b":1},"s":"plain text"},"terms":{"count":2}}`
+	want := `{"name":"123","amount":"12.50","enabled":true,"items":[{"id":"a","count":7},{"id":"b"}],"tags":["x","y","z"],"ratio":0.25,"shape":{"type":"CIRCLE","radius":"2.5"},"metadata":{"a":{"b":1},"s":"plain text"},"terms":{"count":2}}`
 	if got != want {
 		t.Errorf("body\n got %s\nwant %s", got, want)
 	}
