@@ -157,6 +157,7 @@ func TestSetReadsValueAsFieldType(t *testing.T) {
 	d := NewDoc()
 	sets := [][2]string{
 		{"name", "123"},              // a string field keeps digits as text
+		{"ratio", "0.25"},            // a number field parses
 		{"amount", "12.50"},          // a decimal stays exact
 		{"enabled", "true"},          // a bool field parses
 		{"items[0].id", "a"},         // lists grow by one
