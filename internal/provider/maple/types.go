@@ -7,8 +7,7 @@ import "github.com/billctl/billctl/internal/request"
 // testdata/specs/maple-openapi.yaml, field for field, in its order. Integers
 // without a format there are int64 here.
 
-// CreateCheckoutSessionRequest is the body of
-// POST /api/v1/companies/{company_id}/checkout.
+// CreateCheckoutSessionRequest is the body of POST /api/v1/companies/{company_id}/checkout.
 type CreateCheckoutSessionRequest struct {
 	AutoCharges              *bool                `json:"auto_charges,omitempty"`
 	AutoRenews               *bool                `json:"auto_renews,omitempty"`
@@ -110,8 +109,7 @@ type Discount struct {
 	Type             DiscountType `json:"type" bill:"required"`
 }
 
-// DiscountType is whether a discount is an amount or a percentage. Maple's
-// reference only shows DISCOUNT_AMOUNT; the other value is inferred.
+// DiscountType is a discount's kind (Maple documents DISCOUNT_AMOUNT; the rest is inferred).
 type DiscountType string
 
 // DiscountType values.
@@ -162,8 +160,7 @@ type Term struct {
 	Frequency Frequency `json:"frequency" bill:"required"`
 }
 
-// Frequency is the unit of a Term. Maple's reference only shows HOUR and
-// MONTH; the other values are inferred.
+// Frequency is a Term's unit (Maple documents HOUR and MONTH; the rest are inferred).
 type Frequency string
 
 // Frequency values.

@@ -233,8 +233,7 @@ type SubscriptionAddOnParameterization struct {
 	InitialSlotCount  *int32             `json:"initial_slot_count,omitempty" bill:"min=0"`
 }
 
-// CreateSubscriptionComponents adds, overrides, parameterizes or removes the
-// plan's price components for this subscription.
+// CreateSubscriptionComponents adds, overrides, parameterizes or removes plan components.
 type CreateSubscriptionComponents struct {
 	ExtraComponents         []ExtraComponent            `json:"extra_components,omitempty"`
 	OverriddenComponents    []ComponentOverride         `json:"overridden_components,omitempty"`
@@ -345,8 +344,7 @@ func (UsageModelEnum) Values() []string {
 	return []string{"PER_UNIT", "TIERED", "VOLUME", "PACKAGE", "MATRIX"}
 }
 
-// ExtraRecurringFeeStructure says whether a recurring extra is billed in
-// advance or in arrears.
+// ExtraRecurringFeeStructure says when a recurring extra is billed.
 type ExtraRecurringFeeStructure struct {
 	BillingType ExtraRecurringBillingTypeEnum `json:"billing_type" bill:"required"`
 }
@@ -366,8 +364,7 @@ func (ExtraRecurringBillingTypeEnum) Values() []string { return []string{"ADVANC
 // OneTimeFeeStructure has no settings: the tag alone says it.
 type OneTimeFeeStructure struct{}
 
-// ProductFeeTypeEnum is the fee type of a new product; it matches the tag of
-// its fee structure.
+// ProductFeeTypeEnum is a new product's fee type, the same as its fee structure's tag.
 type ProductFeeTypeEnum string
 
 // ProductFeeTypeEnum values.
@@ -405,8 +402,7 @@ type ComponentParameters struct {
 	InitialSlotCount  *int32             `json:"initial_slot_count,omitempty" bill:"min=0"`
 }
 
-// PaymentMethodsConfig is how the customer may pay: online (card or direct
-// debit), by bank transfer, or outside Meteroid.
+// PaymentMethodsConfig is how the customer pays: online, by bank transfer, or externally.
 type PaymentMethodsConfig struct {
 	Online       *OnlinePaymentMethodConfig       `union:"online"`
 	BankTransfer *BankTransferPaymentMethodConfig `union:"bank_transfer"`
