@@ -60,3 +60,22 @@ func excerpt(b []byte) string {
 func ResponseError(provider string, status int, body []byte, err error) error {
 	return fmt.Errorf("%s: %d: the response could not be read as a checkout session (%v): %s", provider, status, err, excerpt(bytes.TrimSpace(body)))
 }
+
+// NoteRetries adds to e's hint how often the request was sent and, when
+// the retries stopped early, why: a user deciding whether to run the
+// command again needs both.
+func NoteRetries(e *APIError, attempts int, gaveUp string) {
+	var note string
+	switch {
+	case gaveUp != "":
+		note = fmt.Sprintf("Stopped after %d attempt(s): %s.", attempts, gaveUp)
+	case attempts > 1:
+		note = fmt.Sprintf("Gave up after %d attempts (raise --retries to try longer).", attempts)
+	default:
+		return
+	}
+	if e.Hint != "" {
+		e.Hint += "\n"
+	}
+	e.Hint += note
+}

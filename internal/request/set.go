@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 )
@@ -66,6 +67,10 @@ func parsePath(path string) ([]segment, error) {
 // paths exist and how the value reads (a scalar field takes the text as it
 // is, an object or list field takes JSON). place names the flag for errors.
 func (d *Doc) Set(wire reflect.Type, path, value, place string) error {
+	if !utf8.ValidString(path) || !utf8.ValidString(value) {
+		// JSON would send U+FFFD instead: an ID the user did not give.
+		return d.setError(place, strings.ToValidUTF8(path, "?"), "not valid UTF-8 text")
+	}
 	segs, err := parsePath(path)
 	if err != nil {
 		return d.setError(place, path, err.Error())
@@ -202,6 +207,9 @@ func (d *Doc) DeletePath(path string) {
 // SetKey puts a string under key in the free-form object field (metadata),
 // whatever the key looks like: dots in it do not make a path.
 func (d *Doc) SetKey(field, key, value, place string) error {
+	if !utf8.ValidString(key) || !utf8.ValidString(value) {
+		return d.setError(place, field, "not valid UTF-8 text")
+	}
 	obj := mapGet(d.Root, field)
 	if obj == nil || isNull(obj) {
 		obj = &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}

@@ -3,10 +3,13 @@ package maple
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 
+	"github.com/billctl/billctl/internal/exitcode"
 	"github.com/billctl/billctl/internal/httpx"
 	"github.com/billctl/billctl/internal/provider"
 	"github.com/billctl/billctl/internal/request"
@@ -44,19 +47,51 @@ func (c *Client) CreatePath() string {
 }
 
 // Create implements provider.Provider. Maple stores the first answer for
-// an Idempotency-Key for 24 hours and replays it, so a retry with the same
-// key never creates a second session.
+// an Idempotency-Key for 24 hours and replays it, so every retry reuses
+// the key and none can create a second session.
 func (c *Client) Create(ctx context.Context, body []byte, key string) (*provider.Session, error) {
-	res, err := c.do(ctx, http.MethodPost, c.CreatePath(), body, map[string]string{"Idempotency-Key": key})
+	replay := httpx.Idempotent
+	if key == "" {
+		// Without a key Maple cannot recognise a repeat.
+		replay = httpx.UnlessProcessed
+	}
+	res, err := c.http.Send(ctx, httpx.Request{
+		Method: http.MethodPost,
+		Path:   c.CreatePath(),
+		Body:   body,
+		Header: map[string]string{"Idempotency-Key": key},
+		Replay: replay,
+	})
 	if err != nil {
-		return nil, err
+		var he *httpx.Error
+		if errors.As(err, &he) && he.Interrupted() && he.Sent {
+			return nil, exitcode.New(exitcode.Interrupted, fmt.Errorf("%s: interrupted after the create request was sent: the session may exist. %s", Name, keyHint(key)))
+		}
+		if errors.As(err, &he) && he.Sent && key != "" {
+			return nil, &withHint{err: wrap(err), hint: keyHint(key)}
+		}
+		return nil, wrap(err)
+	}
+	if res.Status < 200 || res.Status > 299 {
+		e := c.apiError(res)
+		switch {
+		case e.Code == "idempotency_error" || (res.Status == http.StatusConflict && strings.Contains(strings.ToLower(e.Message), "idempotency")):
+			e.Hint = fmt.Sprintf("Idempotency-Key %q was already used with a different request body, and Maple keeps a key's first request for 24 hours: nothing was created now. Send exactly the same request again to get the session made then, or use a new --idempotency-key for a new session.", key)
+		case res.Status >= 500 && res.Status != http.StatusServiceUnavailable && key != "":
+			e.Hint = joinHint(e.Hint, keyHint(key))
+		}
+		return nil, e
+	}
+	if res.Header.Get("Idempotency-Used") == "true" && res.Attempts == 1 {
+		// Not our own retry: the key was used by an earlier run.
+		c.http.Notef("%s: Idempotency-Key %q was used before: this is the session created then, not a new one\n", Name, key)
 	}
 	var created CheckoutSessionCreated
 	if err := json.Unmarshal(res.Body, &created); err != nil || created.ID == "" {
 		if err == nil {
 			err = fmt.Errorf("the answer has no id")
 		}
-		return nil, provider.ResponseError(Name, res.Status, res.Body, err)
+		return nil, &withHint{err: provider.ResponseError(Name, res.Status, res.Body, err), hint: keyHint(key)}
 	}
 	s := &provider.Session{Raw: json.RawMessage(res.Body), ID: created.ID}
 	if created.URL != nil {
@@ -64,6 +99,31 @@ func (c *Client) Create(ctx context.Context, body []byte, key string) (*provider
 	}
 	return s, nil
 }
+
+// keyHint tells how to find out, without risk, what a create whose
+// outcome is unknown did.
+func keyHint(key string) string {
+	if key == "" {
+		return ""
+	}
+	return fmt.Sprintf("Every attempt carried Idempotency-Key %q; Maple answers a repeat of the same key and body with the session it stored, so sending the same request again with that key (--idempotency-key) cannot create a second one.", key)
+}
+
+func joinHint(a, b string) string {
+	if a == "" || b == "" {
+		return a + b
+	}
+	return a + "\n" + b
+}
+
+// withHint adds what to do next to an error that is not an API answer.
+type withHint struct {
+	err  error
+	hint string
+}
+
+func (e *withHint) Error() string { return joinHint(e.err.Error(), e.hint) }
+func (e *withHint) Unwrap() error { return e.err }
 
 // Get implements provider.Provider.
 func (c *Client) Get(ctx context.Context, id string) (*provider.Session, error) {
@@ -99,13 +159,22 @@ func (c *Client) Cancel(context.Context, string) (*provider.Session, error) {
 func (c *Client) do(ctx context.Context, method, path string, body []byte, hdr map[string]string) (*httpx.Response, error) {
 	res, err := c.http.Do(ctx, method, path, body, hdr)
 	if err != nil {
-		return nil, err
+		return nil, wrap(err)
 	}
 	if res.Status < 200 || res.Status > 299 {
-		return nil, provider.ErrorFromBody(Name, res.Status, res.Body, decodeError)
+		return nil, c.apiError(res)
 	}
 	return res, nil
 }
+
+func (c *Client) apiError(res *httpx.Response) *provider.APIError {
+	e := provider.ErrorFromBody(Name, res.Status, res.Body, decodeError)
+	provider.NoteRetries(e, res.Attempts, res.GaveUp)
+	return e
+}
+
+// wrap names the provider in a transport error.
+func wrap(err error) error { return fmt.Errorf("%s: %w", Name, err) }
 
 // decodeError reads Maple's {"error_message","error_type","error_code",
 // "error_status","validation_errors"}.
@@ -127,9 +196,6 @@ func decodeError(b []byte, e *provider.APIError) bool {
 	e.Message = body.Message
 	for _, v := range body.ValidationErrors {
 		e.Details = append(e.Details, validationText(v))
-	}
-	if body.Type == "idempotency_error" {
-		e.Hint = "This Idempotency-Key was already used with a different request body. Use a new --idempotency-key, or send exactly the same request again."
 	}
 	return true
 }

@@ -3,9 +3,16 @@ package meteroid
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
+	"sort"
+	"strings"
+	"sync"
+	"time"
 
+	"github.com/billctl/billctl/internal/exitcode"
 	"github.com/billctl/billctl/internal/httpx"
 	"github.com/billctl/billctl/internal/provider"
 	"github.com/billctl/billctl/internal/request"
@@ -16,8 +23,23 @@ const Name = "meteroid"
 
 const sessionsPath = "/api/v1/checkout-sessions"
 
-// Client is Meteroid's checkout-session API.
-type Client struct{ http *httpx.Client }
+// Client is Meteroid's checkout-session API. It is safe for concurrent use
+// (the creates of a batch share it).
+type Client struct {
+	http *httpx.Client
+
+	mu sync.Mutex
+	// claimed are the sessions this client has already handed out, so
+	// that a reconcile never adopts a session another create of the same
+	// run received.
+	claimed map[string]bool
+	// creating counts the creates under way per customer and plan: while
+	// two are, a session found for that pair cannot be told apart.
+	creating map[target]int
+}
+
+// target is what a create makes a session for.
+type target struct{ customer, plan string }
 
 // New wraps an HTTP client configured for Meteroid.
 func New(c *httpx.Client) *Client { return &Client{http: c} }
@@ -34,10 +56,62 @@ func (c *Client) Prepare(*request.Doc) {}
 // CreatePath implements provider.Provider.
 func (c *Client) CreatePath() string { return sessionsPath }
 
-// Create implements provider.Provider. Meteroid ignores Idempotency-Key;
-// it is sent anyway so that a proxy or a future server can use it.
+// Create implements provider.Provider.
+//
+// Meteroid ignores Idempotency-Key (it is sent anyway, for a proxy or a
+// future server), so sending a create twice can make two sessions. The
+// request is therefore sent again only when the server provably did not
+// act on it (no connection, 429, 503). After any other failure the
+// outcome is unknown, and the customer's sessions are listed to find out
+// (reconcile): a session for the same customer and plan version created
+// since the attempt began is the one it made. When that cannot be told,
+// the error says what may exist; billctl never guesses.
 func (c *Client) Create(ctx context.Context, body []byte, key string) (*provider.Session, error) {
-	return c.session(ctx, http.MethodPost, sessionsPath, body, map[string]string{"Idempotency-Key": key})
+	var t target
+	var req struct {
+		Customer string `json:"customer_id"`
+		Plan     string `json:"plan_version_id"`
+	}
+	if json.Unmarshal(body, &req) == nil {
+		t = target{req.Customer, req.Plan}
+	}
+	c.begin(t)
+	defer c.end(t)
+	since := c.http.Now()
+	res, err := c.http.Send(ctx, httpx.Request{
+		Method: http.MethodPost,
+		Path:   sessionsPath,
+		Body:   body,
+		Header: map[string]string{"Idempotency-Key": key},
+		Replay: httpx.UnlessProcessed,
+	})
+	var he *httpx.Error
+	switch {
+	case errors.As(err, &he) && he.Interrupted():
+		if he.Sent {
+			return nil, interruptedAfterSend(t)
+		}
+		return nil, wrap(err)
+	case errors.As(err, &he) && he.Sent:
+		return c.reconcile(ctx, t, since, he.Cause(), wrap(err))
+	case err != nil:
+		return nil, wrap(err)
+	}
+	if res.Status >= 200 && res.Status <= 299 {
+		s, err := readSession(res)
+		if err != nil {
+			return c.reconcile(ctx, t, since, fmt.Sprintf("the %d answer could not be read", res.Status), err)
+		}
+		c.claim(s.ID)
+		return s, nil
+	}
+	apiErr := apiError(res)
+	if res.Status >= 500 && res.Status != http.StatusServiceUnavailable {
+		// A gateway or the server failed after the request reached it:
+		// the session may have been made before the failure.
+		return c.reconcile(ctx, t, since, firstLine(strings.TrimPrefix(apiErr.Error(), Name+": ")), apiErr)
+	}
+	return nil, apiErr
 }
 
 // Get implements provider.Provider.
@@ -93,6 +167,10 @@ func (c *Client) session(ctx context.Context, method, path string, body []byte, 
 	if err != nil {
 		return nil, err
 	}
+	return readSession(res)
+}
+
+func readSession(res *httpx.Response) (*provider.Session, error) {
 	var env struct {
 		Session json.RawMessage `json:"session"`
 	}
@@ -118,12 +196,21 @@ const errNoSession = sessionError(`no "session" object in the answer`)
 func (c *Client) do(ctx context.Context, method, path string, body []byte, hdr map[string]string) (*httpx.Response, error) {
 	res, err := c.http.Do(ctx, method, path, body, hdr)
 	if err != nil {
-		return nil, err
+		return nil, wrap(err)
 	}
 	if res.Status < 200 || res.Status > 299 {
-		return nil, provider.ErrorFromBody(Name, res.Status, res.Body, decodeError)
+		return nil, apiError(res)
 	}
 	return res, nil
+}
+
+// wrap names the provider in a transport error.
+func wrap(err error) error { return fmt.Errorf("%s: %w", Name, err) }
+
+func apiError(res *httpx.Response) *provider.APIError {
+	e := provider.ErrorFromBody(Name, res.Status, res.Body, decodeError)
+	provider.NoteRetries(e, res.Attempts, res.GaveUp)
+	return e
 }
 
 // decodeError reads Meteroid's {"code","message"}.
@@ -156,4 +243,172 @@ func toSession(raw json.RawMessage) (*provider.Session, error) {
 	}
 	out.CreatedAt = s.CreatedAt
 	return out, nil
+}
+
+func (c *Client) begin(t target) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.creating == nil {
+		c.creating = map[target]int{}
+	}
+	c.creating[t]++
+}
+
+func (c *Client) end(t target) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.creating[t]--; c.creating[t] <= 0 {
+		delete(c.creating, t)
+	}
+}
+
+func (c *Client) claim(id string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.claimed == nil {
+		c.claimed = map[string]bool{}
+	}
+	c.claimed[id] = true
+}
+
+// reconcile finds out whether a create whose outcome is unknown made a
+// session, and adopts it when exactly one fits. cause says what happened
+// ("timeout after the request was sent"); failure is the error to report
+// along with it.
+func (c *Client) reconcile(ctx context.Context, t target, since time.Time, cause string, failure error) (*provider.Session, error) {
+	if ctx.Err() != nil {
+		return nil, interruptedAfterSend(t)
+	}
+	u := &uncertain{cause: cause, t: t, err: failure}
+	if t.customer == "" || t.plan == "" {
+		u.why = "the request names no customer or plan version to look for"
+		return nil, u
+	}
+	if !isCustomerID(t.customer) {
+		u.why = fmt.Sprintf("%q looks like a customer alias, which the session list cannot be filtered by (it takes a cus_… ID), so billctl cannot look for it", t.customer)
+		return nil, u
+	}
+	// Sessions carry created_at to the second: compare whole seconds, so
+	// the session the attempt made is not missed for a fraction.
+	since = since.UTC().Truncate(time.Second)
+	list, err := c.List(ctx, provider.ListFilter{Customer: t.customer})
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, interruptedAfterSend(t)
+		}
+		u.why = "looking for it failed too (" + firstLine(err.Error()) + "), so billctl cannot tell"
+		return nil, u
+	}
+	u.since = since
+	var found []string
+	c.mu.Lock()
+	for _, s := range list {
+		if s.Customer != t.customer || s.Plan != t.plan || c.claimed[s.ID] {
+			continue
+		}
+		created, err := time.Parse(time.RFC3339, s.CreatedAt)
+		if err != nil || created.Before(since) {
+			continue
+		}
+		found = append(found, s.ID)
+	}
+	others := c.creating[t] - 1
+	var adopted *provider.Session
+	if len(found) == 1 && others == 0 {
+		for _, s := range list {
+			if s.ID == found[0] {
+				adopted = s
+			}
+		}
+		if c.claimed == nil {
+			c.claimed = map[string]bool{}
+		}
+		c.claimed[adopted.ID] = true
+	}
+	c.mu.Unlock()
+	if adopted != nil {
+		c.http.Notef("%s: adopted session %s, created by the attempt that got no clear answer (%s)\n", Name, adopted.ID, cause)
+		return adopted, nil
+	}
+	sort.Strings(found)
+	u.found = found
+	switch {
+	case len(found) == 0:
+		u.why = "none was found, but it may still appear"
+	case others > 0:
+		u.why = fmt.Sprintf("%d other create(s) for the same customer and plan version are under way in this run, so billctl cannot tell which session is whose", others)
+	default:
+		u.why = "billctl cannot tell which one, if any, this attempt made"
+	}
+	return nil, u
+}
+
+// isCustomerID tells a Meteroid customer ID (cus_ and base62) from an
+// alias, which the list filter does not take.
+func isCustomerID(s string) bool {
+	rest, ok := strings.CutPrefix(s, "cus_")
+	if !ok || rest == "" {
+		return false
+	}
+	for _, r := range rest {
+		if !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// uncertain is a create whose outcome is unknown: it names what may
+// exist and how to check, and is never retried.
+type uncertain struct {
+	cause string
+	t     target
+	since time.Time
+	found []string
+	why   string
+	err   error
+}
+
+func (e *uncertain) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s: the create may have succeeded (%s); ", Name, e.cause)
+	what := fmt.Sprintf("a session for customer %s and plan version %s", e.t.customer, e.t.plan)
+	switch {
+	case len(e.found) > 0:
+		fmt.Fprintf(&b, "session(s) %s for customer %s and plan version %s were created since %s, and %s.",
+			strings.Join(e.found, ", "), e.t.customer, e.t.plan, e.since.Format(time.RFC3339), e.why)
+	case !e.since.IsZero():
+		fmt.Fprintf(&b, "no session for customer %s and plan version %s created since %s was found; %s.",
+			e.t.customer, e.t.plan, e.since.Format(time.RFC3339), strings.TrimPrefix(e.why, "none was found, but "))
+	default:
+		fmt.Fprintf(&b, "%s may exist; %s.", what, e.why)
+	}
+	b.WriteString("\nIt was not sent again, so at most one was created. ")
+	if isCustomerID(e.t.customer) {
+		fmt.Fprintf(&b, "Check with: billctl checkout list --customer %s", e.t.customer)
+	} else {
+		b.WriteString("Check with: billctl checkout list --customer <the customer's cus_… ID>")
+	}
+	return b.String()
+}
+
+func (e *uncertain) Unwrap() error { return e.err }
+
+// ExitCode: an API failure, whatever the underlying error says.
+func (e *uncertain) ExitCode() int { return exitcode.Failure }
+
+// interruptedAfterSend is Ctrl-C once the create had reached the server.
+func interruptedAfterSend(t target) error {
+	check := "billctl checkout list --customer " + t.customer
+	if !isCustomerID(t.customer) {
+		check = "billctl checkout list --customer <the customer's cus_… ID>"
+	}
+	return exitcode.New(exitcode.Interrupted, fmt.Errorf(
+		"%s: interrupted after the create request was sent: a session for customer %s and plan version %s may exist; check with: %s",
+		Name, t.customer, t.plan, check))
+}
+
+func firstLine(s string) string {
+	first, _, _ := strings.Cut(s, "\n")
+	return first
 }

@@ -1,0 +1,151 @@
+package meteroid
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/billctl/billctl/internal/exitcode"
+	"github.com/billctl/billctl/internal/httpx"
+	"github.com/billctl/billctl/internal/provider"
+)
+
+func TestIsCustomerID(t *testing.T) {
+	for s, want := range map[string]bool{
+		"cus_7n42DGM5Tflk9n8mt7Fhc7": true,
+		"cus_1":                      true,
+		"cus_":                       false,
+		"acme-corp":                  false,
+		"cus_acme-corp":              false,
+		"CUS_1":                      false,
+		"":                           false,
+		"cus_é":                      false,
+	} {
+		if got := isCustomerID(s); got != want {
+			t.Errorf("isCustomerID(%q) = %v, want %v", s, got, want)
+		}
+	}
+}
+
+// lostCreates answers every create with a 502 (the answer was lost on
+// the way) and lists the sessions given.
+type lostCreates struct {
+	sessions []map[string]any
+	posts    atomic.Int32
+	lists    atomic.Int32
+	key      atomic.Value
+}
+
+func (s *lostCreates) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodPost {
+		s.posts.Add(1)
+		s.key.Store(r.Header.Get("Idempotency-Key"))
+		w.WriteHeader(http.StatusBadGateway)
+		return
+	}
+	s.lists.Add(1)
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(map[string]any{"sessions": s.sessions})
+}
+
+func session(id string, created time.Time) map[string]any {
+	return map[string]any{"id": id, "customer_id": "cus_1", "plan_version_id": "plv_1", "status": "CREATED",
+		"checkout_type": "SELF_SERVE", "created_at": created.UTC().Format(time.RFC3339)}
+}
+
+func newTestClient(t *testing.T, h http.Handler) *Client {
+	t.Helper()
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return New(httpx.New(httpx.Options{BaseURL: srv.URL, Token: "t", Timeout: 10 * time.Second, Retries: 3}))
+}
+
+const createBody = `{"customer_id":"cus_1","plan_version_id":"plv_1"}`
+
+func TestReconcileAdoptsTheOneSessionMadeSinceTheAttempt(t *testing.T) {
+	h := &lostCreates{sessions: []map[string]any{
+		session("cs_new", time.Now()),
+		session("cs_old", time.Now().Add(-time.Hour)),
+		{"id": "cs_other_plan", "customer_id": "cus_1", "plan_version_id": "plv_2", "status": "CREATED", "checkout_type": "SELF_SERVE", "created_at": time.Now().UTC().Format(time.RFC3339)},
+	}}
+	c := newTestClient(t, h)
+	s, err := c.Create(context.Background(), []byte(createBody), "k-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.ID != "cs_new" {
+		t.Errorf("adopted %s, want cs_new", s.ID)
+	}
+	if h.posts.Load() != 1 || h.lists.Load() != 1 {
+		t.Errorf("%d create(s) and %d list(s), want one of each", h.posts.Load(), h.lists.Load())
+	}
+	if h.key.Load() != "k-1" {
+		t.Errorf("Idempotency-Key %q, want it sent as given", h.key.Load())
+	}
+	// Once handed out, a session is never adopted again by this client.
+	_, err = c.Create(context.Background(), []byte(createBody), "k-2")
+	var u *uncertain
+	if !errors.As(err, &u) {
+		t.Fatalf("second create: err = %v, want the outcome reported unknown", err)
+	}
+}
+
+func TestReconcileRefusesToChooseBetweenSessions(t *testing.T) {
+	h := &lostCreates{sessions: []map[string]any{session("cs_b", time.Now()), session("cs_a", time.Now())}}
+	c := newTestClient(t, h)
+	_, err := c.Create(context.Background(), []byte(createBody), "k")
+	if err == nil {
+		t.Fatal("a session was adopted among two")
+	}
+	for _, want := range []string{"session(s) cs_a, cs_b for customer cus_1 and plan version plv_1 were created since", "cannot tell which one", "Check with: billctl checkout list --customer cus_1"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("%q lacks %q", err, want)
+		}
+	}
+	if exitcode.Code(err) != exitcode.Failure {
+		t.Errorf("exit code %d, want %d", exitcode.Code(err), exitcode.Failure)
+	}
+	var api *provider.APIError
+	if !errors.As(err, &api) || api.Status != http.StatusBadGateway {
+		t.Errorf("the 502 is not kept in the error chain: %v", err)
+	}
+}
+
+func TestReconcileWithAnotherCreateForTheSamePairUnderWay(t *testing.T) {
+	h := &lostCreates{sessions: []map[string]any{session("cs_1", time.Now())}}
+	c := newTestClient(t, h)
+	c.begin(target{"cus_1", "plv_1"}) // another document of the batch, in flight
+	_, err := c.Create(context.Background(), []byte(createBody), "k")
+	if err == nil || !strings.Contains(err.Error(), "1 other create(s) for the same customer and plan version are under way") {
+		t.Fatalf("err = %v, want the session left undecided", err)
+	}
+}
+
+func TestCreateRetriesOnlyWhatWasNotProcessed(t *testing.T) {
+	var posts atomic.Int32
+	c := newTestClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if posts.Add(1) == 1 {
+			w.Header().Set("Retry-After", "0")
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		io := `{"session":` + string(mustJSON(session("cs_1", time.Now()))) + `}`
+		w.Write([]byte(io))
+	}))
+	s, err := c.Create(context.Background(), []byte(createBody), "k")
+	if err != nil || s.ID != "cs_1" || posts.Load() != 2 {
+		t.Fatalf("Create = %v, %v after %d posts; want cs_1 after 2", s, err, posts.Load())
+	}
+}
+
+func mustJSON(v any) []byte {
+	b, _ := json.Marshal(v)
+	return b
+}
