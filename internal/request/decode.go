@@ -25,14 +25,25 @@ var (
 // fills it. It reports every mistake, not just the first.
 func Decode(d *Doc, out any) error {
 	errs := &Errors{}
-	dec := &decoder{doc: d, errs: errs}
+	dec := &decoder{doc: d, errs: errs, budget: maxNodes}
 	dec.value(d.Root, reflect.ValueOf(out).Elem(), "")
+	if dec.budget < 0 {
+		return &Errors{List: []*FieldError{{Place: d.place(d.Root), Doc: d.Index, Msg: errTooBig.Error()}}}
+	}
 	return errs.Err()
 }
 
+// maxNodes bounds the values one document may expand to. YAML aliases can
+// make a few lines stand for billions of values (an "alias bomb"); a real
+// request has a few hundred.
+const maxNodes = 100_000
+
+var errTooBig = fmt.Errorf("the document expands to more than %d values (through YAML aliases?): refusing it", maxNodes)
+
 type decoder struct {
-	doc  *Doc
-	errs *Errors
+	doc    *Doc
+	errs   *Errors
+	budget int
 }
 
 func (dc *decoder) fail(n *yaml.Node, path, format string, args ...any) {
@@ -42,6 +53,9 @@ func (dc *decoder) fail(n *yaml.Node, path, format string, args ...any) {
 func (dc *decoder) fromCLI(n *yaml.Node) bool { return dc.doc.text[n] }
 
 func (dc *decoder) value(n *yaml.Node, v reflect.Value, path string) {
+	if dc.budget--; dc.budget < 0 {
+		return
+	}
 	if n.Kind == yaml.AliasNode {
 		n = n.Alias
 	}
@@ -62,7 +76,7 @@ func (dc *decoder) value(n *yaml.Node, v reflect.Value, path string) {
 	}
 	switch {
 	case t == jsonType:
-		raw, err := nodeJSON(n)
+		raw, err := nodeJSON(n, &dc.budget)
 		if err != nil {
 			dc.fail(n, path, "%v", err)
 			return
@@ -273,15 +287,18 @@ func (dc *decoder) scalar(n *yaml.Node, v reflect.Value, path, _ string) {
 }
 
 // nodeJSON converts a YAML tree to JSON text, keeping numbers as written.
-func nodeJSON(n *yaml.Node) (json.RawMessage, error) {
+func nodeJSON(n *yaml.Node, budget *int) (json.RawMessage, error) {
 	var buf bytes.Buffer
-	if err := writeJSON(&buf, n); err != nil {
+	if err := writeJSON(&buf, n, budget); err != nil {
 		return nil, err
 	}
 	return buf.Bytes(), nil
 }
 
-func writeJSON(buf *bytes.Buffer, n *yaml.Node) error {
+func writeJSON(buf *bytes.Buffer, n *yaml.Node, budget *int) error {
+	if *budget--; *budget < 0 {
+		return errTooBig
+	}
 	if n.Kind == yaml.AliasNode {
 		n = n.Alias
 	}
@@ -291,7 +308,7 @@ func writeJSON(buf *bytes.Buffer, n *yaml.Node) error {
 			buf.WriteString("null")
 			return nil
 		}
-		return writeJSON(buf, n.Content[0])
+		return writeJSON(buf, n.Content[0], budget)
 	case yaml.MappingNode:
 		buf.WriteByte('{')
 		for i := 0; i+1 < len(n.Content); i += 2 {
@@ -301,7 +318,7 @@ func writeJSON(buf *bytes.Buffer, n *yaml.Node) error {
 			k, _ := json.Marshal(n.Content[i].Value)
 			buf.Write(k)
 			buf.WriteByte(':')
-			if err := writeJSON(buf, n.Content[i+1]); err != nil {
+			if err := writeJSON(buf, n.Content[i+1], budget); err != nil {
 				return err
 			}
 		}
@@ -312,7 +329,7 @@ func writeJSON(buf *bytes.Buffer, n *yaml.Node) error {
 			if i > 0 {
 				buf.WriteByte(',')
 			}
-			if err := writeJSON(buf, c); err != nil {
+			if err := writeJSON(buf, c, budget); err != nil {
 				return err
 			}
 		}

@@ -9,7 +9,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 )
@@ -77,10 +80,20 @@ var ErrEmpty = errors.New("the file holds no request document")
 // stops the reading and is returned.
 func Read(r io.Reader, name string, fn func(d *Doc) error) (single bool, err error) {
 	br := bufio.NewReaderSize(r, 64<<10)
-	if isJSONArray(br) {
+	var in io.Reader = br
+	switch firstByte(br) {
+	case '[':
 		return false, readJSONArray(br, name, fn)
+	case '{':
+		// One JSON object: small, so read whole to spell out the escaped
+		// surrogate pairs (emoji) that JSON allows and YAML refuses.
+		b, err := io.ReadAll(br)
+		if err != nil {
+			return false, docError(name, 0, 0, err.Error())
+		}
+		in = bytes.NewReader(joinSurrogates(b))
 	}
-	dec := yaml.NewDecoder(br)
+	dec := yaml.NewDecoder(in)
 	var docs int
 	var pending *Doc
 	for {
@@ -160,12 +173,12 @@ func docError(name string, index, line int, msg string) error {
 	return &Errors{List: []*FieldError{{Place: place, Doc: index, Msg: msg}}}
 }
 
-// isJSONArray peeks past white space for a '['.
-func isJSONArray(br *bufio.Reader) bool {
+// firstByte peeks past white space at the first byte of the input.
+func firstByte(br *bufio.Reader) byte {
 	for i := 1; ; i++ {
 		b, err := br.Peek(i)
 		if err != nil {
-			return false
+			return 0
 		}
 		switch c := b[i-1]; c {
 		case ' ', '\t', '\r', '\n':
@@ -173,9 +186,53 @@ func isJSONArray(br *bufio.Reader) bool {
 		case 0xEF, 0xBB, 0xBF: // a UTF-8 byte order mark
 			continue
 		default:
-			return c == '['
+			return c
 		}
 	}
+}
+
+// joinSurrogates rewrites, inside JSON strings, an escaped UTF-16
+// surrogate pair ("\ud83d\ude00", as many JSON writers emit for emoji)
+// as the character itself. YAML's double-quoted strings, which otherwise
+// read JSON strings exactly, refuse surrogate escapes.
+func joinSurrogates(b []byte) []byte {
+	if !bytes.Contains(b, []byte(`\u`)) {
+		return b
+	}
+	out := make([]byte, 0, len(b))
+	inStr := false
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		switch {
+		case !inStr:
+			inStr = c == '"'
+		case c == '"':
+			inStr = false
+		case c == '\\' && i+1 < len(b):
+			if hi, ok := hex4(b, i+2); ok && b[i+1] == 'u' && utf16.IsSurrogate(rune(hi)) && i+12 <= len(b) && b[i+6] == '\\' && b[i+7] == 'u' {
+				if lo, ok := hex4(b, i+8); ok {
+					if r := utf16.DecodeRune(rune(hi), rune(lo)); r != utf8.RuneError {
+						out = utf8.AppendRune(out, r)
+						i += 11
+						continue
+					}
+				}
+			}
+			out = append(out, c, b[i+1]) // any other escape, kept as is
+			i++
+			continue
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+func hex4(b []byte, at int) (uint16, bool) {
+	if at+4 > len(b) {
+		return 0, false
+	}
+	v, err := strconv.ParseUint(string(b[at:at+4]), 16, 16)
+	return uint16(v), err == nil
 }
 
 // readJSONArray splits a top-level JSON array into its elements without
@@ -197,7 +254,7 @@ func readJSONArray(br *bufio.Reader, name string, fn func(d *Doc) error) error {
 		}
 		index++
 		// Pad with newlines so yaml's line numbers match the file's.
-		text := append(bytes.Repeat([]byte{'\n'}, startLine-1), elem...)
+		text := append(bytes.Repeat([]byte{'\n'}, startLine-1), joinSurrogates(elem)...)
 		var n yaml.Node
 		if err := yaml.Unmarshal(text, &n); err != nil {
 			line, msg := yamlMessage(err)

@@ -3,6 +3,7 @@ package request
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -289,5 +290,32 @@ func TestDecimalAndDate(t *testing.T) {
 		if Date(s).Valid() != ok {
 			t.Errorf("Date(%q).Valid() = %v", s, !ok)
 		}
+	}
+}
+
+func TestReadJSONWithEscapedEmoji(t *testing.T) {
+	for _, in := range []string{`{"name": "smile \ud83d\ude00 \\ud83d \u00e9"}`, `[{"name": "smile \ud83d\ude00 \\ud83d \u00e9"}]`} {
+		var got string
+		_, err := Read(strings.NewReader(in), "f.json", func(d *Doc) error { got = d.Get("name"); return nil })
+		if err != nil {
+			t.Fatalf("Read(%s): %v", in, err)
+		}
+		if want := "smile \U0001F600 \\ud83d \u00e9"; got != want {
+			t.Errorf("Read(%s) name = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestDecodeRefusesAliasBombs(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("name: n\nmetadata:\n  a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n")
+	for i := 1; i <= 8; i++ {
+		fmt.Fprintf(&b, "  a%d: &a%d [*a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d]\n", i, i, i-1, i-1, i-1, i-1, i-1, i-1, i-1, i-1, i-1, i-1)
+	}
+	d := readOne(t, b.String())
+	var w wire
+	err := Decode(d, &w)
+	if err == nil || !strings.Contains(err.Error(), "expands to more than") {
+		t.Fatalf("Decode of an alias bomb = %v", err)
 	}
 }
