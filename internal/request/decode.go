@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"gopkg.in/yaml.v3"
 )
@@ -374,7 +375,20 @@ type fieldSet struct {
 	names  []string
 }
 
+// fieldCache holds each wire type's fields: the same few dozen types are
+// read for every document of a batch.
+var fieldCache sync.Map // reflect.Type -> fieldSet
+
 func structFields(t reflect.Type) fieldSet {
+	if fs, ok := fieldCache.Load(t); ok {
+		return fs.(fieldSet)
+	}
+	fs := readFields(t)
+	fieldCache.Store(t, fs)
+	return fs
+}
+
+func readFields(t reflect.Type) fieldSet {
 	fs := fieldSet{byName: map[string]field{}}
 	for i := 0; i < t.NumField(); i++ {
 		sf := t.Field(i)
