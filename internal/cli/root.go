@@ -36,6 +36,7 @@ func Main() int {
 		IO:      output.System(os.Getenv),
 		Getenv:  os.Getenv,
 		Build:   buildInfo(),
+		Browser: &cmdutil.SystemBrowser{Getenv: os.Getenv, Stderr: os.Stderr},
 		Context: ctx,
 	}
 	return Run(f, os.Args[1:])
@@ -67,7 +68,11 @@ func Run(f *cmdutil.Factory, args []string) int {
 		code = exitcode.Usage
 	}
 	if code == exitcode.Interrupted {
-		fmt.Fprintln(f.IO.Err, "interrupted")
+		if exitcode.Code(err) == exitcode.Interrupted {
+			fmt.Fprintln(f.IO.Err, err.Error()) // it says what may exist
+		} else {
+			fmt.Fprintln(f.IO.Err, "interrupted")
+		}
 		return code
 	}
 	fmt.Fprintln(f.IO.Err, "error: "+err.Error())
@@ -91,7 +96,7 @@ never creates a session twice.
 
 Settings come from flags, then BILLCTL_* environment variables, then the
 current profile of the config file, then defaults.`),
-		Example: strings.TrimSpace(`
+		Example: cmdutil.Example(`
   # See the request a create would send; needs no account
   billctl checkout create --provider meteroid --customer cus_1 --plan-version plv_1 --dry-run
 
@@ -112,6 +117,7 @@ current profile of the config file, then defaults.`),
 	})
 	root.AddCommand(checkout.NewCmd(f), newVersionCmd(f))
 	root.AddCommand(profile.NewCmd(f))
+	addCompletion(root, f)
 	return root
 }
 

@@ -3,9 +3,9 @@ package output
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"strings"
 
 	"github.com/olekukonko/tablewriter"
@@ -30,7 +30,8 @@ type Item struct {
 type Printer struct {
 	IO     *IO
 	Format string
-	// Now formats times; nil means RFC 3339 as the API sent them.
+	// Time formats the API's timestamps for display; nil shows them as
+	// the API sent them (RFC 3339).
 	Time func(string) string
 }
 
@@ -95,16 +96,7 @@ func itemJSON(it Item) []byte {
 	if it.Session != nil {
 		return it.Session.Raw
 	}
-	e := map[string]any{"message": fmt.Sprint(it.Err)}
-	var ae *provider.APIError
-	if errors.As(it.Err, &ae) {
-		e = map[string]any{"status": ae.Status, "code": ae.Code, "message": ae.Message}
-		if len(ae.Details) > 0 {
-			e["details"] = ae.Details
-		}
-	}
-	b, _ := json.Marshal(map[string]any{"index": it.Index, "error": e})
-	return b
+	return failedJSON(it)
 }
 
 func writeJSON(w io.Writer, raw []byte) error {
@@ -152,21 +144,27 @@ func (p *Printer) fieldTable(s *provider.Session) error {
 	if err != nil {
 		return err
 	}
-	t := tablewriter.NewTable(p.IO.Out, tableOptions()...)
+	var buf bytes.Buffer
+	t := tablewriter.NewTable(&buf, tableOptions()...)
 	t.Header("FIELD", "VALUE")
-	for _, kv := range rows {
-		v := kv[1]
+	for _, f := range rows {
+		v := f.text
 		switch {
-		case kv[0] == "status":
+		case f.null && f.key == "expires_at":
+			// Meteroid's way of saying the session never expires.
+			v = Never
+		case f.null:
+			continue
+		case f.key == "status":
 			v = p.status(v)
-		case strings.HasSuffix(kv[0], "_at") && p.Time != nil:
+		case strings.HasSuffix(f.key, "_at") && p.Time != nil:
 			v = p.Time(v)
 		}
-		if err := t.Append(kv[0], v); err != nil {
+		if err := t.Append(f.key, v); err != nil {
 			return err
 		}
 	}
-	return t.Render()
+	return writeTable(p.IO.Out, t, &buf)
 }
 
 // rowTable shows several sessions, one per row, with only the columns
@@ -181,7 +179,7 @@ func (p *Printer) rowTable(items []Item) error {
 		{"STATUS", func(s *provider.Session) string { return s.Status }},
 		{"CUSTOMER", func(s *provider.Session) string { return s.Customer }},
 		{"PLAN", func(s *provider.Session) string { return s.Plan }},
-		{"EXPIRES", func(s *provider.Session) string { return s.ExpiresAt }},
+		{"EXPIRES", expires},
 		{"URL", func(s *provider.Session) string { return s.URL }},
 	}
 	var used []col
@@ -199,7 +197,8 @@ func (p *Printer) rowTable(items []Item) error {
 			batch = true
 		}
 	}
-	t := tablewriter.NewTable(p.IO.Out, tableOptions()...)
+	var buf bytes.Buffer
+	t := tablewriter.NewTable(&buf, tableOptions()...)
 	var header []any
 	if batch {
 		header = append(header, "#")
@@ -223,7 +222,7 @@ func (p *Printer) rowTable(items []Item) error {
 				switch {
 				case c.name == "STATUS":
 					v = p.status(v)
-				case c.name == "EXPIRES" && p.Time != nil:
+				case c.name == "EXPIRES" && p.Time != nil && v != Never:
 					v = p.Time(v)
 				}
 			}
@@ -240,7 +239,7 @@ func (p *Printer) rowTable(items []Item) error {
 			return err
 		}
 	}
-	return t.Render()
+	return writeTable(p.IO.Out, t, &buf)
 }
 
 func (p *Printer) status(s string) string {
@@ -249,6 +248,8 @@ func (p *Printer) status(s string) string {
 	}
 	return Colorize(s)
 }
+
+const colorReset = "\x1b[0m"
 
 // Colorize paints a status by what it means for the customer.
 func Colorize(status string) string {
@@ -263,7 +264,7 @@ func Colorize(status string) string {
 	default:
 		return status
 	}
-	return "\x1b[" + code + "m" + status + "\x1b[0m"
+	return "\x1b[" + code + "m" + status + colorReset
 }
 
 func tableOptions() []tablewriter.Option {
@@ -280,18 +281,58 @@ func tableOptions() []tablewriter.Option {
 		tablewriter.WithRowAlignment(tw.AlignLeft),
 		tablewriter.WithRowAutoWrap(tw.WrapNone),
 		tablewriter.WithTrimSpace(tw.Off),
+		// Columns start at the margin and are two spaces apart, as in
+		// kubectl and gh, so that `cut`, `awk` and eyes line up alike.
+		tablewriter.WithPadding(tw.Padding{Right: "  ", Overwrite: true}),
 	}
+}
+
+// writeTable renders t, which writes into buf, to w. tablewriter closes a
+// coloured cell's colour once more after the spaces that pad it; that
+// second reset code is dropped, so a coloured cell ends where its text does.
+func writeTable(w io.Writer, t *tablewriter.Table, buf *bytes.Buffer) error {
+	if err := t.Render(); err != nil {
+		return err
+	}
+	_, err := w.Write(repeatedReset.ReplaceAll(buf.Bytes(), []byte(colorReset+"$1")))
+	return err
+}
+
+var repeatedReset = regexp.MustCompile(`\x1b\[0m( *)\x1b\[0m`)
+
+// expires is the session's expiry, or Never when the API said it has none
+// (a null expires_at); "" when the API does not tell.
+func expires(s *provider.Session) string {
+	if s.ExpiresAt != "" {
+		return s.ExpiresAt
+	}
+	rows, err := topLevel(s.Raw)
+	if err != nil {
+		return ""
+	}
+	for _, f := range rows {
+		if f.key == "expires_at" && f.null {
+			return Never
+		}
+	}
+	return ""
+}
+
+// field is one top-level field of a session as text.
+type field struct {
+	key, text string
+	null      bool
 }
 
 // topLevel lists the object's fields in the order the API sent them, each
 // value as text (nested values as compact JSON).
-func topLevel(raw []byte) ([][2]string, error) {
+func topLevel(raw []byte) ([]field, error) {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
 		return nil, fmt.Errorf("the session is not a JSON object")
 	}
-	var rows [][2]string
+	var rows []field
 	for dec.More() {
 		kt, err := dec.Token()
 		if err != nil {
@@ -304,17 +345,18 @@ func topLevel(raw []byte) ([][2]string, error) {
 		text := string(v)
 		var s string
 		switch {
+		case text == "null":
+			rows = append(rows, field{key: fmt.Sprint(kt), null: true})
+			continue
 		case json.Unmarshal(v, &s) == nil:
 			text = s
-		case text == "null":
-			continue
 		default:
 			var buf bytes.Buffer
 			if json.Compact(&buf, v) == nil {
 				text = buf.String()
 			}
 		}
-		rows = append(rows, [2]string{fmt.Sprint(kt), text})
+		rows = append(rows, field{key: fmt.Sprint(kt), text: text})
 	}
 	return rows, nil
 }

@@ -3,6 +3,7 @@ package checkout
 
 import (
 	"io"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -22,7 +23,8 @@ func NewCmd(f *cmdutil.Factory) *cobra.Command {
 		Use:   "checkout",
 		Short: "Create, inspect and cancel checkout sessions",
 	}
-	cmd.AddCommand(NewCmdCreate(f, nil))
+	cmd.AddCommand(NewCmdCreate(f, nil), NewCmdGet(f, nil), NewCmdList(f, nil), NewCmdCancel(f, nil))
+	registerSessionCompletions(cmd, f)
 	return cmd
 }
 
@@ -48,6 +50,7 @@ func client(f *cmdutil.Factory, s *config.Settings, needToken bool) (provider.Pr
 		Timeout:   s.Timeout,
 		Retries:   s.Retries,
 		Debug:     debug,
+		Notes:     f.IO.Err,
 		Transport: f.Transport,
 	})
 	switch s.Provider {
@@ -72,7 +75,14 @@ func checkFormat(format string, extra ...string) error {
 	return cmdutil.FlagErrorf("unknown output format %q: use table, json, yaml, id or url", format)
 }
 
-// printer prints results the way the settings ask.
+// printer prints results the way the settings ask. A person at a terminal
+// reads "in 47 min" faster than a timestamp; anything piped keeps the
+// API's RFC 3339 text, which other programs can parse. NO_COLOR and
+// --no-color ask for that plain form as a whole, not only for no colour.
 func printer(f *cmdutil.Factory, s *config.Settings) *output.Printer {
-	return &output.Printer{IO: f.IO, Format: s.Output}
+	p := &output.Printer{IO: f.IO, Format: s.Output}
+	if f.IO.Color() {
+		p.Time = output.RelativeTime(time.Now)
+	}
+	return p
 }

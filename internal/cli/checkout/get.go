@@ -1,0 +1,115 @@
+package checkout
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/billctl/billctl/internal/cli/cmdutil"
+	"github.com/billctl/billctl/internal/config"
+	"github.com/billctl/billctl/internal/provider"
+	"github.com/billctl/billctl/internal/provider/maple"
+)
+
+// GetOptions are the parsed arguments and dependencies of `checkout get`.
+type GetOptions struct {
+	F *cmdutil.Factory
+
+	ID   string
+	Open bool
+}
+
+// NewCmdGet builds `billctl checkout get`. runF replaces the run function
+// in tests that check argument parsing alone.
+func NewCmdGet(f *cmdutil.Factory, runF func(*GetOptions) error) *cobra.Command {
+	opts := &GetOptions{F: f}
+	cmd := &cobra.Command{
+		Use:   "get ID",
+		Short: "Show one checkout session",
+		Long: strings.TrimSpace(`
+Show one checkout session as the API returns it: its status (has the
+customer paid yet?), customer, plan or pricing, expiry and checkout URL.
+
+On a terminal, the status is coloured and times are relative ("in 47 min");
+piped, times are the API's RFC 3339 text. -o json or -o yaml shows every
+field exactly as returned.`),
+		Example: strings.Trim(`
+  # Has the customer paid yet?
+  billctl checkout get cs_7n42DGM5Tflk9n8mt7Fhc7
+
+  # Just the status, for a script
+  billctl checkout get cs_7n42DGM5Tflk9n8mt7Fhc7 -o json | jq -r .status
+
+  # Open the checkout page again
+  billctl checkout get chk_1a2b3c --provider maple --company cmp_2MkGNwZq --open`, "\n"),
+		Args:              sessionIDArg,
+		ValidArgsFunction: cobra.NoFileCompletions,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.ID = args[0]
+			if runF != nil {
+				return runF(opts)
+			}
+			return getRun(opts)
+		},
+	}
+	cmd.Flags().BoolVar(&opts.Open, "open", false, "open the checkout URL in the browser")
+	return cmd
+}
+
+func getRun(opts *GetOptions) error {
+	f := opts.F
+	s, err := f.Settings()
+	if err != nil {
+		return err
+	}
+	if err := checkFormat(s.Output); err != nil {
+		return err
+	}
+	p, _, err := client(f, s, true)
+	if err != nil {
+		return err
+	}
+	sess, err := p.Get(f.Context, opts.ID)
+	if err != nil {
+		return explainNotFound(err, s, opts.ID)
+	}
+	if err := printer(f, s).One(sess); err != nil {
+		return err
+	}
+	if opts.Open {
+		return openURL(f, sess)
+	}
+	return nil
+}
+
+// sessionIDArg accepts exactly one non-empty session ID, and says so in
+// the words of the command rather than cobra's "accepts 1 arg(s)".
+func sessionIDArg(cmd *cobra.Command, args []string) error {
+	switch {
+	case len(args) == 0:
+		return cmdutil.FlagErrorf("give the checkout session ID: %s ID", cmd.CommandPath())
+	case len(args) > 1:
+		return cmdutil.FlagErrorf("%s takes one checkout session ID, got %d arguments", cmd.CommandPath(), len(args))
+	case strings.TrimSpace(args[0]) == "":
+		return cmdutil.FlagErrorf("the checkout session ID is empty")
+	}
+	return nil
+}
+
+// explainNotFound says what to check when the API knows no such session:
+// a typo, or an account (profile, Maple company) other than the one that
+// created it.
+func explainNotFound(err error, s *config.Settings, id string) error {
+	var ae *provider.APIError
+	if !errors.As(err, &ae) || ae.Status != 404 || ae.Hint != "" {
+		return err
+	}
+	if s.Provider == maple.Name {
+		ae.Hint = fmt.Sprintf("No checkout session %s in company %s: check the ID, and that --company (or the profile) is the company that created it.", id, s.Company)
+	} else {
+		ae.Hint = fmt.Sprintf("No checkout session %s on this account: check the ID, and that the profile or --base-url is the one that created it; `billctl checkout list` shows the account's sessions.", id)
+	}
+	return err
+}

@@ -1,0 +1,223 @@
+package checkout
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/spf13/pflag"
+
+	"github.com/billctl/billctl/internal/cli/cmdutil"
+	"github.com/billctl/billctl/internal/config"
+	"github.com/billctl/billctl/internal/exitcode"
+	"github.com/billctl/billctl/internal/fakeapi"
+	"github.com/billctl/billctl/internal/output"
+)
+
+// recordingBrowser stands in for the user's browser.
+type recordingBrowser struct {
+	opened []string
+	err    error
+}
+
+func (b *recordingBrowser) Open(u string) error {
+	b.opened = append(b.opened, u)
+	return b.err
+}
+
+type testEnv struct {
+	f        *cmdutil.Factory
+	out, err *bytes.Buffer
+	browser  *recordingBrowser
+}
+
+// newTestEnv is a Factory whose settings come from flags (global ones such
+// as --provider) and env, with no config file and buffers for streams.
+func newTestEnv(t *testing.T, env map[string]string, flags ...string) *testEnv {
+	t.Helper()
+	fs := pflag.NewFlagSet("billctl", pflag.ContinueOnError)
+	config.AddFlags(fs)
+	if err := fs.Parse(flags); err != nil {
+		t.Fatal(err)
+	}
+	vars := map[string]string{"BILLCTL_CONFIG": filepath.Join(t.TempDir(), "config.yaml")}
+	for k, v := range env {
+		vars[k] = v
+	}
+	io, _, out, errb := output.Test()
+	b := &recordingBrowser{}
+	return &testEnv{
+		f: &cmdutil.Factory{
+			IO:      io,
+			Getenv:  func(k string) string { return vars[k] },
+			Flags:   fs,
+			Context: context.Background(),
+			Browser: b,
+		},
+		out: out, err: errb, browser: b,
+	}
+}
+
+func meteroidEnv(t *testing.T, srv *fakeapi.Server, flags ...string) *testEnv {
+	return newTestEnv(t, map[string]string{"BILLCTL_TOKEN": "sk_test"}, append([]string{"--provider", "meteroid", "--base-url", srv.URL}, flags...)...)
+}
+
+func mapleEnv(t *testing.T, srv *fakeapi.Server, flags ...string) *testEnv {
+	return newTestEnv(t, map[string]string{"BILLCTL_TOKEN": "mpl_test"}, append([]string{"--provider", "maple", "--company", "cmp_1", "--base-url", srv.URL}, flags...)...)
+}
+
+func startFake(t *testing.T) *fakeapi.Server {
+	srv := fakeapi.New()
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func addMeteroid(srv *fakeapi.Server, id, status string, url any) {
+	srv.AddSession(map[string]any{
+		"id": id, "customer_id": "cus_1", "plan_version_id": "plv_1", "status": status,
+		"checkout_type": "SELF_SERVE", "created_at": "2020-05-01T12:00:00Z",
+		"expires_at": "2020-05-01T13:00:00Z", "checkout_url": url,
+	})
+}
+
+func TestNewCmdGetArgs(t *testing.T) {
+	cases := []struct {
+		args    []string
+		wantID  string
+		open    bool
+		wantErr string
+	}{
+		{args: []string{"cs_1"}, wantID: "cs_1"},
+		{args: []string{"cs_1", "--open"}, wantID: "cs_1", open: true},
+		{args: []string{}, wantErr: "give the checkout session ID: get ID"},
+		{args: []string{"a", "b"}, wantErr: "takes one checkout session ID, got 2 arguments"},
+		{args: []string{" "}, wantErr: "the checkout session ID is empty"},
+	}
+	for _, c := range cases {
+		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
+			var got *GetOptions
+			cmd := NewCmdGet(&cmdutil.Factory{}, func(o *GetOptions) error { got = o; return nil })
+			cmd.SetArgs(c.args)
+			cmd.SetOut(&bytes.Buffer{})
+			cmd.SetErr(&bytes.Buffer{})
+			err := cmd.Execute()
+			if c.wantErr != "" {
+				var fe *cmdutil.FlagError
+				if !errors.As(err, &fe) || !strings.Contains(err.Error(), c.wantErr) {
+					t.Fatalf("err = %v, want a FlagError containing %q", err, c.wantErr)
+				}
+				if got != nil {
+					t.Fatal("the run function ran despite the error")
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.ID != c.wantID || got.Open != c.open {
+				t.Fatalf("got ID %q open %v, want %q %v", got.ID, got.Open, c.wantID, c.open)
+			}
+		})
+	}
+}
+
+func TestGetRunPrintsAndOpens(t *testing.T) {
+	srv := startFake(t)
+	addMeteroid(srv, "cs_1", "CREATED", "https://pay.example/cs_1")
+	e := meteroidEnv(t, srv, "-o", "id")
+	if err := getRun(&GetOptions{F: e.f, ID: "cs_1", Open: true}); err != nil {
+		t.Fatal(err)
+	}
+	if e.out.String() != "cs_1\n" {
+		t.Errorf("stdout = %q", e.out)
+	}
+	if len(e.browser.opened) != 1 || e.browser.opened[0] != "https://pay.example/cs_1" {
+		t.Errorf("opened %q", e.browser.opened)
+	}
+	if e.err.Len() != 0 {
+		t.Errorf("stderr = %q", e.err)
+	}
+	reqs := srv.Requests()
+	if len(reqs) != 1 || reqs[0].Method != "GET" || reqs[0].Path != "/api/v1/checkout-sessions/cs_1" {
+		t.Errorf("requests = %+v", reqs)
+	}
+}
+
+func TestGetRunWithoutOpenLeavesTheBrowser(t *testing.T) {
+	srv := startFake(t)
+	addMeteroid(srv, "cs_1", "CREATED", "https://pay.example/cs_1")
+	e := meteroidEnv(t, srv)
+	if err := getRun(&GetOptions{F: e.f, ID: "cs_1"}); err != nil {
+		t.Fatal(err)
+	}
+	if len(e.browser.opened) != 0 {
+		t.Errorf("opened %q without --open", e.browser.opened)
+	}
+}
+
+func TestGetRunNotFound(t *testing.T) {
+	srv := startFake(t)
+	for name, e := range map[string]*testEnv{"meteroid": meteroidEnv(t, srv), "maple": mapleEnv(t, srv)} {
+		t.Run(name, func(t *testing.T) {
+			err := getRun(&GetOptions{F: e.f, ID: "nope", Open: true})
+			if exitcode.Code(err) != exitcode.Failure {
+				t.Fatalf("exit %d (%v), want 1", exitcode.Code(err), err)
+			}
+			if !strings.Contains(err.Error(), name+": 404") || !strings.Contains(err.Error(), "No checkout session nope") {
+				t.Errorf("error = %v", err)
+			}
+			if e.out.Len() != 0 || len(e.browser.opened) != 0 {
+				t.Errorf("stdout %q, opened %q", e.out, e.browser.opened)
+			}
+		})
+	}
+}
+
+func TestGetRunWithoutTokenSendsNothing(t *testing.T) {
+	srv := startFake(t)
+	e := newTestEnv(t, nil, "--provider", "maple", "--company", "cmp_1", "--base-url", srv.URL)
+	err := getRun(&GetOptions{F: e.f, ID: "chk_1"})
+	if exitcode.Code(err) != exitcode.Auth {
+		t.Fatalf("exit %d (%v), want 3", exitcode.Code(err), err)
+	}
+	if n := len(srv.Requests()); n != 0 {
+		t.Errorf("%d request(s) sent", n)
+	}
+}
+
+func TestPrinterTimesFollowTheTerminal(t *testing.T) {
+	srv := startFake(t)
+	addMeteroid(srv, "cs_1", "CREATED", "https://pay.example/cs_1")
+	cases := []struct {
+		name         string
+		tty, noColor bool
+		wantRFC3339  bool
+	}{
+		{"piped", false, false, true},
+		{"terminal", true, false, false},
+		{"terminal with NO_COLOR", true, true, true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			e := meteroidEnv(t, srv)
+			e.f.IO.StdoutTTY, e.f.IO.NoColor = c.tty, c.noColor
+			if err := getRun(&GetOptions{F: e.f, ID: "cs_1"}); err != nil {
+				t.Fatal(err)
+			}
+			out := e.out.String()
+			if got := strings.Contains(out, "2020-05-01T13:00:00Z"); got != c.wantRFC3339 {
+				t.Errorf("RFC 3339 expiry shown: %v, want %v:\n%s", got, c.wantRFC3339, out)
+			}
+			// The fixed times are in the past of any run of this test.
+			if got := strings.Contains(out, " ago"); got == c.wantRFC3339 {
+				t.Errorf("relative time shown: %v, want %v:\n%s", got, !c.wantRFC3339, out)
+			}
+			if got := strings.Contains(out, "\x1b["); got != (c.tty && !c.noColor) {
+				t.Errorf("colour: %v:\n%q", got, out)
+			}
+		})
+	}
+}

@@ -1,0 +1,58 @@
+package checkout
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/billctl/billctl/internal/cli/cmdutil"
+	"github.com/billctl/billctl/internal/provider"
+)
+
+// openURL opens a session's checkout page in the browser, or says on stderr
+// why it will not. It never fails the command: the session was fetched (or,
+// for create, already created), and a failing status after a create would
+// invite a retry that makes a second session.
+func openURL(f *cmdutil.Factory, s *provider.Session) error {
+	if why := noPage(providerName(f), s); why != "" {
+		fmt.Fprintf(f.IO.Err, "not opening a browser: %s\n", why)
+		return nil
+	}
+	if f.Browser == nil {
+		fmt.Fprintf(f.IO.Err, "open %s in your browser\n", s.URL)
+		return nil
+	}
+	if f.IO.StderrTTY {
+		fmt.Fprintf(f.IO.Err, "Opening %s in your browser.\n", s.URL)
+	}
+	if err := f.Browser.Open(s.URL); err != nil {
+		fmt.Fprintf(f.IO.Err, "could not open a browser (%v): open %s yourself\n", err, s.URL)
+	}
+	return nil
+}
+
+// noPage says why a session has no page worth opening, or "" when it has
+// one. A cancelled or expired session's link, if the API still returns
+// it, only shows the customer an error, so it is not opened either.
+func noPage(prov string, s *provider.Session) string {
+	switch strings.ToUpper(s.Status) {
+	case "CANCELLED", "CANCELED":
+		return fmt.Sprintf("checkout session %s was cancelled, so its page no longer takes payment; create a new one with `billctl checkout create`", s.ID)
+	case "EXPIRED":
+		return fmt.Sprintf("checkout session %s has expired, so its page no longer takes payment; create a new one with `billctl checkout create`", s.ID)
+	}
+	if s.URL != "" {
+		return ""
+	}
+	if strings.EqualFold(s.Status, "COMPLETED") {
+		return fmt.Sprintf("checkout session %s is completed (the customer went through checkout) and %s returned no checkout URL for it", s.ID, prov)
+	}
+	return fmt.Sprintf("%s returned no checkout URL for session %s", prov, s.ID)
+}
+
+// providerName is the active provider, for messages.
+func providerName(f *cmdutil.Factory) string {
+	if s, err := f.Settings(); err == nil && s.Provider != "" {
+		return s.Provider
+	}
+	return "the API"
+}

@@ -1,0 +1,82 @@
+package checkout
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/billctl/billctl/internal/provider"
+)
+
+func TestOpenURL(t *testing.T) {
+	cases := []struct {
+		name       string
+		sess       provider.Session
+		wantOpened bool
+		wantErr    string // on stderr
+	}{
+		{"open", provider.Session{ID: "cs_1", Status: "CREATED", URL: "https://pay.example/1"}, true, ""},
+		{"awaiting payment", provider.Session{ID: "cs_1", Status: "AWAITING_PAYMENT", URL: "https://pay.example/1"}, true, ""},
+		{"no status (Maple create)", provider.Session{ID: "chk_1", URL: "https://pay.example/1"}, true, ""},
+		{"cancelled", provider.Session{ID: "cs_1", Status: "CANCELLED"}, false, "checkout session cs_1 was cancelled"},
+		{"expired with a URL", provider.Session{ID: "cs_1", Status: "EXPIRED", URL: "https://pay.example/1"}, false, "checkout session cs_1 has expired"},
+		{"completed without a URL", provider.Session{ID: "cs_1", Status: "COMPLETED"}, false, "checkout session cs_1 is completed (the customer went through checkout) and meteroid returned no checkout URL"},
+		{"no URL", provider.Session{ID: "cs_1", Status: "CREATED"}, false, "meteroid returned no checkout URL for session cs_1"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			e := newTestEnv(t, nil, "--provider", "meteroid")
+			if err := openURL(e.f, &c.sess); err != nil {
+				t.Fatalf("openURL: %v", err)
+			}
+			if opened := len(e.browser.opened) == 1; opened != c.wantOpened {
+				t.Fatalf("opened %q, want opened %v", e.browser.opened, c.wantOpened)
+			}
+			if c.wantOpened && e.browser.opened[0] != c.sess.URL {
+				t.Errorf("opened %q, want %q", e.browser.opened[0], c.sess.URL)
+			}
+			if c.wantErr == "" && e.err.Len() != 0 {
+				t.Errorf("stderr = %q", e.err)
+			}
+			if c.wantErr != "" && !strings.Contains(e.err.String(), "not opening a browser: "+c.wantErr) {
+				t.Errorf("stderr = %q, want %q", e.err, c.wantErr)
+			}
+			if e.out.Len() != 0 {
+				t.Errorf("stdout = %q", e.out)
+			}
+		})
+	}
+}
+
+func TestOpenURLBrowserFailureIsNotAnError(t *testing.T) {
+	e := newTestEnv(t, nil, "--provider", "meteroid")
+	e.browser.err = errors.New("no display")
+	if err := openURL(e.f, &provider.Session{ID: "cs_1", URL: "https://pay.example/1"}); err != nil {
+		t.Fatalf("openURL: %v", err)
+	}
+	if got := e.err.String(); got != "could not open a browser (no display): open https://pay.example/1 yourself\n" {
+		t.Errorf("stderr = %q", got)
+	}
+}
+
+func TestOpenURLWithoutBrowserPrintsTheURL(t *testing.T) {
+	e := newTestEnv(t, nil, "--provider", "maple")
+	e.f.Browser = nil
+	if err := openURL(e.f, &provider.Session{ID: "chk_1", URL: "https://pay.example/1"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.err.String(); got != "open https://pay.example/1 in your browser\n" {
+		t.Errorf("stderr = %q", got)
+	}
+}
+
+func TestOpenURLAnnouncesOnATerminal(t *testing.T) {
+	e := newTestEnv(t, nil, "--provider", "meteroid")
+	e.f.IO.StderrTTY = true
+	if err := openURL(e.f, &provider.Session{ID: "cs_1", URL: "https://pay.example/1"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.err.String(); got != "Opening https://pay.example/1 in your browser.\n" {
+		t.Errorf("stderr = %q", got)
+	}
+}
