@@ -1,0 +1,369 @@
+package completion
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/billctl/billctl/internal/config"
+	"github.com/billctl/billctl/internal/contract"
+	"github.com/billctl/billctl/internal/fakeapi"
+)
+
+const token = "sk_test_0123456789abcdef"
+
+func source(t *testing.T, provider, baseURL string) *Source {
+	t.Helper()
+	return &Source{
+		Account:  Account{Provider: provider, BaseURL: baseURL, Company: "cmp_2MkGNwZq", Token: token},
+		CacheDir: filepath.Join(t.TempDir(), "billctl"),
+	}
+}
+
+func TestItemsFromTheFakeAPI(t *testing.T) {
+	srv := fakeapi.New()
+	defer srv.Close()
+	tests := []struct {
+		provider string
+		kind     Kind
+		want     []Item
+	}{
+		{"meteroid", Customers, []Item{
+			{ID: "cus_4fQ2mZ8kLp", Description: "Acme Corp, alias acme, billing@acme.example"},
+			{ID: "cus_9hT3vB1nWx", Description: "Globex, alias globex"},
+			{ID: "cus_2KdR7sYqZe", Description: "Initech, ap@initech.example"},
+		}},
+		// The draft plan is left out by status=ACTIVE.
+		{"meteroid", PlanVersions, []Item{
+			{ID: "plv_3mQx8Rk2", Description: "Starter v3, EUR", Status: "ACTIVE"},
+			{ID: "plv_8TzL4wVn", Description: "Pro v1, EUR", Status: "ACTIVE"},
+		}},
+		{"meteroid", AddOns, []Item{
+			{ID: "add_5RtY2uIo", Description: "Extra seats, 5 more seats"},
+			{ID: "add_6PlK3jHg", Description: "Priority support"},
+		}},
+		// The disabled coupon is left out by filter=ACTIVE.
+		{"meteroid", Coupons, []Item{{ID: "cpn_8NmB4vCx", Description: "WELCOME10, 10% off the first month"}}},
+		{"maple", Customers, []Item{
+			{ID: "cus_2MkH7pQr", Description: "Ada Lovelace, Analytical Engines, ada@engines.example", Status: "ACTIVE"},
+			{ID: "cus_2MkJ3sTu", Description: "Grace Hopper, grace@cobol.example", Status: "ACTIVE"},
+		}},
+		{"maple", ProductPricings, []Item{
+			{ID: "pp_2Nq8LmXc", Description: "Pro monthly, USD, PRICING", Status: "ACTIVE"},
+			{ID: "pp_2Nq9KjWv", Description: "Team annual, USD, PRICING", Status: "ACTIVE"},
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.provider+"/"+string(tt.kind), func(t *testing.T) {
+			got, err := source(t, tt.provider, srv.URL).Items(context.Background(), tt.kind)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("got  %+v\nwant %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestSessionsCarryTheirStatus(t *testing.T) {
+	srv := fakeapi.New()
+	defer srv.Close()
+	srv.AddSession(map[string]any{"id": "cs_open", "status": "CREATED", "customer_id": "cus_1", "created_at": "2026-03-01T10:00:00Z"})
+	srv.AddSession(map[string]any{"id": "cs_paid", "status": "COMPLETED", "customer_id": "cus_2", "created_at": "2026-03-02T10:00:00Z"})
+	got, err := source(t, "meteroid", srv.URL).Items(context.Background(), Sessions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Item{
+		{ID: "cs_paid", Description: "COMPLETED, cus_2, created 2026-03-02T10:00:00Z", Status: "COMPLETED"},
+		{ID: "cs_open", Description: "CREATED, cus_1, created 2026-03-01T10:00:00Z", Status: "CREATED"},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got  %+v\nwant %+v", got, want)
+	}
+}
+
+// The requests a completion sends are the APIs' documented ones.
+func TestRequestsConformToTheSpecs(t *testing.T) {
+	srv := fakeapi.New()
+	defer srv.Close()
+	for _, p := range []struct {
+		provider string
+		kinds    []Kind
+	}{
+		{"meteroid", []Kind{Customers, PlanVersions, AddOns, Coupons, Sessions}},
+		{"maple", []Kind{Customers, ProductPricings}},
+	} {
+		for _, k := range p.kinds {
+			if _, err := source(t, p.provider, srv.URL).Items(context.Background(), k); err != nil {
+				t.Fatalf("%s %s: %v", p.provider, k, err)
+			}
+		}
+	}
+	reqs := srv.Requests()
+	if len(reqs) != 7 {
+		t.Fatalf("the API received %d requests, want 7", len(reqs))
+	}
+	for _, r := range reqs {
+		spec := filepath.Join("..", "..", "testdata", "specs", "meteroid-openapi.json")
+		if strings.HasPrefix(r.Path, "/api/v1/companies/") {
+			spec = filepath.Join("..", "..", "testdata", "specs", "maple-openapi.yaml")
+		}
+		path := r.Path
+		if r.Query != "" {
+			path += "?" + r.Query
+		}
+		if err := contract.ValidateRequest(spec, r.Method, path, r.Body); err != nil {
+			t.Error(err)
+		}
+		if got := r.Header.Get("Authorization"); got != "Bearer "+token {
+			t.Errorf("%s %s: Authorization %q", r.Method, r.Path, got)
+		}
+	}
+}
+
+func TestFailuresAreErrors(t *testing.T) {
+	t.Run("401", func(t *testing.T) {
+		srv := fakeapi.New()
+		defer srv.Close()
+		s := source(t, "meteroid", srv.URL)
+		s.Token = fakeapi.RevokedToken
+		_, err := s.Items(context.Background(), Customers)
+		var se *StatusError
+		if !errors.As(err, &se) || se.Status != 401 {
+			t.Fatalf("err = %v, want HTTP 401", err)
+		}
+		if entries, _ := os.ReadDir(s.CacheDir); len(entries) != 0 {
+			t.Errorf("a failure was cached: %v", entries)
+		}
+	})
+	t.Run("not JSON", func(t *testing.T) {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			io.WriteString(w, "<html>maintenance</html>")
+		}))
+		defer srv.Close()
+		if _, err := source(t, "meteroid", srv.URL).Items(context.Background(), Customers); err == nil {
+			t.Fatal("no error for an HTML answer")
+		}
+	})
+	t.Run("server down", func(t *testing.T) {
+		srv := httptest.NewServer(http.NotFoundHandler())
+		url := srv.URL
+		srv.Close()
+		if _, err := source(t, "maple", url).Items(context.Background(), Customers); err == nil {
+			t.Fatal("no error with the server down")
+		}
+	})
+	t.Run("unsupported", func(t *testing.T) {
+		if _, err := source(t, "maple", "http://127.0.0.1:1").Items(context.Background(), Sessions); err == nil {
+			t.Fatal("maple listed sessions")
+		}
+	})
+}
+
+// A server that does not answer is given up on when the context ends.
+func TestHangingServerIsGivenUpOn(t *testing.T) {
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-release:
+		}
+	}))
+	defer srv.Close()
+	defer close(release)
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	_, err := source(t, "meteroid", srv.URL).Items(ctx, Customers)
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("err = %v, want the context's deadline", err)
+	}
+}
+
+func TestCache(t *testing.T) {
+	srv := fakeapi.New()
+	defer srv.Close()
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	s := source(t, "meteroid", srv.URL)
+	s.Now = func() time.Time { return now }
+	ctx := context.Background()
+
+	first, err := s.Items(ctx, Customers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now = now.Add(TTL(Customers) - time.Second)
+	again, err := s.Items(ctx, Customers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(srv.Requests()); n != 1 {
+		t.Fatalf("the API received %d requests within the TTL, want 1", n)
+	}
+	if !reflect.DeepEqual(first, again) {
+		t.Errorf("cached %+v, fetched %+v", again, first)
+	}
+
+	entries, err := os.ReadDir(s.CacheDir)
+	if err != nil || len(entries) != 1 {
+		t.Fatalf("cache dir holds %v (%v), want one file", entries, err)
+	}
+	file := filepath.Join(s.CacheDir, entries[0].Name())
+	info, _ := os.Stat(file)
+	if perm := info.Mode().Perm(); perm != 0o600 {
+		t.Errorf("cache file mode %04o, want 0600", perm)
+	}
+	dirInfo, _ := os.Stat(s.CacheDir)
+	if perm := dirInfo.Mode().Perm(); perm != 0o700 {
+		t.Errorf("cache dir mode %04o, want 0700", perm)
+	}
+	b, _ := os.ReadFile(file)
+	if strings.Contains(string(b), token) || strings.Contains(entries[0].Name(), token) {
+		t.Errorf("the token is in the cache: %s: %s", entries[0].Name(), b)
+	}
+	if !strings.Contains(string(b), "cus_4fQ2mZ8kLp") {
+		t.Errorf("cache file holds %s", b)
+	}
+
+	// Past the TTL the API is asked again.
+	now = now.Add(2 * time.Second)
+	if _, err := s.Items(ctx, Customers); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(srv.Requests()); n != 2 {
+		t.Fatalf("the API received %d requests after the TTL, want 2", n)
+	}
+
+	// Another token is another account: it does not see this one's answers.
+	other := *s
+	other.Token = fakeapi.RevokedToken
+	if _, err := other.Items(ctx, Customers); err == nil {
+		t.Fatal("a revoked token was served from the cache")
+	}
+	// Another kind is another file.
+	if _, err := s.Items(ctx, Coupons); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(srv.Requests()); n != 4 {
+		t.Fatalf("the API received %d requests, want 4", n)
+	}
+}
+
+func TestCacheDir(t *testing.T) {
+	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+	if got := CacheDir(env(map[string]string{"XDG_CACHE_HOME": "/c"})); got != filepath.Join("/c", "billctl") {
+		t.Errorf("CacheDir = %q", got)
+	}
+	// A relative XDG_CACHE_HOME is ignored, as the specification says.
+	if got := CacheDir(env(map[string]string{"XDG_CACHE_HOME": "rel"})); strings.HasPrefix(got, "rel") {
+		t.Errorf("CacheDir = %q", got)
+	}
+}
+
+// flags are the persistent flags with the given values set.
+func flags(t *testing.T, set map[string]string) *pflag.FlagSet {
+	t.Helper()
+	fs := pflag.NewFlagSet("billctl", pflag.ContinueOnError)
+	config.AddFlags(fs)
+	for k, v := range set {
+		if err := fs.Set(k, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return fs
+}
+
+func TestLookup(t *testing.T) {
+	srv := fakeapi.New()
+	defer srv.Close()
+	home := t.TempDir()
+	tokenFile := filepath.Join(home, "token")
+	if err := os.WriteFile(tokenFile, []byte(token+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	envOf := func(vars map[string]string) func(string) string {
+		return func(k string) string {
+			if k == "HOME" {
+				return home
+			}
+			if k == "XDG_CACHE_HOME" {
+				return filepath.Join(home, "cache")
+			}
+			return vars[k]
+		}
+	}
+	tests := []struct {
+		name  string
+		flags map[string]string
+		env   map[string]string
+		kind  Kind
+		want  int // items; 0 = nothing
+		reqs  int // requests sent
+	}{
+		{"token from the environment", map[string]string{"provider": "meteroid", "base-url": srv.URL}, map[string]string{"BILLCTL_TOKEN": token}, AddOns, 2, 1},
+		{"token from a file", map[string]string{"provider": "maple", "company": "cmp_1", "base-url": srv.URL, "token-file": tokenFile}, nil, ProductPricings, 2, 1},
+		{"no token", map[string]string{"provider": "meteroid", "base-url": srv.URL}, nil, Customers, 0, 0},
+		{"token from stdin", map[string]string{"provider": "meteroid", "base-url": srv.URL, "token-file": "-"}, nil, Customers, 0, 0},
+		{"no provider", map[string]string{"base-url": srv.URL}, map[string]string{"BILLCTL_TOKEN": token}, Customers, 0, 0},
+		{"maple without company", map[string]string{"provider": "maple", "base-url": srv.URL}, map[string]string{"BILLCTL_TOKEN": token}, Customers, 0, 0},
+		{"kind the provider lacks", map[string]string{"provider": "maple", "company": "cmp_1", "base-url": srv.URL}, map[string]string{"BILLCTL_TOKEN": token}, Coupons, 0, 0},
+		{"plain http elsewhere", map[string]string{"provider": "meteroid", "base-url": "http://billing.example.com"}, map[string]string{"BILLCTL_TOKEN": token}, Customers, 0, 0},
+		{"unknown profile", map[string]string{"profile": "nope", "base-url": srv.URL}, map[string]string{"BILLCTL_TOKEN": token}, Customers, 0, 0},
+		{"revoked token", map[string]string{"provider": "meteroid", "base-url": srv.URL}, map[string]string{"BILLCTL_TOKEN": fakeapi.RevokedToken}, Customers, 0, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			os.RemoveAll(filepath.Join(home, "cache"))
+			before := len(srv.Requests())
+			got := Lookup(context.Background(), Env{Flags: flags(t, tt.flags), Getenv: envOf(tt.env)}, tt.kind)
+			if len(got) != tt.want {
+				t.Errorf("got %d items %+v, want %d", len(got), got, tt.want)
+			}
+			if n := len(srv.Requests()) - before; n != tt.reqs {
+				t.Errorf("sent %d requests, want %d", n, tt.reqs)
+			}
+		})
+	}
+}
+
+func TestSuggestions(t *testing.T) {
+	items := []Item{
+		{ID: "cs_1", Description: "CREATED", Status: "CREATED"},
+		{ID: "cs_2", Status: "COMPLETED"},
+		{ID: "cx_3", Description: "CREATED", Status: "CREATED"},
+	}
+	got := Suggestions(items, "cs_", nil)
+	if want := []string{"cs_1\tCREATED", "cs_2"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	got = Suggestions(items, "", func(it Item) bool { return it.Status == "CREATED" })
+	if want := []string{"cs_1\tCREATED", "cx_3\tCREATED"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+// A description from the API cannot break the shell's list.
+func TestDescriptionsAreOneLine(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		io.WriteString(w, `{"data":[{"id":"cus_1","name":"Two\tcolumns\nand lines"},{"id":"bad id","name":"x"}]}`)
+	}))
+	defer srv.Close()
+	got, err := source(t, "meteroid", srv.URL).Items(context.Background(), Customers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []Item{{ID: "cus_1", Description: "Two columns and lines"}}; !reflect.DeepEqual(got, want) {
+		t.Errorf("got %+v, want %+v", got, want)
+	}
+}
