@@ -52,6 +52,7 @@ func TestScripts(t *testing.T) {
 			"apicreated": cmdAPICreated,
 			"apilast":    cmdAPILast,
 			"mode":       cmdMode,
+			"apikeys":    cmdAPIKeys,
 		},
 	})
 }

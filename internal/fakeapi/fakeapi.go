@@ -4,7 +4,9 @@
 //
 // Some customer IDs make it fail on purpose, so scripts can reach error
 // paths without configuration: cus_400, cus_404, cus_409, cus_422, cus_500,
-// cus_502, cus_503, cus_html, cus_text, cus_empty.
+// cus_502, cus_503, cus_html, cus_text, cus_empty. The token RevokedToken is
+// refused. The catalogue (customers, plans, add-ons, coupons, product
+// pricings) is a few fixed records, listed as each API lists them.
 package fakeapi
 
 import (
@@ -41,6 +43,9 @@ type Server struct {
 	// Fault, when set, sees each request first; returning true means it
 	// has answered (fault injection).
 	Fault func(w http.ResponseWriter, r *http.Request, body []byte) bool
+	// NoRecord stops keeping requests (Requests stays empty), so that a
+	// long benchmark measures the client rather than the server's memory.
+	NoRecord bool
 
 	mu       sync.Mutex
 	requests []Request
@@ -78,6 +83,22 @@ func (s *Server) Created() int {
 	return len(s.order)
 }
 
+// Sessions returns the sessions created so far, oldest first, as the API
+// would show them.
+func (s *Server) Sessions() []map[string]any {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]map[string]any, 0, len(s.order))
+	for _, id := range s.order {
+		c := make(map[string]any, len(s.sessions[id]))
+		for k, v := range s.sessions[id] {
+			c[k] = v
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
 // AddSession stores a Meteroid session as if it had been created.
 func (s *Server) AddSession(sess map[string]any) {
 	s.mu.Lock()
@@ -89,16 +110,18 @@ func (s *Server) AddSession(sess map[string]any) {
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
-	s.mu.Lock()
-	s.requests = append(s.requests, Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Header: r.Header.Clone(), Body: body})
-	s.mu.Unlock()
+	if !s.NoRecord {
+		s.mu.Lock()
+		s.requests = append(s.requests, Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Header: r.Header.Clone(), Body: body})
+		s.mu.Unlock()
+	}
 	if s.Fault != nil && s.Fault(w, r, body) {
 		return
 	}
 	maple := strings.HasPrefix(r.URL.Path, "/api/v1/companies/")
 	auth := r.Header.Get("Authorization")
 	tok, ok := strings.CutPrefix(auth, "Bearer ")
-	if !ok || tok == "" || (s.Token != "" && tok != s.Token) {
+	if !ok || tok == "" || tok == RevokedToken || (s.Token != "" && tok != s.Token) {
 		s.fail(w, maple, 401, "UNAUTHORIZED", "invalid API key")
 		return
 	}
@@ -116,6 +139,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.meteroidGet(w, parts[3])
 	case !maple && len(parts) == 5 && parts[4] == "cancel" && r.Method == http.MethodPost:
 		s.meteroidCancel(w, parts[3])
+	case !maple && len(parts) == 3 && r.Method == http.MethodGet && meteroidCatalog[parts[2]] != nil:
+		s.meteroidCatalogList(w, r, parts[2])
+	case maple && len(parts) == 6 && parts[5] == "find" && (parts[4] == "customers" || parts[4] == "pricing") && r.Method == http.MethodPost:
+		s.mapleFind(w, parts[4], body)
 	default:
 		w.Header().Set("Content-Type", "text/plain")
 		w.WriteHeader(404)
@@ -218,6 +245,7 @@ func (s *Server) meteroidCreate(w http.ResponseWriter, body []byte) {
 			sess[k] = v
 		}
 	}
+	presetState(sess, false, customer, now)
 	s.sessions[id] = sess
 	s.order = append(s.order, id)
 	s.mu.Unlock()
@@ -308,6 +336,7 @@ func (s *Server) mapleCreate(w http.ResponseWriter, r *http.Request, company str
 		"url":         "https://app.example.com/checkout/" + id,
 		"created_at":  s.now().UTC().Format(time.RFC3339),
 	}
+	presetState(sess, true, customer, s.now().UTC())
 	for _, k := range []string{"auto_charges", "auto_renews", "term"} {
 		if v, ok := req[k]; ok {
 			sess[k] = v

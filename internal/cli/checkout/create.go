@@ -1,6 +1,7 @@
 package checkout
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -8,13 +9,13 @@ import (
 	"os"
 	"reflect"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/spf13/cobra"
 
 	"github.com/billctl/billctl/internal/cli/cmdutil"
 	"github.com/billctl/billctl/internal/config"
-	"github.com/billctl/billctl/internal/output"
 	"github.com/billctl/billctl/internal/provider"
 	"github.com/billctl/billctl/internal/request"
 )
@@ -51,7 +52,14 @@ fields, types, enum values, dates, decimals, required fields. Errors name
 the file and line, or the flag.
 
 A file with several YAML documents (---) or a JSON array creates one session
-per document (a batch).
+per document (a batch); the flags and --set apply to every document. Every
+document is checked before the first is sent. --parallel requests are in
+flight at once; results print in input order, a failed document in its
+place (an empty line with -o id or url), and stderr ends with a summary
+("created 998 of 1000, 2 failed"). The exit status is 1 if any document
+failed. --fail-fast stops sending at the first failure; Ctrl-C stops
+sending, lets the requests in flight finish, prints what was created and
+exits 130. On a terminal, stderr shows a progress bar.
 
 --set PATH=VALUE reaches any field by dotted path with list indexes; the
 value is read as the field's type, and objects and lists take JSON:
@@ -60,7 +68,7 @@ value is read as the field's type, and objects and lists take JSON:
 
 Each create is sent with an Idempotency-Key (a fresh UUID unless
 --idempotency-key is given; in a batch, document N gets KEY-N).`),
-		Example: strings.TrimSpace(`
+		Example: cmdutil.Example(`
   # Meteroid, from flags
   billctl checkout create --provider meteroid --customer cus_1 --plan-version plv_1 --trial-days 14
 
@@ -70,6 +78,9 @@ Each create is sent with an Idempotency-Key (a fresh UUID unless
 
   # From a file, with one field overridden, printing only the URL
   billctl checkout create -f session.yaml --set expires_in_hours=48 -o url
+
+  # A batch, one URL per line; safe to run again on Maple
+  billctl checkout create -f customers.yaml --idempotency-key invites-2026-05 --parallel 16 -o url > links.txt
 
   # What would be sent, as a curl command
   billctl checkout create -f session.yaml --dry-run -o curl`),
@@ -91,6 +102,7 @@ Each create is sent with an Idempotency-Key (a fresh UUID unless
 	fl.BoolVar(&opts.FailFast, "fail-fast", false, "stop a batch at its first failure")
 	_ = cmd.MarkFlagFilename("file", "yaml", "yml", "json")
 	opts.flags = addRequestFlags(cmd)
+	registerCompletions(cmd, f)
 	return cmd
 }
 
@@ -126,21 +138,53 @@ func createRun(opts *CreateOptions) error {
 	if err := opts.flags.check(s.Provider); err != nil {
 		return err
 	}
-	p, _, err := client(f, s, !opts.DryRun)
+	p, _, err := client(withPool(f, opts.Parallel), s, !opts.DryRun)
 	if err != nil {
 		return err
 	}
-	reqs, single, err := opts.build(p)
+	if opts.DryRun {
+		var reqs []built
+		_, single, err := opts.check(p, func(index int, body []byte) error {
+			reqs = append(reqs, built{index: index, body: body, key: opts.key(index)})
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		return printDryRun(f, s, p, reqs, single)
+	}
+	var (
+		lone []byte
+		sp   *spool
+	)
+	defer func() {
+		if sp != nil {
+			sp.close()
+		}
+	}()
+	total, single, err := opts.check(p, func(index int, body []byte) error {
+		if index == 0 {
+			lone = body
+			return nil
+		}
+		if sp == nil {
+			var err error
+			if sp, err = newSpool(); err != nil {
+				return err
+			}
+		}
+		return sp.add(body)
+	})
 	if err != nil {
 		return err
 	}
 	if opts.Open && !single {
 		return cmdutil.FlagErrorf("--open works with a single session, not a batch")
 	}
-	if opts.DryRun {
-		return printDryRun(f, s, p, reqs, single)
+	if single {
+		return sendOne(opts, s, p, lone)
 	}
-	return send(opts, s, p, reqs, single)
+	return sendBatch(opts, s, p, sp, total)
 }
 
 func usesStdinToken(f *cmdutil.Factory) bool {
@@ -148,48 +192,105 @@ func usesStdinToken(f *cmdutil.Factory) bool {
 	return tf == "-"
 }
 
-// build reads every document and checks it completely before anything is
-// sent, so a mistake in the last document leaves nothing half done.
-func (opts *CreateOptions) build(p provider.Provider) ([]built, bool, error) {
+// check reads every document and checks it completely before anything is
+// sent, so that a mistake in document 900 leaves nothing half done, and
+// lists every mistake found. Documents are read one at a time; each good
+// body goes to keep (until a mistake is found: then nothing will be sent)
+// and only the mistakes are held. total counts the documents; single is
+// true for a lone document (from flags, or a file holding one object).
+func (opts *CreateOptions) check(p provider.Provider, keep func(index int, body []byte) error) (total int, single bool, err error) {
 	wire := reflect.TypeOf(p.NewRequest()).Elem()
 	errs := &request.Errors{}
-	var out []built
+	// A flag or --set that is wrong for one document is often wrong for
+	// all of them: it is listed once, not once per document, and without
+	// a document number when every document has it.
+	type flagErr struct {
+		fe   *request.FieldError
+		docs int
+	}
+	seen := map[string]*flagErr{}
+	list := func(fe *request.FieldError, fromFlags bool) {
+		if fromFlags {
+			k := fe.Place + "\x00" + fe.Path + "\x00" + fe.Msg
+			if e := seen[k]; e != nil {
+				e.docs++
+				return
+			}
+			seen[k] = &flagErr{fe: fe, docs: 1}
+		}
+		errs.List = append(errs.List, fe)
+	}
+	ctx := opts.F.Context
+	if ctx == nil {
+		ctx = context.Background()
+	}
 	one := func(d *request.Doc) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		total++
 		b, err := opts.buildOne(p, wire, d)
 		var fe *request.Errors
 		switch {
 		case errors.As(err, &fe):
-			errs.List = append(errs.List, fe.List...)
+			for _, e := range fe.List {
+				list(e, strings.HasPrefix(e.Place, "-"))
+			}
+			return nil
+		case err != nil && d.Index > 0:
+			// A flag that does not fit this document (--bank-account with
+			// a file's other payment type): listed with the document.
+			list(&request.FieldError{Doc: d.Index, Msg: err.Error()}, true)
 			return nil
 		case err != nil:
 			return err
 		}
-		out = append(out, built{index: d.Index, body: b})
-		return nil
+		if len(errs.List) > 0 {
+			return nil
+		}
+		return keep(d.Index, b)
 	}
-	single := true
+	single = true
 	if opts.File == "" {
 		if err := one(request.NewDoc()); err != nil {
-			return nil, false, err
+			return 0, false, err
 		}
 	} else {
 		r, name, closeFn, err := opts.open()
 		if err != nil {
-			return nil, false, err
+			return 0, false, err
 		}
 		defer closeFn()
-		single, err = request.Read(r, name, one)
+		// A spinner shows that a long check is under way; a short one
+		// ends before it would appear.
+		var spin *progress
+		start := time.Now()
+		single, err = request.Read(r, name, func(d *request.Doc) error {
+			if spin == nil && time.Since(start) > time.Second/2 {
+				spin = newProgress(opts.F.IO, -1, "checking")
+				spin.add(total)
+			}
+			if spin != nil {
+				spin.add(1)
+			}
+			return one(d)
+		})
+		if spin != nil {
+			spin.done()
+		}
 		if err != nil {
-			return nil, false, err
+			return 0, false, err
+		}
+	}
+	for _, e := range seen {
+		if e.docs == total {
+			e.fe.Doc = 0
 		}
 	}
 	if err := errs.Err(); err != nil {
-		return nil, false, err
+		return 0, false, err
 	}
-	for i := range out {
-		out[i].key = opts.key(out[i].index)
-	}
-	return out, single, nil
+	return total, single, nil
 }
 
 func (opts *CreateOptions) open() (io.Reader, string, func(), error) {
@@ -266,63 +367,18 @@ func (opts *CreateOptions) key(index int) string {
 	}
 }
 
-// send creates the sessions and prints them.
-func send(opts *CreateOptions, s *config.Settings, p provider.Provider, reqs []built, single bool) error {
+// sendOne creates a lone session and prints it.
+func sendOne(opts *CreateOptions, s *config.Settings, p provider.Provider, body []byte) error {
 	f := opts.F
-	pr := printer(f, s)
-	if single {
-		sess, err := p.Create(f.Context, reqs[0].body, reqs[0].key)
-		if err != nil {
-			return err
-		}
-		if err := pr.One(sess); err != nil {
-			return err
-		}
-		if opts.Open {
-			return openURL(f, sess)
-		}
-		return nil
-	}
-	items := make([]output.Item, len(reqs))
-	failed := 0
-	for i, r := range reqs {
-		sess, err := p.Create(f.Context, r.body, r.key)
-		items[i] = output.Item{Index: r.index, Session: sess, Err: err}
-		if err != nil {
-			failed++
-			fmt.Fprintf(f.IO.Err, "document %d: %v\n", r.index, err)
-			if opts.FailFast {
-				items = items[:i+1]
-				break
-			}
-		}
-	}
-	if err := pr.Many(items); err != nil {
+	sess, err := p.Create(f.Context, body, opts.key(0))
+	if err != nil {
 		return err
 	}
-	fmt.Fprintf(f.IO.Err, "created %d of %d, %d failed\n", len(items)-failed, len(reqs), failed)
-	if failed > 0 {
-		return batchFailed(failed)
+	if err := printer(f, s).One(sess); err != nil {
+		return err
+	}
+	if opts.Open {
+		return openURL(f, sess)
 	}
 	return nil
-}
-
-type batchError int
-
-func (e batchError) Error() string { return fmt.Sprintf("%d document(s) failed", int(e)) }
-func (e batchError) ExitCode() int { return 1 }
-
-func batchFailed(n int) error { return batchError(n) }
-
-// openURL opens a session's checkout page, or says why there is none.
-func openURL(f *cmdutil.Factory, s *provider.Session) error {
-	if s.URL == "" {
-		fmt.Fprintf(f.IO.Err, "session %s has no checkout URL to open\n", s.ID)
-		return nil
-	}
-	if f.Browser == nil {
-		fmt.Fprintf(f.IO.Err, "open %s in your browser\n", s.URL)
-		return nil
-	}
-	return f.Browser.Open(s.URL)
 }

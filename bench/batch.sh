@@ -1,0 +1,15 @@
+#!/bin/sh
+# Measures `billctl checkout create -f` on big batches against a local fake
+# API that answers each create after 20 ms, and prints the figures:
+#   - 1,000 documents at --parallel 16: sessions/s and % of the ideal 800/s,
+#     and the same 1,000 creates by a shell loop of curl (and xargs -P16);
+#   - 100,000 documents (from a file, and from stdin): peak memory (max RSS).
+# Extra arguments go to the measuring program (see: go run ./bench/batch -h),
+# e.g. `bench/batch.sh -big 0` for the speed figures alone.
+set -eu
+cd "$(dirname "$0")/.."
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+go build -o "$out/billctl" ./cmd/billctl
+go build -o "$out/batch" ./bench/batch
+"$out/batch" -bin "$out/billctl" "$@"

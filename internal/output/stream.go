@@ -1,0 +1,248 @@
+package output
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/olekukonko/tablewriter"
+
+	"github.com/billctl/billctl/internal/provider"
+)
+
+// tableBlock is how many rows a streamed table renders at a time. A batch
+// no longer than this prints exactly as Many would; a longer one prints in
+// blocks, so that its length never shows in memory.
+const tableBlock = 256
+
+// Stream prints the results of a batch one at a time, in the order they are
+// added, so that a batch of any length is printed without being held whole:
+// json and yaml arrays element by element, id and url line by line, and a
+// table block by block, its columns chosen by the first block and kept.
+type Stream struct {
+	p *Printer
+	w *bufio.Writer
+	n int // items added
+
+	// A table's rows wait here, already as text, until a block is full.
+	rows  [][]string
+	cols  []int // the columns of rowColumns shown, fixed by the first block
+	width []int // the widest cell of each shown column so far
+}
+
+// Stream starts printing a batch. Call Add for each item in order, Flush
+// whenever the output should catch up, and Close at the end.
+func (p *Printer) Stream() *Stream {
+	return &Stream{p: p, w: bufio.NewWriterSize(p.IO.Out, 32<<10)}
+}
+
+// Add prints one item after those added before it.
+func (s *Stream) Add(it Item) error {
+	s.n++
+	switch s.p.Format {
+	case "json":
+		if s.n == 1 {
+			s.w.WriteString("[\n  ")
+		} else {
+			s.w.WriteString(",\n  ")
+		}
+		var buf bytes.Buffer
+		raw := itemJSON(it)
+		if err := json.Indent(&buf, raw, "  ", "  "); err != nil {
+			buf.Reset()
+			buf.Write(raw)
+		}
+		_, err := s.w.Write(buf.Bytes())
+		return err
+	case "yaml":
+		// A one-element sequence renders as the element's "- " entry, so
+		// the entries, written one after another, make the whole sequence.
+		raw := append(append([]byte{'['}, itemJSON(it)...), ']')
+		return writeYAML(s.w, raw)
+	case "id", "url":
+		// One line per item, an empty one for a failure, so that line N is
+		// always document N.
+		if it.Session != nil {
+			if s.p.Format == "id" {
+				s.w.WriteString(it.Session.ID)
+			} else {
+				s.w.WriteString(it.Session.URL)
+			}
+		}
+		return s.w.WriteByte('\n')
+	default:
+		s.rows = append(s.rows, s.row(it))
+		if len(s.rows) == tableBlock {
+			return s.renderBlock()
+		}
+		return nil
+	}
+}
+
+// Flush writes out what has been printed so far. A table's unfinished
+// block stays back, since its columns may depend on rows still to come.
+func (s *Stream) Flush() error { return s.w.Flush() }
+
+// Close ends the output: the array's closing bracket, the table's last block.
+func (s *Stream) Close() error {
+	var err error
+	switch s.p.Format {
+	case "json":
+		if s.n == 0 {
+			_, err = s.w.WriteString("[]\n")
+		} else {
+			_, err = s.w.WriteString("\n]\n")
+		}
+	case "yaml":
+		if s.n == 0 {
+			_, err = s.w.WriteString("[]\n")
+		}
+	case "id", "url":
+	default:
+		if len(s.rows) > 0 || s.cols == nil {
+			err = s.renderBlock()
+		}
+	}
+	if ferr := s.w.Flush(); err == nil {
+		err = ferr
+	}
+	return err
+}
+
+// rowColumns are the columns of a batch's rows, between the document
+// number and the error, as Many shows them.
+var rowColumns = []struct {
+	name string
+	get  func(*provider.Session) string
+}{
+	{"ID", func(s *provider.Session) string { return s.ID }},
+	{"STATUS", func(s *provider.Session) string { return s.Status }},
+	{"CUSTOMER", func(s *provider.Session) string { return s.Customer }},
+	{"PLAN", func(s *provider.Session) string { return s.Plan }},
+	{"EXPIRES", expires},
+	{"URL", func(s *provider.Session) string { return s.URL }},
+}
+
+// row is an item as table cells: the number, every column of rowColumns,
+// the error. Only text is kept, not the session.
+func (s *Stream) row(it Item) []string {
+	r := make([]string, 0, len(rowColumns)+2)
+	r = append(r, fmt.Sprint(it.Index))
+	for _, c := range rowColumns {
+		v := ""
+		if it.Session != nil {
+			v = c.get(it.Session)
+			if c.name == "EXPIRES" && s.p.Time != nil && v != "" && v != Never {
+				v = s.p.Time(v)
+			}
+		}
+		r = append(r, v)
+	}
+	msg := ""
+	if it.Err != nil {
+		msg = firstLine(it.Err.Error())
+	}
+	return append(r, msg)
+}
+
+// renderBlock prints the rows held. The first block chooses the columns
+// (ID, and those some session of the block has) and prints the header;
+// every cell is padded to the widest seen in its column so far, so that
+// the blocks line up as one table.
+func (s *Stream) renderBlock() error {
+	first := s.cols == nil
+	if first {
+		s.cols = []int{0}
+		s.width = []int{len("#")}
+		for c := range rowColumns {
+			used := c == 0
+			for _, r := range s.rows {
+				used = used || r[c+1] != ""
+			}
+			if used {
+				s.cols = append(s.cols, c+1)
+				s.width = append(s.width, len(rowColumns[c].name))
+			}
+		}
+		s.cols = append(s.cols, len(rowColumns)+1)
+		s.width = append(s.width, 0)
+	}
+	for _, r := range s.rows {
+		for i, c := range s.cols {
+			s.width[i] = max(s.width[i], displayWidth(r[c]))
+		}
+	}
+	t := tablewriter.NewTable(s.w, tableOptions()...)
+	if first {
+		header := make([]any, len(s.cols))
+		for i, c := range s.cols {
+			switch {
+			case c == 0:
+				header[i] = s.pad("#", i)
+			case c == len(rowColumns)+1:
+				header[i] = "ERROR"
+			default:
+				header[i] = s.pad(rowColumns[c-1].name, i)
+			}
+		}
+		t.Header(header...)
+	}
+	for _, r := range s.rows {
+		cells := make([]any, len(s.cols))
+		for i, c := range s.cols {
+			v := r[c]
+			if c == len(rowColumns)+1 {
+				cells[i] = v // the last column: nothing to line up after it
+				continue
+			}
+			padded := s.pad(v, i)
+			if c > 0 && rowColumns[c-1].name == "STATUS" {
+				padded = s.p.status(v) + padded[len(v):]
+			}
+			cells[i] = padded
+		}
+		if err := t.Append(cells...); err != nil {
+			return err
+		}
+	}
+	s.rows = s.rows[:0]
+	return t.Render()
+}
+
+// pad fills v with spaces to the width of shown column i.
+func (s *Stream) pad(v string, i int) string {
+	if n := s.width[i] - displayWidth(v); n > 0 {
+		return v + strings.Repeat(" ", n)
+	}
+	return v
+}
+
+// displayWidth is the width of v in terminal cells (the columns hold IDs,
+// URLs and dates: one cell per rune).
+func displayWidth(v string) int { return len([]rune(v)) }
+
+// failedJSON is a failed batch item, its fields in the documented order:
+// {"index": N, "error": {"status", "code", "message"[, "details"]}}.
+func failedJSON(it Item) []byte {
+	type apiError struct {
+		Status  int      `json:"status"`
+		Code    string   `json:"code"`
+		Message string   `json:"message"`
+		Details []string `json:"details,omitempty"`
+	}
+	var e any = struct {
+		Message string `json:"message"`
+	}{fmt.Sprint(it.Err)}
+	var ae *provider.APIError
+	if errors.As(it.Err, &ae) {
+		e = apiError{Status: ae.Status, Code: ae.Code, Message: ae.Message, Details: ae.Details}
+	}
+	b, _ := json.Marshal(struct {
+		Index int `json:"index"`
+		Error any `json:"error"`
+	}{it.Index, e})
+	return b
+}
