@@ -50,3 +50,9 @@ func (e *FlagError) ExitCode() int { return exitcode.Usage }
 func FlagErrorf(format string, args ...any) error {
 	return &FlagError{Err: fmt.Errorf(format, args...)}
 }
+
+// Example trims the blank lines around a command's examples but keeps the
+// indentation of the first one, which strings.TrimSpace would eat.
+func Example(s string) string {
+	return strings.TrimRight(strings.TrimLeft(s, "\n"), " \n")
+}

@@ -49,7 +49,7 @@ when stdin is a pipe or a file, else from a prompt that does not echo.
 The first profile added becomes the current one. Adding over an existing
 name asks for confirmation on a terminal, and needs --force otherwise; the
 old profile is replaced as a whole.`),
-		Example: strings.TrimSpace(`
+		Example: cmdutil.Example(`
   # Maple production, token from a file on stdin
   billctl profile add prod --provider maple --company cmp_2MkGNwZq < token.txt
 
