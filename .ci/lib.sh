@@ -1,0 +1,48 @@
+# shellcheck shell=bash
+# Shared by .ci/run and .ci/contract.sh: where the tools live and how to
+# install them. Sourced, not run.
+
+# The pinned tools. staticcheck must know the language version of the
+# toolchain that type-checks the code: v0.8.2 is itself a Go 1.26 module
+# (its go.mod says go 1.26.0), so it understands everything 1.26 accepts.
+STATICCHECK_VERSION=v0.8.2
+PRISM_VERSION=5.16.0
+
+# Downloads are kept between runs, outside the tree so that `gofmt -l .`
+# and `go vet ./...` never walk node_modules.
+if [[ -z "${BILLCTL_CI_CACHE:-}" ]]; then
+	if [[ -n "${XDG_CACHE_HOME:-}" ]]; then
+		BILLCTL_CI_CACHE="$XDG_CACHE_HOME/billctl-ci"
+	elif [[ -n "${HOME:-}" ]]; then
+		BILLCTL_CI_CACHE="$HOME/.cache/billctl-ci"
+	else
+		BILLCTL_CI_CACHE="$ROOT/.ci/.cache"
+	fi
+fi
+export BILLCTL_CI_CACHE
+
+STATICCHECK="$BILLCTL_CI_CACHE/staticcheck-$STATICCHECK_VERSION/staticcheck"
+PRISM="$BILLCTL_CI_CACHE/prism-$PRISM_VERSION/node_modules/.bin/prism"
+
+install_staticcheck() {
+	if [[ -x "$STATICCHECK" ]]; then
+		"$STATICCHECK" -version
+		return
+	fi
+	GOBIN="$(dirname "$STATICCHECK")" go install "honnef.co/go/tools/cmd/staticcheck@$STATICCHECK_VERSION"
+	"$STATICCHECK" -version
+}
+
+install_prism() {
+	if [[ -x "$PRISM" ]] && [[ "$("$PRISM" --version 2>/dev/null)" == "$PRISM_VERSION" ]]; then
+		echo "prism $PRISM_VERSION (cached)"
+		return
+	fi
+	command -v node >/dev/null || { echo "node is not installed: Prism needs Node.js and npm" >&2; return 1; }
+	# Prism 5.16 declares node >=24.18 in its engines field; it runs on the
+	# machine's Node 20, and the contract run's canaries prove it validates.
+	npm install --no-save --no-audit --no-fund --loglevel=error \
+		--prefix "$BILLCTL_CI_CACHE/prism-$PRISM_VERSION" "@stoplight/prism-cli@$PRISM_VERSION"
+	[[ "$("$PRISM" --version)" == "$PRISM_VERSION" ]] || { echo "prism --version is not $PRISM_VERSION" >&2; return 1; }
+	echo "prism $PRISM_VERSION installed"
+}
