@@ -22,8 +22,11 @@ FILE=${FILE:-testdata/requests/meteroid/all-session-options.yaml}
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 
-go build -o "$WORK/billctl" ./cmd/billctl
-go build -o "$WORK/hello" ./bench/startup/hello
+# Both built as releases are (.goreleaser.yaml): -trimpath, no symbol
+# table or DWARF, so the figures are those of the binary users run.
+release=(-trimpath -ldflags "-s -w")
+go build "${release[@]}" -o "$WORK/billctl" ./cmd/billctl
+go build "${release[@]}" -o "$WORK/hello" ./bench/startup/hello
 go build -o "$WORK/measure" ./bench/startup/measure
 
 # No config file and no BILLCTL_* settings: the dry run reads only FILE.

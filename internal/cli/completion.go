@@ -129,7 +129,6 @@ shell's subcommand, e.g. billctl completion bash --help.`),
 // addCompletion adds `billctl completion` to root and makes TAB complete
 // the values of the persistent flags from the lists their validation uses.
 func addCompletion(root *cobra.Command, f *cmdutil.Factory) {
-	root.AddCommand(newCompletionCmd())
 
 	_ = root.RegisterFlagCompletionFunc("provider", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		var out []string

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/billctl/billctl/internal/cli/checkout"
 	"github.com/billctl/billctl/internal/cli/cmdutil"
@@ -44,6 +45,9 @@ func Main() int {
 
 // Run executes args against f and maps the outcome to an exit status.
 func Run(f *cmdutil.Factory, args []string) int {
+	if f.Words == nil {
+		f.Words = commandWords(args)
+	}
 	root := NewRoot(f)
 	root.SetArgs(args)
 	root.SetIn(f.IO.In)
@@ -115,10 +119,53 @@ current profile of the config file, then defaults.`),
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
 		return &cmdutil.FlagError{Err: err}
 	})
-	root.AddCommand(checkout.NewCmd(f), newVersionCmd(f))
-	root.AddCommand(profile.NewCmd(f))
+	f.AddSubcommands(root, 0,
+		cmdutil.Sub{Name: "checkout", Build: func() *cobra.Command { return checkout.NewCmd(f) }},
+		cmdutil.Sub{Name: "profile", Build: func() *cobra.Command { return profile.NewCmd(f) }},
+		cmdutil.Sub{Name: "version", Build: func() *cobra.Command { return newVersionCmd(f) }},
+		cmdutil.Sub{Name: "completion", Build: newCompletionCmd},
+	)
 	addCompletion(root, f)
 	return root
+}
+
+// commandWords picks the command words out of args: what is left once
+// flags and the values of the root's flags are skipped. `--version` alone
+// needs only the version command.
+func commandWords(args []string) []string {
+	fs := pflag.NewFlagSet("", pflag.ContinueOnError)
+	config.AddFlags(fs)
+	var words []string
+	version := false
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			break
+		}
+		if !strings.HasPrefix(a, "-") || a == "-" {
+			words = append(words, a)
+			continue
+		}
+		if a == "--version" || a == "-v" {
+			version = true
+		}
+		if strings.Contains(a, "=") {
+			continue
+		}
+		var fl *pflag.Flag
+		if strings.HasPrefix(a, "--") {
+			fl = fs.Lookup(a[2:])
+		} else if len(a) == 2 {
+			fl = fs.ShorthandLookup(a[1:])
+		}
+		if fl != nil && fl.Value.Type() != "bool" {
+			i++ // the flag's value
+		}
+	}
+	if len(words) == 0 && version {
+		return []string{"version"}
+	}
+	return words
 }
 
 func newVersionCmd(f *cmdutil.Factory) *cobra.Command {

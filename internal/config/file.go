@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
 	"runtime"
 	"sort"
 	"strconv"
@@ -58,12 +57,16 @@ func (f *File) NotFound(name, path string) error {
 	return exitcode.Usagef("profile %q not found in %s (profiles: %s)", name, path, strings.Join(f.Names(), ", "))
 }
 
-var profileName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
-
 // ValidName refuses profile names that would be awkward on a command line
-// or in YAML.
+// or in YAML: it takes ^[A-Za-z0-9][A-Za-z0-9._-]*$.
 func ValidName(name string) error {
-	if !profileName.MatchString(name) {
+	ok := name != ""
+	for i := 0; ok && i < len(name); i++ {
+		c := name[i]
+		alnum := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+		ok = alnum || i > 0 && (c == '.' || c == '_' || c == '-')
+	}
+	if !ok {
 		return exitcode.Usagef("invalid profile name %q: use letters, digits, '.', '_' and '-', starting with a letter or digit", name)
 	}
 	return nil

@@ -7,6 +7,7 @@ import (
 	"io"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/tw"
@@ -294,11 +295,12 @@ func writeTable(w io.Writer, t *tablewriter.Table, buf *bytes.Buffer) error {
 	if err := t.Render(); err != nil {
 		return err
 	}
-	_, err := w.Write(repeatedReset.ReplaceAll(buf.Bytes(), []byte(colorReset+"$1")))
+	_, err := w.Write(repeatedReset().ReplaceAll(buf.Bytes(), []byte(colorReset+"$1")))
 	return err
 }
 
-var repeatedReset = regexp.MustCompile(`\x1b\[0m( *)\x1b\[0m`)
+// repeatedReset is compiled on first use: only coloured tables need it.
+var repeatedReset = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\x1b\[0m( *)\x1b\[0m`) })
 
 // expires is the session's expiry, or Never when the API said it has none
 // (a null expires_at); "" when the API does not tell.

@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
-	"regexp"
+	"strings"
 	"time"
 )
 
@@ -25,11 +25,27 @@ import (
 // "12.50" and never passes through a float.
 type Decimal string
 
-var decimalRE = regexp.MustCompile(`^-?(0|[1-9][0-9]*)(\.[0-9]+)?$`)
+// Valid reports whether d is a plain decimal: -?(0|[1-9][0-9]*)(\.[0-9]+)?
+// — digits, an optional point and fraction, no exponent (the servers
+// parse with rust_decimal, which refuses 1e5). Written out rather than as
+// a regexp, which would be compiled at every start of the program.
+func (d Decimal) Valid() bool {
+	s := strings.TrimPrefix(string(d), "-")
+	whole, frac, hasPoint := strings.Cut(s, ".")
+	if whole == "" || !digits(whole) || (len(whole) > 1 && whole[0] == '0') {
+		return false
+	}
+	return !hasPoint || (frac != "" && digits(frac))
+}
 
-// Valid reports whether d is a plain decimal: digits, an optional point and
-// fraction, no exponent (the servers parse with rust_decimal, which refuses 1e5).
-func (d Decimal) Valid() bool { return decimalRE.MatchString(string(d)) }
+func digits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
 
 // Date is a calendar day, YYYY-MM-DD.
 type Date string

@@ -23,7 +23,12 @@ func NewCmd(f *cmdutil.Factory) *cobra.Command {
 		Use:   "checkout",
 		Short: "Create, inspect and cancel checkout sessions",
 	}
-	cmd.AddCommand(NewCmdCreate(f, nil), NewCmdGet(f, nil), NewCmdList(f, nil), NewCmdCancel(f, nil))
+	f.AddSubcommands(cmd, 1,
+		cmdutil.Sub{Name: "create", Build: func() *cobra.Command { return NewCmdCreate(f, nil) }},
+		cmdutil.Sub{Name: "get", Build: func() *cobra.Command { return NewCmdGet(f, nil) }},
+		cmdutil.Sub{Name: "list", Build: func() *cobra.Command { return NewCmdList(f, nil) }},
+		cmdutil.Sub{Name: "cancel", Build: func() *cobra.Command { return NewCmdCancel(f, nil) }},
+	)
 	registerSessionCompletions(cmd, f)
 	return cmd
 }

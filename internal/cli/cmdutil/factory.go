@@ -6,6 +6,7 @@ import (
 	"context"
 	"net/http"
 
+	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/billctl/billctl/internal/config"
@@ -36,6 +37,10 @@ type Factory struct {
 
 	// Flags are the root's persistent flags, the first source of settings.
 	Flags *pflag.FlagSet
+	// Words are the command words of the command line ("checkout",
+	// "create"), so that only the command being run is built; nil builds
+	// the whole tree.
+	Words []string
 
 	settings *config.Settings
 	err      error
@@ -56,3 +61,27 @@ func (f *Factory) Settings() (*config.Settings, error) {
 
 // UserAgent is sent with every request.
 func (f *Factory) UserAgent() string { return "billctl/" + f.Build.Version }
+
+// Sub is a subcommand, built only when the invocation can reach it.
+type Sub struct {
+	Name  string
+	Build func() *cobra.Command
+}
+
+// AddSubcommands adds subs to parent, the command at depth (root = 0).
+// When the command line names one of them, only that one is built, so
+// start-up pays for the command being run rather than the whole tree;
+// otherwise (help, completion, a typo to suggest against) all are.
+func (f *Factory) AddSubcommands(parent *cobra.Command, depth int, subs ...Sub) {
+	if depth < len(f.Words) {
+		for _, s := range subs {
+			if s.Name == f.Words[depth] {
+				parent.AddCommand(s.Build())
+				return
+			}
+		}
+	}
+	for _, s := range subs {
+		parent.AddCommand(s.Build())
+	}
+}

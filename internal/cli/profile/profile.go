@@ -33,12 +33,12 @@ config.yaml, or --config / BILLCTL_CONFIG), written with mode 0600.
 The current profile is used unless --profile or BILLCTL_PROFILE names
 another; flags and BILLCTL_* variables override any of its values.`),
 	}
-	cmd.AddCommand(
-		NewCmdAdd(f, nil),
-		NewCmdList(f, nil),
-		NewCmdShow(f, nil),
-		NewCmdUse(f, nil),
-		NewCmdRemove(f, nil),
+	f.AddSubcommands(cmd, 1,
+		cmdutil.Sub{Name: "add", Build: func() *cobra.Command { return NewCmdAdd(f, nil) }},
+		cmdutil.Sub{Name: "list", Build: func() *cobra.Command { return NewCmdList(f, nil) }},
+		cmdutil.Sub{Name: "show", Build: func() *cobra.Command { return NewCmdShow(f, nil) }},
+		cmdutil.Sub{Name: "use", Build: func() *cobra.Command { return NewCmdUse(f, nil) }},
+		cmdutil.Sub{Name: "remove", Build: func() *cobra.Command { return NewCmdRemove(f, nil) }},
 	)
 	return cmd
 }
