@@ -130,8 +130,9 @@ current profile of the config file, then defaults.`),
 }
 
 // commandWords picks the command words out of args: what is left once
-// flags and the values of the root's flags are skipped. `--version` alone
-// needs only the version command.
+// flags and the values of the root's flags are skipped. Values of a
+// subcommand's own flags may follow; only the leading words choose
+// commands. `--version` alone needs only the version command.
 func commandWords(args []string) []string {
 	fs := pflag.NewFlagSet("", pflag.ContinueOnError)
 	config.AddFlags(fs)
