@@ -10,6 +10,6 @@ set -eu
 cd "$(dirname "$0")/.."
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-go build -o "$out/billctl" ./cmd/billctl
-go build -o "$out/batch" ./bench/batch
+CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$out/billctl" ./cmd/billctl
+CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$out/batch" ./bench/batch
 "$out/batch" -bin "$out/billctl" "$@"

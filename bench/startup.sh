@@ -22,8 +22,10 @@ FILE=${FILE:-testdata/requests/meteroid/all-session-options.yaml}
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 
-# Both built as releases are (.goreleaser.yaml): -trimpath, no symbol
-# table or DWARF, so the figures are those of the binary users run.
+# Both built as releases are (.goreleaser.yaml): no cgo (a static binary,
+# no dynamic loader at start), -trimpath, no symbol table or DWARF, so the
+# figures are those of the binary users run.
+export CGO_ENABLED=0
 release=(-trimpath -ldflags "-s -w")
 go build "${release[@]}" -o "$WORK/billctl" ./cmd/billctl
 go build "${release[@]}" -o "$WORK/hello" ./bench/startup/hello

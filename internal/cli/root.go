@@ -112,6 +112,9 @@ current profile of the config file, then defaults.`),
 		Version:       f.Build.Version,
 		SilenceErrors: true,
 		SilenceUsage:  true,
+		// billctl has its own completion command; cobra would otherwise
+		// build its default one on every run.
+		CompletionOptions: cobra.CompletionOptions{DisableDefaultCmd: true},
 	}
 	root.SetVersionTemplate(versionText(f.Build) + "\n")
 	config.AddFlags(root.PersistentFlags())

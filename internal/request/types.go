@@ -1,9 +1,7 @@
 package request
 
 import (
-	"bytes"
 	"encoding/json"
-	"fmt"
 	"reflect"
 	"strings"
 	"time"
@@ -89,32 +87,7 @@ func MarshalUnion(u Union) ([]byte, error) {
 	for v.Kind() == reflect.Pointer {
 		v = v.Elem()
 	}
-	t := v.Type()
-	for i := 0; i < t.NumField(); i++ {
-		f := v.Field(i)
-		tag := t.Field(i).Tag.Get("union")
-		if tag == "" || f.IsNil() {
-			continue
-		}
-		body, err := json.Marshal(f.Interface())
-		if err != nil {
-			return nil, err
-		}
-		var buf bytes.Buffer
-		key, _ := json.Marshal(u.Discriminator())
-		val, _ := json.Marshal(tag)
-		buf.WriteByte('{')
-		buf.Write(key)
-		buf.WriteByte(':')
-		buf.Write(val)
-		if inner := bytes.TrimSpace(body); len(inner) > 2 {
-			buf.WriteByte(',')
-			buf.Write(inner[1 : len(inner)-1])
-		}
-		buf.WriteByte('}')
-		return buf.Bytes(), nil
-	}
-	return nil, fmt.Errorf("%s: no variant set", t.Name())
+	return appendUnion(nil, v)
 }
 
 // UnionTags lists the tags of a union type, in declaration order.

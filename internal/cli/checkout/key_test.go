@@ -1,0 +1,35 @@
+package checkout
+
+import (
+	"testing"
+
+	"github.com/google/uuid"
+)
+
+func TestNewKeyIsAFreshVersion4UUID(t *testing.T) {
+	seen := map[string]bool{}
+	for range 10000 {
+		k := newKey()
+		u, err := uuid.Parse(k)
+		if err != nil || u.Version() != 4 || u.Variant() != uuid.RFC4122 || len(k) != 36 {
+			t.Fatalf("newKey() = %q: not a version 4 UUID (%v)", k, err)
+		}
+		if seen[k] {
+			t.Fatalf("newKey() repeated %q", k)
+		}
+		seen[k] = true
+	}
+}
+
+func TestKeyOfBatchDocuments(t *testing.T) {
+	opts := &CreateOptions{IdempotencyKey: "job-42"}
+	if got := opts.key(0); got != "job-42" {
+		t.Errorf("lone document: key %q", got)
+	}
+	if got := opts.key(7); got != "job-42-7" {
+		t.Errorf("document 7: key %q", got)
+	}
+	if (&CreateOptions{}).key(0) == (&CreateOptions{}).key(0) {
+		t.Errorf("two creates without --idempotency-key got the same key")
+	}
+}
