@@ -7,8 +7,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/billctl/billctl/internal/cli/cmdutil"
-	"github.com/billctl/billctl/internal/provider"
-	"github.com/billctl/billctl/internal/provider/maple"
 )
 
 // CancelOptions are the parsed arguments and dependencies of
@@ -55,19 +53,7 @@ Meteroid only: Maple has no endpoint that cancels checkout sessions.`),
 
 func cancelRun(opts *CancelOptions) error {
 	f := opts.F
-	s, err := f.Settings()
-	if err != nil {
-		return err
-	}
-	if err := checkFormat(s.Output); err != nil {
-		return err
-	}
-	// Known before anything else is needed: no token or company is asked
-	// for only to learn that the API cannot do it.
-	if s.Provider == maple.Name {
-		return provider.Unsupported(maple.Name, "cancelling a checkout session is not supported")
-	}
-	p, _, err := client(f, s, true)
+	s, p, err := sessionAPI(f, "cancelling a checkout session is not supported")
 	if err != nil {
 		return err
 	}

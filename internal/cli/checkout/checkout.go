@@ -67,6 +67,28 @@ func client(f *cmdutil.Factory, s *config.Settings, needToken bool) (provider.Pr
 	return nil, nil, exitcode.Usagef("unknown provider %q: use meteroid or maple", s.Provider)
 }
 
+// sessionAPI resolves the settings of a command that reads or changes
+// existing sessions and builds its client. mapleCannot, when set, says
+// what Maple's API cannot do: that is refused before a token or company
+// is asked for only to learn it.
+func sessionAPI(f *cmdutil.Factory, mapleCannot string) (*config.Settings, provider.Provider, error) {
+	s, err := f.Settings()
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := checkFormat(s.Output); err != nil {
+		return nil, nil, err
+	}
+	if mapleCannot != "" && s.Provider == maple.Name {
+		return nil, nil, provider.Unsupported(maple.Name, mapleCannot)
+	}
+	p, _, err := client(f, s, true)
+	if err != nil {
+		return nil, nil, err
+	}
+	return s, p, nil
+}
+
 // checkFormat refuses an -o value that the command cannot print.
 func checkFormat(format string, extra ...string) error {
 	for _, f := range append(append([]string(nil), output.Formats...), extra...) {

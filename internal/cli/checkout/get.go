@@ -60,14 +60,7 @@ field exactly as returned.`),
 
 func getRun(opts *GetOptions) error {
 	f := opts.F
-	s, err := f.Settings()
-	if err != nil {
-		return err
-	}
-	if err := checkFormat(s.Output); err != nil {
-		return err
-	}
-	p, _, err := client(f, s, true)
+	s, p, err := sessionAPI(f, "")
 	if err != nil {
 		return err
 	}

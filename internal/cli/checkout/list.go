@@ -9,7 +9,6 @@ import (
 	"github.com/billctl/billctl/internal/cli/cmdutil"
 	"github.com/billctl/billctl/internal/output"
 	"github.com/billctl/billctl/internal/provider"
-	"github.com/billctl/billctl/internal/provider/maple"
 	"github.com/billctl/billctl/internal/provider/meteroid"
 )
 
@@ -58,19 +57,7 @@ Meteroid only: Maple has no endpoint that lists checkout sessions.`),
 
 func listRun(opts *ListOptions) error {
 	f := opts.F
-	s, err := f.Settings()
-	if err != nil {
-		return err
-	}
-	if err := checkFormat(s.Output); err != nil {
-		return err
-	}
-	// Known before anything else is needed: no token or company is asked
-	// for only to learn that the API cannot do it.
-	if s.Provider == maple.Name {
-		return provider.Unsupported(maple.Name, "listing checkout sessions is not supported; look one up with `billctl checkout get ID`")
-	}
-	p, _, err := client(f, s, true)
+	s, p, err := sessionAPI(f, "listing checkout sessions is not supported; look one up with `billctl checkout get ID`")
 	if err != nil {
 		return err
 	}
