@@ -171,20 +171,8 @@ func (p *Printer) fieldTable(s *provider.Session) error {
 // rowTable shows several sessions, one per row, with only the columns
 // that some session has.
 func (p *Printer) rowTable(items []Item) error {
-	type col struct {
-		name string
-		get  func(*provider.Session) string
-	}
-	cols := []col{
-		{"ID", func(s *provider.Session) string { return s.ID }},
-		{"STATUS", func(s *provider.Session) string { return s.Status }},
-		{"CUSTOMER", func(s *provider.Session) string { return s.Customer }},
-		{"PLAN", func(s *provider.Session) string { return s.Plan }},
-		{"EXPIRES", expires},
-		{"URL", func(s *provider.Session) string { return s.URL }},
-	}
-	var used []col
-	for i, c := range cols {
+	var used []column
+	for i, c := range rowColumns {
 		for _, it := range items {
 			if it.Session != nil && c.get(it.Session) != "" || i == 0 {
 				used = append(used, c)

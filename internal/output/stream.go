@@ -112,12 +112,15 @@ func (s *Stream) Close() error {
 	return err
 }
 
-// rowColumns are the columns of a batch's rows, between the document
-// number and the error, as Many shows them.
-var rowColumns = []struct {
+// column is a column of a table of sessions.
+type column struct {
 	name string
 	get  func(*provider.Session) string
-}{
+}
+
+// rowColumns are the columns of a batch's rows, between the document
+// number and the error, as Many shows them.
+var rowColumns = []column{
 	{"ID", func(s *provider.Session) string { return s.ID }},
 	{"STATUS", func(s *provider.Session) string { return s.Status }},
 	{"CUSTOMER", func(s *provider.Session) string { return s.Customer }},
