@@ -29,7 +29,8 @@ func TestKeyOfBatchDocuments(t *testing.T) {
 	if got := opts.key(7); got != "job-42-7" {
 		t.Errorf("document 7: key %q", got)
 	}
-	if (&CreateOptions{}).key(0) == (&CreateOptions{}).key(0) {
-		t.Errorf("two creates without --idempotency-key got the same key")
+	a, b := &CreateOptions{}, &CreateOptions{}
+	if ka, kb := a.key(0), b.key(0); ka == kb {
+		t.Errorf("two creates without --idempotency-key got the same key %q", ka)
 	}
 }
