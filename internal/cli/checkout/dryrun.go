@@ -25,13 +25,19 @@ type dryRequest struct {
 // shown: the text and JSON forms redact it, and the curl form reads it
 // from $BILLCTL_TOKEN when the command is run.
 func printDryRun(f *cmdutil.Factory, s *config.Settings, p provider.Provider, reqs []built, single bool) error {
+	// Without a token the header says so, rather than look as if one were
+	// set: a real create would stop there (exit 3).
+	auth := "Bearer [REDACTED]"
+	if s.Token == "" {
+		auth = "Bearer [no token configured]"
+	}
 	out := make([]dryRequest, len(reqs))
 	for i, r := range reqs {
 		out[i] = dryRequest{
 			Method: http.MethodPost,
 			URL:    s.BaseURL + p.CreatePath(),
 			Headers: map[string]string{
-				"Authorization":   "Bearer [REDACTED]",
+				"Authorization":   auth,
 				"Content-Type":    "application/json",
 				"Accept":          "application/json",
 				"Idempotency-Key": r.key,
