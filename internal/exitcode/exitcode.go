@@ -47,11 +47,6 @@ func Authf(format string, args ...any) error {
 	return &Error{Code: Auth, Err: fmt.Errorf(format, args...)}
 }
 
-// Failuref is an API or network failure (exit 1).
-func Failuref(format string, args ...any) error {
-	return &Error{Code: Failure, Err: fmt.Errorf(format, args...)}
-}
-
 // Code is the exit status for err: that of the first error in its chain
 // that has an ExitCode method, else 1.
 func Code(err error) int {

@@ -160,14 +160,6 @@ func (d *Doc) Set(wire reflect.Type, path, value, place string) error {
 	return nil
 }
 
-// Len is the number of elements of the list at a top-level field.
-func (d *Doc) Len(name string) int {
-	if n := mapGet(d.Root, name); n != nil && n.Kind == yaml.SequenceNode {
-		return len(n.Content)
-	}
-	return 0
-}
-
 // Get returns the text of the scalar at a dotted path ("" if absent).
 func (d *Doc) Get(path string) string {
 	n := d.Root
