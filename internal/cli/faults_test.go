@@ -471,23 +471,12 @@ func truncate(s string, n int) string {
 	return s[:n] + "…"
 }
 
-// refusedFirst dials a closed port for the first n connections (a real
-// "connection refused"), then the address asked for.
+// refusedFirst refuses the first n connections, then connects.
 func refusedFirst(t *testing.T, n int32) http.RoundTripper {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	tr, _, err := fakeapi.RefusingTransport(n)
 	if err != nil {
 		t.Fatal(err)
 	}
-	closed := l.Addr().String()
-	l.Close()
-	var dials atomic.Int32
-	var d net.Dialer
-	tr := &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-		if dials.Add(1) <= n {
-			addr = closed
-		}
-		return d.DialContext(ctx, network, addr)
-	}}
 	t.Cleanup(tr.CloseIdleConnections)
 	return tr
 }

@@ -12,28 +12,19 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/billctl/billctl/internal/fakeapi"
 )
 
-// refusingFirst dials a closed port for the first n connections (a real
-// "connection refused"), then the address asked for.
+// refusingFirst refuses the first n connections, then connects.
 func refusingFirst(t *testing.T, n int32) (*http.Transport, *atomic.Int32) {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	tr, dials, err := fakeapi.RefusingTransport(n)
 	if err != nil {
 		t.Fatal(err)
 	}
-	closed := l.Addr().String()
-	l.Close()
-	var dials atomic.Int32
-	var d net.Dialer
-	tr := &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-		if dials.Add(1) <= n {
-			addr = closed
-		}
-		return d.DialContext(ctx, network, addr)
-	}}
 	t.Cleanup(tr.CloseIdleConnections)
-	return tr, &dials
+	return tr, dials
 }
 
 func TestConnectionRefusedIsRetriedEvenForCreates(t *testing.T) {
