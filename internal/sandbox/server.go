@@ -161,8 +161,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		api.Error(w, http.StatusServiceUnavailable, "INTERNAL_SERVER_ERROR", "Service unavailable")
 		return
 	}
-	h, pattern := s.mux.Handler(r)
-	if pattern == "" {
+	if _, pattern := s.mux.Handler(r); pattern == "" {
 		// axum's fallback: 404 with an empty body. A known path with
 		// another method is 405, also empty.
 		if _, p := s.mux.Handler(withMethod(r)); p != "" {
@@ -172,7 +171,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNotFound)
 		return
 	}
-	h.ServeHTTP(w, r)
+	s.mux.ServeHTTP(w, r) // sets the path values the handlers read
 }
 
 // withMethod is r with the other common method, to tell a 405 from a 404.

@@ -2,6 +2,8 @@ package meteroid
 
 import (
 	"encoding/json"
+	"fmt"
+	"hash/fnv"
 	"time"
 
 	"github.com/billctl/billctl/internal/sandbox"
@@ -16,10 +18,13 @@ import (
 var seedTime = time.Date(2026, 1, 5, 10, 0, 0, 0, time.UTC)
 
 // demoID is a fixed ID of the given prefix: a UUIDv7 of seedTime whose
-// random bits are n.
+// "random" bits are a hash of the prefix and n.
 func demoID(prefix string, n uint64) string {
-	ms := uint64(seedTime.UnixMilli())
-	return sandbox.MeteroidID(prefix, sandbox.UUID{Hi: ms<<16 | 0x7000 | n&0xfff, Lo: 0x8000000000000000 | n*0x9e3779b97f4a7c15>>2})
+	h := fnv.New64a()
+	fmt.Fprintf(h, "%s%d", prefix, n)
+	r := h.Sum64()
+	ms := uint64(seedTime.UnixMilli()) + n
+	return sandbox.MeteroidID(prefix, sandbox.UUID{Hi: ms<<16 | 0x7000 | r>>52, Lo: 0x8000000000000000 | r>>2})
 }
 
 // Demo IDs, for commands and tests.
