@@ -79,13 +79,27 @@ var ErrNoItem = errors.New("no such record")
 
 // CatalogItem finds one record by ID, or by alias when byAlias is set.
 func (s *Store) CatalogItem(ctx context.Context, provider, kind, key string, byAlias bool) (*Item, error) {
+	return catalogItem(ctx, s.db, provider, kind, key, byAlias)
+}
+
+// CatalogItem is Store.CatalogItem inside the transaction (an in-memory
+// store has one connection, which the transaction holds).
+func (tx *Tx) CatalogItem(provider, kind, key string, byAlias bool) (*Item, error) {
+	return catalogItem(tx.ctx, tx.tx, provider, kind, key, byAlias)
+}
+
+type querier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+func catalogItem(ctx context.Context, q querier, provider, kind, key string, byAlias bool) (*Item, error) {
 	col := "id"
 	if byAlias {
 		col = "alias"
 	}
 	var it Item
 	var data []byte
-	err := s.db.QueryRowContext(ctx, `SELECT kind, id, coalesce(alias, ''), name, data FROM catalog WHERE provider = ? AND kind = ? AND `+col+` = ?`, provider, kind, key).
+	err := q.QueryRowContext(ctx, `SELECT kind, id, coalesce(alias, ''), name, data FROM catalog WHERE provider = ? AND kind = ? AND `+col+` = ?`, provider, kind, key).
 		Scan(&it.Kind, &it.ID, &it.Alias, &it.Name, &data)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNoItem

@@ -174,7 +174,7 @@ func (h *handler) create(w http.ResponseWriter, r *http.Request) {
 				return nil
 			}
 		}
-		answer = h.createIn(r, tx, company, body)
+		answer = h.createIn(tx, company, body)
 		if key != "" && answer.Status < 500 {
 			return tx.Remember(company, key, body, answer)
 		}
@@ -201,7 +201,7 @@ func (h *handler) create(w http.ResponseWriter, r *http.Request) {
 
 // createIn checks the request and stores the session inside tx; its
 // answer, error or not, is what a repeat of the key replays.
-func (h *handler) createIn(r *http.Request, tx *sandbox.Tx, company string, body []byte) sandbox.Answer {
+func (h *handler) createIn(tx *sandbox.Tx, company string, body []byte) sandbox.Answer {
 	var req CreateCheckoutSessionRequest
 	if p := sandbox.DecodeBody(body, &req, false); p != nil {
 		if p.Syntax {
@@ -216,7 +216,7 @@ func (h *handler) createIn(r *http.Request, tx *sandbox.Tx, company string, body
 		}
 		return sandbox.Answer{Status: 400, Body: errorBody(400, "", "invalid_field", "Invalid request", fields)}
 	}
-	if fields := h.unknownRefs(r, &req); fields != nil {
+	if fields := unknownRefs(tx, &req); fields != nil {
 		return sandbox.Answer{Status: 400, Body: errorBody(400, "", "invalid_field", "Invalid request", fields)}
 	}
 	now := tx.Now().UTC().Truncate(time.Microsecond)
@@ -234,11 +234,10 @@ func (h *handler) createIn(r *http.Request, tx *sandbox.Tx, company string, body
 
 // unknownRefs lists the customer and product pricings that the catalogue
 // does not hold.
-func (h *handler) unknownRefs(r *http.Request, req *CreateCheckoutSessionRequest) []obj {
-	st := h.env.Store
+func unknownRefs(tx *sandbox.Tx, req *CreateCheckoutSessionRequest) []obj {
 	var fields []obj
 	check := func(kind, id, field, what string) {
-		if _, err := st.CatalogItem(r.Context(), Name, kind, id, false); err != nil {
+		if _, err := tx.CatalogItem(Name, kind, id, false); err != nil {
 			fields = append(fields, obj{"field": field, "message": what + " " + id + " not found"})
 		}
 	}
