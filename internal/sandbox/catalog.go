@@ -56,7 +56,11 @@ func (tx *Tx) seed(provider string, items []Item) error {
 
 // Catalog lists one kind of provider's catalogue, in seeding order.
 func (s *Store) Catalog(ctx context.Context, provider, kind string) ([]Item, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT kind, id, coalesce(alias, ''), name, data FROM catalog WHERE provider = ? AND kind = ? ORDER BY sort`, provider, kind)
+	return catalog(ctx, s.db, provider, kind)
+}
+
+func catalog(ctx context.Context, q queryer, provider, kind string) ([]Item, error) {
+	rows, err := q.QueryContext(ctx, `SELECT kind, id, coalesce(alias, ''), name, data FROM catalog WHERE provider = ? AND kind = ? ORDER BY sort`, provider, kind)
 	if err != nil {
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}
@@ -77,36 +81,70 @@ func (s *Store) Catalog(ctx context.Context, provider, kind string) ([]Item, err
 // ErrNoItem: the catalogue holds no such record.
 var ErrNoItem = errors.New("no such record")
 
+// The catalogue only changes when it is seeded, the same records each
+// time, so each process reads a kind once and keeps it: a create looks up
+// two or three records, and SQLite's statement preparation would cost more
+// than the insert.
+type catalogKind struct {
+	byID, byAlias map[string]*Item
+}
+
+func (s *Store) kind(ctx context.Context, q queryer, provider, kind string) (*catalogKind, error) {
+	key := provider + "\x00" + kind
+	s.mu.Lock()
+	k := s.kinds[key]
+	s.mu.Unlock()
+	if k != nil {
+		return k, nil
+	}
+	items, err := catalog(ctx, q, provider, kind)
+	if err != nil {
+		return nil, err
+	}
+	k = &catalogKind{byID: map[string]*Item{}, byAlias: map[string]*Item{}}
+	for i := range items {
+		it := &items[i]
+		k.byID[it.ID] = it
+		if it.Alias != "" {
+			k.byAlias[it.Alias] = it
+		}
+	}
+	if len(items) > 0 { // not seeded yet: do not remember the emptiness
+		s.mu.Lock()
+		s.kinds[key] = k
+		s.mu.Unlock()
+	}
+	return k, nil
+}
+
 // CatalogItem finds one record by ID, or by alias when byAlias is set.
 func (s *Store) CatalogItem(ctx context.Context, provider, kind, key string, byAlias bool) (*Item, error) {
-	return catalogItem(ctx, s.db, provider, kind, key, byAlias)
+	return s.catalogItem(ctx, s.db, provider, kind, key, byAlias)
 }
 
 // CatalogItem is Store.CatalogItem inside the transaction (an in-memory
 // store has one connection, which the transaction holds).
 func (tx *Tx) CatalogItem(provider, kind, key string, byAlias bool) (*Item, error) {
-	return catalogItem(tx.ctx, tx.tx, provider, kind, key, byAlias)
+	return tx.store.catalogItem(tx.ctx, tx.tx, provider, kind, key, byAlias)
 }
 
-type querier interface {
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+type queryer interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
-func catalogItem(ctx context.Context, q querier, provider, kind, key string, byAlias bool) (*Item, error) {
-	col := "id"
-	if byAlias {
-		col = "alias"
+func (s *Store) catalogItem(ctx context.Context, q queryer, provider, kind, key string, byAlias bool) (*Item, error) {
+	k, err := s.kind(ctx, q, provider, kind)
+	if err != nil {
+		return nil, err
 	}
-	var it Item
-	var data []byte
-	err := q.QueryRowContext(ctx, `SELECT kind, id, coalesce(alias, ''), name, data FROM catalog WHERE provider = ? AND kind = ? AND `+col+` = ?`, provider, kind, key).
-		Scan(&it.Kind, &it.ID, &it.Alias, &it.Name, &data)
-	if errors.Is(err, sql.ErrNoRows) {
+	m := k.byID
+	if byAlias {
+		m = k.byAlias
+	}
+	it, ok := m[key]
+	if !ok {
 		return nil, ErrNoItem
 	}
-	if err != nil {
-		return nil, fmt.Errorf("sandbox: %w", err)
-	}
-	it.Data = data
-	return &it, nil
+	c := *it
+	return &c, nil
 }

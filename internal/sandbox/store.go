@@ -66,14 +66,19 @@ var (
 type Store struct {
 	db   *sql.DB
 	path string // "" in memory
-	// write serialises this process's write transactions, so that they
-	// queue in Go rather than in SQLite's sleeping busy handler; other
-	// processes wait through busy_timeout.
-	write sync.Mutex
-	now   func() time.Time
+	// jobs feeds the one goroutine that writes: this process's writes
+	// queue in Go rather than in SQLite's sleeping busy handler (other
+	// processes wait through busy_timeout), and the writes that queued
+	// together commit together.
+	jobs      chan *job
+	insert    *sql.Stmt
+	closeOnce sync.Once
+	stopped   chan struct{}
+	now       func() time.Time
 
 	mu        sync.Mutex
 	catalogs  map[string][]Item
+	kinds     map[string]*catalogKind
 	completed []func(tx *Tx, s *Session) error
 }
 
@@ -121,10 +126,17 @@ func Open(path string) (*Store, error) {
 		db.SetConnMaxIdleTime(0)
 		db.SetConnMaxLifetime(0)
 	}
-	s := &Store{db: db, path: path, now: time.Now, catalogs: map[string][]Item{}}
+	s := &Store{db: db, path: path, now: time.Now, catalogs: map[string][]Item{}, kinds: map[string]*catalogKind{},
+		jobs: make(chan *job), stopped: make(chan struct{})}
+	go s.writer()
 	if err := s.migrate(); err != nil {
-		db.Close()
+		s.Close()
 		return nil, err
+	}
+	// Prepared once: parsing the statement costs as much as running it.
+	if s.insert, err = db.Prepare(`INSERT INTO sessions (` + sessionCols + `) VALUES (?,?,?,?,?,?,?,?,?,?)`); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("sandbox: %w", err)
 	}
 	return s, nil
 }
@@ -133,7 +145,10 @@ func Open(path string) (*Store, error) {
 func (s *Store) Path() string { return s.path }
 
 // Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	s.closeOnce.Do(func() { close(s.stopped) })
+	return s.db.Close()
+}
 
 // SetClock replaces time.Now (tests).
 func (s *Store) SetClock(now func() time.Time) { s.now = now }
@@ -169,26 +184,131 @@ type Tx struct {
 	after []func()
 }
 
-// Update runs fn in a write transaction and commits it; fn's error rolls it back.
+type job struct {
+	ctx  context.Context
+	fn   func(tx *Tx) error
+	done chan error
+}
+
+// ErrClosed: the store was closed.
+var ErrClosed = errors.New("sandbox: the store is closed")
+
+// Update runs fn in a write transaction and commits it; fn's error undoes
+// what fn did and is returned. fn may share its transaction with other
+// Updates that were waiting at the same time (each in its own savepoint):
+// one commit then makes them all durable, which is what lets the sandbox
+// keep up with a batch sent in parallel.
 func (s *Store) Update(ctx context.Context, fn func(tx *Tx) error) error {
-	s.write.Lock()
-	defer s.write.Unlock()
+	j := &job{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	select {
+	case s.jobs <- j:
+	case <-s.stopped:
+		return ErrClosed
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	return <-j.done
+}
+
+// maxBatch bounds the writes committed together.
+const maxBatch = 256
+
+func (s *Store) writer() {
+	for {
+		var first *job
+		select {
+		case first = <-s.jobs:
+		case <-s.stopped:
+			return
+		}
+		batch := []*job{first}
+	drain:
+		for len(batch) < maxBatch {
+			select {
+			case j := <-s.jobs:
+				batch = append(batch, j)
+			default:
+				break drain
+			}
+		}
+		s.run(batch)
+	}
+}
+
+// run runs a batch of jobs in one transaction, each in a savepoint, and
+// reports to each once the commit is done.
+func (s *Store) run(batch []*job) {
+	errs := make([]error, len(batch))
+	var afters [][]func()
+	// The statements run under a context of their own: one caller giving
+	// up must not interrupt the transaction it shares with others.
+	ctx := context.Background()
 	sqlTx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("sandbox: %w", err)
+		for _, j := range batch {
+			j.done <- fmt.Errorf("sandbox: %w", err)
+		}
+		return
 	}
-	tx := &Tx{tx: sqlTx, store: s, ctx: ctx}
-	if err := fn(tx); err != nil {
-		_ = sqlTx.Rollback()
-		return err
+	if len(batch) == 1 {
+		// Alone: the transaction is the job's, no savepoint needed.
+		j := batch[0]
+		tx := &Tx{tx: sqlTx, store: s, ctx: ctx}
+		err := j.ctx.Err()
+		if err == nil {
+			err = j.fn(tx)
+		}
+		if err == nil {
+			err = sqlTx.Commit()
+		} else {
+			_ = sqlTx.Rollback()
+			j.done <- err
+			return
+		}
+		if err != nil {
+			j.done <- fmt.Errorf("sandbox: %w", err)
+			return
+		}
+		for _, f := range tx.after {
+			f()
+		}
+		j.done <- nil
+		return
+	}
+	for i, j := range batch {
+		if err := j.ctx.Err(); err != nil {
+			errs[i] = err
+			continue
+		}
+		if _, err := sqlTx.ExecContext(ctx, "SAVEPOINT job"); err != nil {
+			errs[i] = err
+			continue
+		}
+		tx := &Tx{tx: sqlTx, store: s, ctx: ctx}
+		errs[i] = j.fn(tx)
+		if errs[i] != nil {
+			_, _ = sqlTx.ExecContext(ctx, "ROLLBACK TO job")
+		} else {
+			afters = append(afters, tx.after)
+		}
+		if _, err := sqlTx.ExecContext(ctx, "RELEASE job"); err != nil && errs[i] == nil {
+			errs[i] = err
+		}
 	}
 	if err := sqlTx.Commit(); err != nil {
-		return fmt.Errorf("sandbox: %w", err)
+		for _, j := range batch {
+			j.done <- fmt.Errorf("sandbox: %w", err)
+		}
+		return
 	}
-	for _, f := range tx.after {
-		f()
+	for _, fs := range afters {
+		for _, f := range fs {
+			f()
+		}
 	}
-	return nil
+	for i, j := range batch {
+		j.done <- errs[i]
+	}
 }
 
 // AfterCommit runs f once the transaction has committed (to wake a
@@ -251,7 +371,7 @@ func (tx *Tx) InsertSession(ss *Session) error {
 	if ss.SubscriptionID != "" {
 		sub = ss.SubscriptionID
 	}
-	_, err := tx.Exec(`INSERT INTO sessions (`+sessionCols+`) VALUES (?,?,?,?,?,?,?,?,?,?)`,
+	_, err := tx.tx.StmtContext(tx.ctx, tx.store.insert).ExecContext(tx.ctx,
 		ss.ID, ss.Provider, ss.Company, ss.Customer, string(ss.Status), Micros(ss.CreatedAt),
 		nullMicros(ss.ExpiresAt), nullMicros(ss.CompletedAt), sub, []byte(ss.Request))
 	if err != nil {
@@ -461,6 +581,7 @@ func (s *Store) Reset(ctx context.Context) error {
 			}
 		}
 		s.mu.Lock()
+		s.kinds = map[string]*catalogKind{}
 		cats := make(map[string][]Item, len(s.catalogs))
 		for k, v := range s.catalogs {
 			cats[k] = v

@@ -126,3 +126,42 @@ func TestOpenRefusesNewerSchema(t *testing.T) {
 		t.Fatal("a database of schema 99 was opened")
 	}
 }
+
+// Updates that wait together commit together, but a failing one undoes
+// only its own writes.
+func TestUpdatesShareACommitNotAFailure(t *testing.T) {
+	st, err := sandbox.Open(filepath.Join(t.TempDir(), "db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	boom := errors.New("boom")
+	errs := make(chan error, 200)
+	for i := 0; i < 200; i++ {
+		go func() {
+			now := time.Now()
+			ss := &sandbox.Session{ID: sandbox.NewMeteroidID("che_", now), Provider: "meteroid", Customer: "cus_1",
+				Status: sandbox.Created, CreatedAt: now, Request: []byte(`{}`)}
+			errs <- st.Update(context.Background(), func(tx *sandbox.Tx) error {
+				if err := tx.InsertSession(ss); err != nil {
+					return err
+				}
+				if i%2 == 1 {
+					return boom
+				}
+				return nil
+			})
+		}()
+	}
+	failed := 0
+	for i := 0; i < 200; i++ {
+		if err := <-errs; errors.Is(err, boom) {
+			failed++
+		} else if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, _ := st.Count(context.Background()); n != 100 || failed != 100 {
+		t.Errorf("%d stored, %d failed; want 100 and 100", n, failed)
+	}
+}
