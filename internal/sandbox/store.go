@@ -79,6 +79,7 @@ type Store struct {
 	mu        sync.Mutex
 	catalogs  map[string][]Item
 	kinds     map[string]*catalogKind
+	seq       *int
 	completed []func(tx *Tx, s *Session) error
 }
 
@@ -148,6 +149,27 @@ func (s *Store) Path() string { return s.path }
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() { close(s.stopped) })
 	return s.db.Close()
+}
+
+// SequentialIDs makes new records' IDs prefix + a counter of six digits
+// (che_000001, chk_000002, …), which are valid IDs of both APIs: tests can
+// then name the sessions they create.
+func (s *Store) SequentialIDs() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.seq = new(int)
+}
+
+// NewID is the ID of a new record: gen's, or the next of the sequence when
+// SequentialIDs was called.
+func (s *Store) NewID(prefix string, gen func() string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.seq == nil {
+		return gen()
+	}
+	*s.seq++
+	return fmt.Sprintf("%s%06d", prefix, *s.seq)
 }
 
 // SetClock replaces time.Now (tests).

@@ -221,7 +221,7 @@ func (h *handler) createIn(tx *sandbox.Tx, company string, body []byte) sandbox.
 	}
 	now := tx.Now().UTC().Truncate(time.Microsecond)
 	ss := &sandbox.Session{
-		ID: sandbox.RandomID("chk_", 20), Provider: Name, Company: company, Customer: req.CustomerID,
+		ID: h.env.Store.NewID("chk_", func() string { return sandbox.RandomID("chk_", 20) }), Provider: Name, Company: company, Customer: req.CustomerID,
 		Status: sandbox.Created, CreatedAt: now, Request: body,
 	}
 	if err := tx.InsertSession(ss); err != nil {

@@ -227,7 +227,7 @@ func (h *handler) create(w http.ResponseWriter, r *http.Request) {
 	}
 	now := st.Now().UTC().Truncate(time.Microsecond)
 	ss := &sandbox.Session{
-		ID: sandbox.NewMeteroidID("che_", now), Provider: Name, Customer: customer,
+		ID: st.NewID("che_", func() string { return sandbox.NewMeteroidID("che_", now) }), Provider: Name, Customer: customer,
 		Status: sandbox.Created, CreatedAt: now, Request: body,
 	}
 	hours := int32(1) // the server's default

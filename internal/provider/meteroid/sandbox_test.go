@@ -337,3 +337,17 @@ func TestSandboxFaults(t *testing.T) {
 		t.Errorf("rate limit 2: %v Retry-After %q", codes, retry)
 	}
 }
+
+func TestSandboxSequentialIDs(t *testing.T) {
+	c, sb := start(t)
+	sb.Store.SequentialIDs()
+	body := `{"customer_id":"acme","plan_version_id":"` + meteroid.DemoPlanVersionPro + `"}`
+	for _, want := range []string{"che_000001", "che_000002"} {
+		if s := create(t, c, body); s["id"] != want {
+			t.Errorf("id %v, want %s", s["id"], want)
+		}
+	}
+	if r := c.do("GET", "/api/v1/checkout-sessions/che_000002", ""); r.status != 200 {
+		t.Errorf("get che_000002: %d %s", r.status, r.body)
+	}
+}
