@@ -81,7 +81,8 @@ func Run(f *cmdutil.Factory, args []string) int {
 	}
 	fmt.Fprintln(f.IO.Err, "error: "+err.Error())
 	var fe *cmdutil.FlagError
-	if (errors.As(err, &fe) || !started) && cmd != nil {
+	var ue interface{ ShowsUsage() bool }
+	if (errors.As(err, &fe) || (errors.As(err, &ue) && ue.ShowsUsage()) || !started) && cmd != nil {
 		fmt.Fprintf(f.IO.Err, "Run '%s --help' for usage.\n", cmd.CommandPath())
 	}
 	return code

@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/viper"
 
 	"github.com/billctl/billctl/internal/exitcode"
+	"github.com/billctl/billctl/internal/provider/registry"
 )
 
 // Settings is what one invocation runs with. Token is a secret: never print it.
@@ -37,14 +38,17 @@ type Settings struct {
 	origins map[string]string
 }
 
-// Providers are the API shapes billctl speaks.
-var Providers = []string{"meteroid", "maple"}
+// Providers are the API shapes billctl speaks, as the registry lists them.
+var Providers = registry.Names()
 
 // DefaultBaseURL is each provider's public API root.
-var DefaultBaseURL = map[string]string{
-	"meteroid": "https://api.meteroid.com",
-	"maple":    "https://api.maplebilling.com",
-}
+var DefaultBaseURL = func() map[string]string {
+	m := map[string]string{}
+	for _, d := range registry.All() {
+		m[d.Name] = d.DefaultBaseURL
+	}
+	return m
+}()
 
 // OutputFormats are the values -o accepts here. "curl" is only meaningful
 // for a dry run; the command that has one decides whether to allow it.
@@ -60,9 +64,9 @@ const (
 // AddFlags registers the persistent flags of the settings table.
 func AddFlags(fs *pflag.FlagSet) {
 	fs.String("profile", "", "profile of the config file to use")
-	fs.String("provider", "", "API shape: meteroid or maple")
+	fs.String("provider", "", "API shape: "+strings.Join(Providers, " or "))
 	fs.String("base-url", "", "API root, without /api/v1")
-	fs.String("company", "", "Maple company ID (cmp_…)")
+	fs.String("company", "", tenantUsage())
 	fs.String("token-file", "", "read the API token from this file (- for stdin)")
 	fs.StringP("output", "o", "", "output format: table, json, yaml, id, url")
 	fs.Duration("timeout", DefaultTimeout, "time limit per attempt, reading the answer included; all attempts of a request, with the pauses between them, get timeout × (retries+1)")
@@ -358,4 +362,25 @@ func (s *Settings) from(key string) string {
 		return " (from " + o + ")"
 	}
 	return ""
+}
+
+// tenantUsage is the help of --company: what each provider that addresses
+// requests to a tenant calls it.
+func tenantUsage() string {
+	var parts []string
+	for _, d := range registry.All() {
+		if d.Tenant != nil {
+			parts = append(parts, fmt.Sprintf("%s %s (%s)", titleCase(d.Name), d.Tenant.What, d.Tenant.Example))
+		}
+	}
+	return strings.Join(parts, "; ")
+}
+
+// titleCase is name with its first letter upper-cased, as prose names a
+// provider.
+func titleCase(name string) string {
+	if name == "" {
+		return name
+	}
+	return strings.ToUpper(name[:1]) + name[1:]
 }

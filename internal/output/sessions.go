@@ -34,6 +34,9 @@ type Printer struct {
 	// Time formats the API's timestamps for display; nil shows them as
 	// the API sent them (RFC 3339).
 	Time func(string) string
+	// Vocabulary is the provider's: its status colours, what its null
+	// fields mean.
+	Vocabulary provider.Vocabulary
 }
 
 // One prints a single session.
@@ -151,9 +154,8 @@ func (p *Printer) fieldTable(s *provider.Session) error {
 	for _, f := range rows {
 		v := f.text
 		switch {
-		case f.null && f.key == "expires_at":
-			// Meteroid's way of saying the session never expires.
-			v = Never
+		case f.null && p.Vocabulary.NullMeans[f.key] != "":
+			v = p.Vocabulary.NullMeans[f.key]
 		case f.null:
 			continue
 		case f.key == "status":
@@ -169,88 +171,31 @@ func (p *Printer) fieldTable(s *provider.Session) error {
 }
 
 // rowTable shows several sessions, one per row, with only the columns
-// that some session has.
+// that some session has: the stream's table, in one block when it fits.
 func (p *Printer) rowTable(items []Item) error {
-	var used []column
-	for i, c := range rowColumns {
-		for _, it := range items {
-			if it.Session != nil && c.get(it.Session) != "" || i == 0 {
-				used = append(used, c)
-				break
-			}
-		}
-	}
-	batch := false
+	st := p.Stream()
 	for _, it := range items {
-		if it.Index > 0 {
-			batch = true
-		}
-	}
-	var buf bytes.Buffer
-	t := tablewriter.NewTable(&buf, tableOptions()...)
-	var header []any
-	if batch {
-		header = append(header, "#")
-	}
-	for _, c := range used {
-		header = append(header, c.name)
-	}
-	if batch {
-		header = append(header, "ERROR")
-	}
-	t.Header(header...)
-	for _, it := range items {
-		var row []any
-		if batch {
-			row = append(row, fmt.Sprint(it.Index))
-		}
-		for _, c := range used {
-			v := ""
-			if it.Session != nil {
-				v = c.get(it.Session)
-				switch {
-				case c.name == "STATUS":
-					v = p.status(v)
-				case c.name == "EXPIRES" && p.Time != nil && v != Never:
-					v = p.Time(v)
-				}
-			}
-			row = append(row, v)
-		}
-		if batch {
-			msg := ""
-			if it.Err != nil {
-				msg = firstLine(it.Err.Error())
-			}
-			row = append(row, msg)
-		}
-		if err := t.Append(row...); err != nil {
+		if err := st.Add(it); err != nil {
 			return err
 		}
 	}
-	return writeTable(p.IO.Out, t, &buf)
+	return st.Close()
 }
 
 func (p *Printer) status(s string) string {
 	if !p.IO.Color() || s == "" {
 		return s
 	}
-	return Colorize(s)
+	return Colorize(s, p.Vocabulary.Colours)
 }
 
 const colorReset = "\x1b[0m"
 
-// Colorize paints a status by what it means for the customer.
-func Colorize(status string) string {
-	code := ""
-	switch status {
-	case "COMPLETED":
-		code = "32" // green
-	case "CREATED", "AWAITING_PAYMENT":
-		code = "33" // yellow
-	case "EXPIRED", "CANCELLED":
-		code = "90" // grey
-	default:
+// Colorize paints a status by what it means for the customer, as the
+// provider's colours say; a status without a colour stays plain.
+func Colorize(status string, colours map[string]string) string {
+	code := colours[status]
+	if code == "" {
 		return status
 	}
 	return "\x1b[" + code + "m" + status + colorReset
@@ -279,22 +224,47 @@ func tableOptions() []tablewriter.Option {
 // writeTable renders t, which writes into buf, to w. tablewriter closes a
 // coloured cell's colour once more after the spaces that pad it; that
 // second reset code is dropped, so a coloured cell ends where its text does.
+// Lines end where their text does: the last cell is not padded, so that a
+// table with a long URL wraps no more than it must at 80 columns and piped
+// output carries no blanks.
 func writeTable(w io.Writer, t *tablewriter.Table, buf *bytes.Buffer) error {
 	if err := t.Render(); err != nil {
 		return err
 	}
-	_, err := w.Write(repeatedReset().ReplaceAll(buf.Bytes(), []byte(colorReset+"$1")))
+	_, err := w.Write(trimLines(repeatedReset().ReplaceAll(buf.Bytes(), []byte(colorReset+"$1"))))
 	return err
+}
+
+// trimLines drops the spaces at the end of every line of b.
+func trimLines(b []byte) []byte {
+	out := make([]byte, 0, len(b))
+	for len(b) > 0 {
+		line, rest, found := bytes.Cut(b, []byte{'\n'})
+		out = append(out, bytes.TrimRight(line, " ")...)
+		if found {
+			out = append(out, '\n')
+		}
+		b = rest
+	}
+	return out
 }
 
 // repeatedReset is compiled on first use: only coloured tables need it.
 var repeatedReset = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\x1b\[0m( *)\x1b\[0m`) })
 
-// expires is the session's expiry, or Never when the API said it has none
-// (a null expires_at); "" when the API does not tell.
-func expires(s *provider.Session) string {
+// never is what a null expires_at means to the provider, "" when it
+// means nothing.
+func (p *Printer) never() string { return p.Vocabulary.NullMeans["expires_at"] }
+
+// expires is the session's expiry, or what the provider says a null one
+// means (never); "" when the API does not tell.
+func expires(p *Printer, s *provider.Session) string {
 	if s.ExpiresAt != "" {
 		return s.ExpiresAt
+	}
+	never := p.never()
+	if never == "" {
+		return ""
 	}
 	rows, err := topLevel(s.Raw)
 	if err != nil {
@@ -302,7 +272,7 @@ func expires(s *provider.Session) string {
 	}
 	for _, f := range rows {
 		if f.key == "expires_at" && f.null {
-			return Never
+			return never
 		}
 	}
 	return ""

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/olekukonko/tablewriter"
@@ -115,18 +116,21 @@ func (s *Stream) Close() error {
 // column is a column of a table of sessions.
 type column struct {
 	name string
-	get  func(*provider.Session) string
+	get  func(*Printer, *provider.Session) string
+	// long: a batch's ERROR column comes before this one, so that the
+	// short columns come first and the long one last, unpadded.
+	long bool
 }
 
-// rowColumns are the columns of a batch's rows, between the document
-// number and the error, as Many shows them.
+// rowColumns are the columns of a table of sessions, after a batch's
+// document number, as Many shows them.
 var rowColumns = []column{
-	{"ID", func(s *provider.Session) string { return s.ID }},
-	{"STATUS", func(s *provider.Session) string { return s.Status }},
-	{"CUSTOMER", func(s *provider.Session) string { return s.Customer }},
-	{"PLAN", func(s *provider.Session) string { return s.Plan }},
-	{"EXPIRES", expires},
-	{"URL", func(s *provider.Session) string { return s.URL }},
+	{name: "ID", get: func(_ *Printer, s *provider.Session) string { return s.ID }},
+	{name: "STATUS", get: func(_ *Printer, s *provider.Session) string { return s.Status }},
+	{name: "CUSTOMER", get: func(_ *Printer, s *provider.Session) string { return s.Customer }},
+	{name: "PLAN", get: func(_ *Printer, s *provider.Session) string { return s.Plan }},
+	{name: "EXPIRES", get: expires},
+	{name: "URL", get: func(_ *Printer, s *provider.Session) string { return s.URL }, long: true},
 }
 
 // row is an item as table cells: the number, every column of rowColumns,
@@ -137,8 +141,8 @@ func (s *Stream) row(it Item) []string {
 	for _, c := range rowColumns {
 		v := ""
 		if it.Session != nil {
-			v = c.get(it.Session)
-			if c.name == "EXPIRES" && s.p.Time != nil && v != "" && v != Never {
+			v = c.get(s.p, it.Session)
+			if c.name == "EXPIRES" && s.p.Time != nil && v != "" && v != s.p.never() {
 				v = s.p.Time(v)
 			}
 		}
@@ -151,45 +155,56 @@ func (s *Stream) row(it Item) []string {
 	return append(r, msg)
 }
 
+// errorCol is the index of the error in a row.
+var errorCol = len(rowColumns) + 1
+
 // renderBlock prints the rows held. The first block chooses the columns
-// (ID, and those some session of the block has) and prints the header;
-// every cell is padded to the widest seen in its column so far, so that
-// the blocks line up as one table.
+// (ID, and those some session of the block has; for a batch the document
+// number and the error too, the error before the long URL) and prints the
+// header; every cell is padded to the widest seen in its column so far,
+// so that the blocks line up as one table.
 func (s *Stream) renderBlock() error {
 	first := s.cols == nil
 	if first {
-		s.cols = []int{0}
-		s.width = []int{len("#")}
+		batch := false
+		for _, r := range s.rows {
+			batch = batch || r[0] != "0"
+		}
+		s.cols = []int{}
+		if batch {
+			s.cols = append(s.cols, 0)
+		}
 		for c := range rowColumns {
 			used := c == 0
 			for _, r := range s.rows {
 				used = used || r[c+1] != ""
 			}
+			if rowColumns[c].long && batch {
+				s.cols = append(s.cols, errorCol)
+			}
 			if used {
 				s.cols = append(s.cols, c+1)
-				s.width = append(s.width, len(rowColumns[c].name))
 			}
 		}
-		s.cols = append(s.cols, len(rowColumns)+1)
-		s.width = append(s.width, 0)
+		if batch && !slices.Contains(s.cols, errorCol) {
+			s.cols = append(s.cols, errorCol)
+		}
+		s.width = make([]int, len(s.cols))
+		for i, c := range s.cols {
+			s.width[i] = displayWidth(s.header(c))
+		}
 	}
 	for _, r := range s.rows {
 		for i, c := range s.cols {
 			s.width[i] = max(s.width[i], displayWidth(r[c]))
 		}
 	}
-	t := tablewriter.NewTable(s.w, tableOptions()...)
+	var buf bytes.Buffer
+	t := tablewriter.NewTable(&buf, tableOptions()...)
 	if first {
 		header := make([]any, len(s.cols))
 		for i, c := range s.cols {
-			switch {
-			case c == 0:
-				header[i] = s.pad("#", i)
-			case c == len(rowColumns)+1:
-				header[i] = "ERROR"
-			default:
-				header[i] = s.pad(rowColumns[c-1].name, i)
-			}
+			header[i] = s.pad(s.header(c), i)
 		}
 		t.Header(header...)
 	}
@@ -197,12 +212,8 @@ func (s *Stream) renderBlock() error {
 		cells := make([]any, len(s.cols))
 		for i, c := range s.cols {
 			v := r[c]
-			if c == len(rowColumns)+1 {
-				cells[i] = v // the last column: nothing to line up after it
-				continue
-			}
 			padded := s.pad(v, i)
-			if c > 0 && rowColumns[c-1].name == "STATUS" {
+			if c > 0 && c < errorCol && rowColumns[c-1].name == "STATUS" {
 				padded = s.p.status(v) + padded[len(v):]
 			}
 			cells[i] = padded
@@ -212,7 +223,18 @@ func (s *Stream) renderBlock() error {
 		}
 	}
 	s.rows = s.rows[:0]
-	return t.Render()
+	return writeTable(s.w, t, &buf)
+}
+
+// header is the title of column c of a row.
+func (s *Stream) header(c int) string {
+	switch c {
+	case 0:
+		return "#"
+	case errorCol:
+		return "ERROR"
+	}
+	return rowColumns[c-1].name
 }
 
 // pad fills v with spaces to the width of shown column i.

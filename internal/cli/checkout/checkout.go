@@ -2,19 +2,15 @@
 package checkout
 
 import (
-	"io"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/billctl/billctl/internal/cli/cmdutil"
 	"github.com/billctl/billctl/internal/config"
-	"github.com/billctl/billctl/internal/exitcode"
-	"github.com/billctl/billctl/internal/httpx"
 	"github.com/billctl/billctl/internal/output"
 	"github.com/billctl/billctl/internal/provider"
-	"github.com/billctl/billctl/internal/provider/maple"
-	"github.com/billctl/billctl/internal/provider/meteroid"
+	"github.com/billctl/billctl/internal/provider/registry"
 )
 
 // NewCmd builds `billctl checkout`.
@@ -35,43 +31,32 @@ func NewCmd(f *cmdutil.Factory) *cobra.Command {
 
 // client builds the provider for s. needToken is false for --dry-run,
 // which sends nothing.
-func client(f *cmdutil.Factory, s *config.Settings, needToken bool) (provider.Provider, *httpx.Client, error) {
+func client(f *cmdutil.Factory, s *config.Settings, needToken bool) (provider.Provider, error) {
 	if err := s.Check(); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if needToken {
 		if err := s.RequireToken(); err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 	}
-	var debug io.Writer
-	if s.Debug {
-		debug = f.IO.Err
-	}
-	h := httpx.New(httpx.Options{
-		BaseURL:   s.BaseURL,
-		Token:     s.Token,
-		UserAgent: f.UserAgent(),
-		Timeout:   s.Timeout,
-		Retries:   s.Retries,
-		Debug:     debug,
-		Notes:     f.IO.Err,
-		Transport: f.Transport,
-	})
-	switch s.Provider {
-	case meteroid.Name:
-		return meteroid.New(h), h, nil
-	case maple.Name:
-		return maple.New(h, s.Company), h, nil
-	}
-	return nil, nil, exitcode.Usagef("unknown provider %q: use meteroid or maple", s.Provider)
+	return f.Provider(s)
 }
 
+// A capability a command needs beyond create and get.
+type capability int
+
+const (
+	anyProvider capability = iota
+	canList
+	canCancel
+)
+
 // sessionAPI resolves the settings of a command that reads or changes
-// existing sessions and builds its client. mapleCannot, when set, says
-// what Maple's API cannot do: that is refused before a token or company
-// is asked for only to learn it.
-func sessionAPI(f *cmdutil.Factory, mapleCannot string) (*config.Settings, provider.Provider, error) {
+// existing sessions and builds its client. What the provider's API cannot
+// do (need) is refused before a token or tenant is asked for only to
+// learn it; cannot says it in the command's words.
+func sessionAPI(f *cmdutil.Factory, need capability, cannot string) (*config.Settings, provider.Provider, error) {
 	s, err := f.Settings()
 	if err != nil {
 		return nil, nil, err
@@ -79,10 +64,12 @@ func sessionAPI(f *cmdutil.Factory, mapleCannot string) (*config.Settings, provi
 	if err := checkFormat(s.Output); err != nil {
 		return nil, nil, err
 	}
-	if mapleCannot != "" && s.Provider == maple.Name {
-		return nil, nil, provider.Unsupported(maple.Name, mapleCannot)
+	if d := registry.Get(s.Provider); d != nil {
+		if (need == canList && !d.Caps.List) || (need == canCancel && !d.Caps.Cancel) {
+			return nil, nil, provider.Unsupported(d.Name, cannot)
+		}
 	}
-	p, _, err := client(f, s, true)
+	p, err := client(f, s, true)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -108,6 +95,9 @@ func checkFormat(format string, extra ...string) error {
 // --no-color ask for that plain form as a whole, not only for no colour.
 func printer(f *cmdutil.Factory, s *config.Settings) *output.Printer {
 	p := &output.Printer{IO: f.IO, Format: s.Output}
+	if d := registry.Get(s.Provider); d != nil {
+		p.Vocabulary = d.Vocabulary
+	}
 	if f.IO.Color() {
 		p.Time = output.RelativeTime(time.Now)
 	}

@@ -2,7 +2,6 @@ package checkout
 
 import (
 	"errors"
-	"fmt"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -10,7 +9,7 @@ import (
 	"github.com/billctl/billctl/internal/cli/cmdutil"
 	"github.com/billctl/billctl/internal/config"
 	"github.com/billctl/billctl/internal/provider"
-	"github.com/billctl/billctl/internal/provider/maple"
+	"github.com/billctl/billctl/internal/provider/registry"
 )
 
 // GetOptions are the parsed arguments and dependencies of `checkout get`.
@@ -60,7 +59,7 @@ field exactly as returned.`),
 
 func getRun(opts *GetOptions) error {
 	f := opts.F
-	s, p, err := sessionAPI(f, "")
+	s, p, err := sessionAPI(f, anyProvider, "")
 	if err != nil {
 		return err
 	}
@@ -92,17 +91,15 @@ func sessionIDArg(cmd *cobra.Command, args []string) error {
 }
 
 // explainNotFound says what to check when the API knows no such session:
-// a typo, or an account (profile, Maple company) other than the one that
-// created it.
+// a typo, or an account (profile, tenant) other than the one that created
+// it; the provider words it.
 func explainNotFound(err error, s *config.Settings, id string) error {
 	var ae *provider.APIError
 	if !errors.As(err, &ae) || ae.Status != 404 || ae.Hint != "" {
 		return err
 	}
-	if s.Provider == maple.Name {
-		ae.Hint = fmt.Sprintf("No checkout session %s in company %s: check the ID, and that --company (or the profile) is the company that created it.", id, s.Company)
-	} else {
-		ae.Hint = fmt.Sprintf("No checkout session %s on this account: check the ID, and that the profile or --base-url is the one that created it; `billctl checkout list` shows the account's sessions.", id)
+	if d := registry.Get(s.Provider); d != nil && d.NotFoundHint != nil {
+		ae.Hint = d.NotFoundHint(id, s.Company)
 	}
 	return err
 }

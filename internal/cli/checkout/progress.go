@@ -108,3 +108,29 @@ func (pr *progress) above(streams *output.IO, w io.Writer) io.Writer {
 type writerFunc func([]byte) (int, error)
 
 func (f writerFunc) Write(b []byte) (int, error) { return f(b) }
+
+// Add, Notef and Done report a batch's progress (engine.Reporter).
+func (pr *progress) Add(n int)                        { pr.add(n) }
+func (pr *progress) Notef(format string, args ...any) { pr.printf(format, args...) }
+func (pr *progress) Done()                            { pr.done() }
+
+// lazyProgress is a spinner started only when the engine says the work
+// lasts (engine.Progress).
+type lazyProgress struct {
+	streams *output.IO
+	pr      *progress
+}
+
+func (l *lazyProgress) Start(total int, what string) { l.pr = newProgress(l.streams, total, what) }
+
+func (l *lazyProgress) Add(n int) {
+	if l.pr != nil {
+		l.pr.add(n)
+	}
+}
+
+func (l *lazyProgress) Done() {
+	if l.pr != nil {
+		l.pr.done()
+	}
+}

@@ -156,15 +156,14 @@ func (opts *AddOptions) profile() (*config.Profile, error) {
 		Timeout:  opts.Timeout,
 		Retries:  opts.Retries,
 	}
+	tenantErr := config.CheckTenant(p.Provider, p.Company)
 	switch {
 	case p.Provider == "":
 		return nil, cmdutil.FlagErrorf("a profile needs --provider %s", strings.Join(config.Providers, "|"))
 	case !slices.Contains(config.Providers, p.Provider):
 		return nil, cmdutil.FlagErrorf("unknown provider %q: use %s", p.Provider, strings.Join(config.Providers, " or "))
-	case p.Provider == "maple" && p.Company == "":
-		return nil, cmdutil.FlagErrorf("a maple profile needs --company cmp_…: Maple's API addresses every request to a company")
-	case p.Provider == "meteroid" && p.Company != "":
-		return nil, cmdutil.FlagErrorf("--company is for maple; a meteroid API key already belongs to one tenant")
+	case tenantErr != nil:
+		return nil, &cmdutil.FlagError{Err: tenantErr}
 	case p.Retries != nil && *p.Retries < 0:
 		return nil, cmdutil.FlagErrorf("--retries must be 0 or more")
 	case strings.HasPrefix(p.Timeout, "-"):
