@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"net/url"
 	"strings"
 	"unicode"
 )
@@ -23,4 +24,13 @@ func CheckID(what, id string) error {
 		}
 	}
 	return nil
+}
+
+// IDPath is id as one segment of a URL path, after CheckID: escaped, so
+// that whatever it holds stays inside its segment.
+func IDPath(what, id string) (string, error) {
+	if err := CheckID(what, id); err != nil {
+		return "", err
+	}
+	return url.PathEscape(id), nil
 }

@@ -87,6 +87,11 @@ func sessionIDArg(cmd *cobra.Command, args []string) error {
 	case strings.TrimSpace(args[0]) == "":
 		return cmdutil.FlagErrorf("the checkout session ID is empty")
 	}
+	// The ID goes into the URL path: one that could leave its segment
+	// is refused before anything is sent.
+	if err := provider.CheckID("the checkout session ID", args[0]); err != nil {
+		return &cmdutil.FlagError{Err: err}
+	}
 	return nil
 }
 
