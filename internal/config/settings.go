@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/viper"
 
 	"github.com/billctl/billctl/internal/exitcode"
+	"github.com/billctl/billctl/internal/output"
 	"github.com/billctl/billctl/internal/provider/registry"
 )
 
@@ -52,7 +53,7 @@ var DefaultBaseURL = func() map[string]string {
 
 // OutputFormats are the values -o accepts here. "curl" is only meaningful
 // for a dry run; the command that has one decides whether to allow it.
-var OutputFormats = []string{"table", "json", "yaml", "id", "url", "curl"}
+var OutputFormats = append(slices.Clone(output.Formats), output.DryRunOnly...)
 
 // The defaults of the settings table.
 const (
@@ -310,7 +311,7 @@ func Resolve(fs *pflag.FlagSet, getenv func(string) string, stdin io.Reader, war
 		s.Output = DefaultOutput
 	}
 	if !slices.Contains(OutputFormats, s.Output) {
-		return nil, exitcode.Usagef("invalid output format %q (from %s): use one of %s", s.Output, origin("output"), strings.Join(OutputFormats[:5], ", "))
+		return nil, exitcode.Usagef("invalid output format %q (from %s): use one of %s", s.Output, origin("output"), strings.Join(output.Formats, ", "))
 	}
 	s.Timeout = v.GetDuration("timeout")
 	if s.Timeout < 0 {

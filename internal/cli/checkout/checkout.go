@@ -2,6 +2,8 @@
 package checkout
 
 import (
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -61,7 +63,7 @@ func sessionAPI(f *cmdutil.Factory, need capability, cannot string) (*config.Set
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := checkFormat(s.Output); err != nil {
+	if err := checkFormat(s.Output, false); err != nil {
 		return nil, nil, err
 	}
 	if d := registry.Get(s.Provider); d != nil {
@@ -76,17 +78,17 @@ func sessionAPI(f *cmdutil.Factory, need capability, cannot string) (*config.Set
 	return s, p, nil
 }
 
-// checkFormat refuses an -o value that the command cannot print.
-func checkFormat(format string, extra ...string) error {
-	for _, f := range append(append([]string(nil), output.Formats...), extra...) {
-		if f == format {
-			return nil
-		}
+// checkFormat refuses an -o value that the command cannot print; dryRun
+// allows the formats only a dry run prints.
+func checkFormat(format string, dryRun bool) error {
+	if slices.Contains(output.Formats, format) || (dryRun && slices.Contains(output.DryRunOnly, format)) {
+		return nil
 	}
-	if format == "curl" {
-		return cmdutil.FlagErrorf("-o curl exists only with --dry-run")
+	if slices.Contains(output.DryRunOnly, format) {
+		return cmdutil.FlagErrorf("-o %s exists only with --dry-run", format)
 	}
-	return cmdutil.FlagErrorf("unknown output format %q: use table, json, yaml, id or url", format)
+	f := output.Formats
+	return cmdutil.FlagErrorf("unknown output format %q: use %s or %s", format, strings.Join(f[:len(f)-1], ", "), f[len(f)-1])
 }
 
 // printer prints results the way the settings ask. A person at a terminal

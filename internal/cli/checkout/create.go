@@ -114,11 +114,7 @@ func createRun(opts *CreateOptions) error {
 	if err != nil {
 		return err
 	}
-	if opts.DryRun {
-		if err := checkFormat(s.Output, "curl"); err != nil {
-			return err
-		}
-	} else if err := checkFormat(s.Output); err != nil {
+	if err := checkFormat(s.Output, opts.DryRun); err != nil {
 		return err
 	}
 	if opts.File == "-" && usesStdinToken(f) {
