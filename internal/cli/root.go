@@ -20,6 +20,7 @@ import (
 	"github.com/billctl/billctl/internal/config"
 	"github.com/billctl/billctl/internal/exitcode"
 	"github.com/billctl/billctl/internal/output"
+	"github.com/billctl/billctl/internal/provider/registry"
 )
 
 // Set by the release build (-ldflags "-X ...").
@@ -92,10 +93,10 @@ func Run(f *cmdutil.Factory, args []string) int {
 func NewRoot(f *cmdutil.Factory) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "billctl",
-		Short: "Create and manage billing checkout sessions on Meteroid and Maple",
+		Short: "Create and manage billing checkout sessions on " + providerList(),
 		Long: strings.TrimSpace(`
 billctl creates checkout sessions (the hosted page where a customer enters a
-payment method and a subscription starts) on Meteroid and Maple, from flags
+payment method and a subscription starts) on ` + providerList() + `, from flags
 or from YAML/JSON files, checks every field before anything is sent, and
 never creates a session twice.
 
@@ -103,10 +104,10 @@ Settings come from flags, then BILLCTL_* environment variables, then the
 current profile of the config file, then defaults.`),
 		Example: cmdutil.Example(`
   # See the request a create would send; needs no account
-  billctl checkout create --provider meteroid --customer cus_1 --plan-version plv_1 --dry-run
+  ` + firstExample("checkout create", "") + ` --dry-run
 
   # Keep an account as a profile (the token is read from stdin)
-  billctl profile add prod --provider maple --company cmp_2MkGNwZq < token.txt
+  ` + firstExample("profile add", "<") + `
 
   # One session per document of a file, printing only the URLs
   billctl checkout create -f customers.yaml -o url`),
@@ -219,4 +220,27 @@ func buildInfo() cmdutil.BuildInfo {
 		b.Date = "unknown"
 	}
 	return b
+}
+
+// providerList names the providers as prose does: "A, B and C".
+func providerList() string {
+	var names []string
+	for _, d := range registry.All() {
+		names = append(names, strings.ToUpper(d.Name[:1])+d.Name[1:])
+	}
+	if len(names) < 2 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+}
+
+// firstExample is the first provider example for command that holds want
+// and fits on one line.
+func firstExample(command, want string) string {
+	for _, d := range registry.All() {
+		if ex := d.Examples[command]; ex != "" && strings.Contains(ex, want) && !strings.Contains(ex, "\n") {
+			return ex
+		}
+	}
+	return "billctl " + command + " --help"
 }

@@ -37,6 +37,11 @@ type Descriptor struct {
 	New func(h *httpx.Client, tenant string) Provider
 	// NotFoundHint says what to check when a session id is unknown.
 	NotFoundHint func(id, tenant string) string
+	// Examples are command lines for help, by command ("checkout create",
+	// "checkout get", "profile add"), in this provider's terms.
+	Examples map[string]string
+	// SessionID is what one of its session IDs looks like, for help.
+	SessionID string
 }
 
 // Tenant is the account a provider addresses requests to.

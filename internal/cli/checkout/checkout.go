@@ -2,6 +2,7 @@
 package checkout
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -104,4 +105,32 @@ func printer(f *cmdutil.Factory, s *config.Settings) *output.Printer {
 		p.Time = output.RelativeTime(time.Now)
 	}
 	return p
+}
+
+// providerExamples are the providers' example command lines for command,
+// each under a comment made by title from the provider's name.
+func providerExamples(command, title string) string {
+	var b strings.Builder
+	for _, d := range registry.All() {
+		ex := d.Examples[command]
+		if ex == "" {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteString("\n\n")
+		}
+		b.WriteString("  # " + fmt.Sprintf(title, titleCase(d.Name)) + "\n  " + ex)
+	}
+	return b.String()
+}
+
+// sampleSessionID is a session ID as the first provider that shows one
+// spells it, for help.
+func sampleSessionID() string {
+	for _, d := range registry.All() {
+		if d.SessionID != "" {
+			return d.SessionID
+		}
+	}
+	return "ID"
 }

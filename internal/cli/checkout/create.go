@@ -63,18 +63,13 @@ value is read as the field's type, and objects and lists take JSON:
 
 Each create is sent with an Idempotency-Key (a fresh UUID unless
 --idempotency-key is given; in a batch, document N gets KEY-N).`),
-		Example: cmdutil.Example(`
-  # Meteroid, from flags
-  billctl checkout create --provider meteroid --customer cus_1 --plan-version plv_1 --trial-days 14
-
-  # Maple, from flags
-  billctl checkout create --provider maple --company cmp_2MkGNwZq --customer cus_1 \
-    --config-item product_pricing_id=pp_1,num_licenses=2 --term 12:MONTH
+		Example: providerExamples("checkout create", "%s, from flags") + "\n\n" + cmdutil.Example(`
 
   # From a file, with one field overridden, printing only the URL
   billctl checkout create -f session.yaml --set expires_in_hours=48 -o url
 
-  # A batch, one URL per line; safe to run again on Maple
+  # A batch, one URL per line; with --idempotency-key, safe to run again
+  # where the provider replays keys
   billctl checkout create -f customers.yaml --idempotency-key invites-2026-05 --parallel 16 -o url > links.txt
 
   # What would be sent, as a curl command

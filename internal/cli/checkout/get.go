@@ -36,13 +36,12 @@ piped, times are the API's RFC 3339 text. -o json or -o yaml shows every
 field exactly as returned.`),
 		Example: strings.Trim(`
   # Has the customer paid yet?
-  billctl checkout get cs_7n42DGM5Tflk9n8mt7Fhc7
+  billctl checkout get `+sampleSessionID()+`
 
   # Just the status, for a script
-  billctl checkout get cs_7n42DGM5Tflk9n8mt7Fhc7 -o json | jq -r .status
+  billctl checkout get `+sampleSessionID()+` -o json | jq -r .status
 
-  # Open the checkout page again
-  billctl checkout get chk_1a2b3c --provider maple --company cmp_2MkGNwZq --open`, "\n"),
+`, "\n") + "\n\n" + providerExamples("checkout get", "Open the checkout page again (%s)"),
 		Args:              sessionIDArg,
 		ValidArgsFunction: cobra.NoFileCompletions,
 		RunE: func(cmd *cobra.Command, args []string) error {

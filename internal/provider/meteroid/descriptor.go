@@ -52,6 +52,11 @@ func Descriptor() *provider.Descriptor {
 			NullMeans: map[string]string{"expires_at": "never"},
 		},
 		New: func(h *httpx.Client, _ string) provider.Provider { return New(h) },
+		Examples: map[string]string{
+			"checkout create": "billctl checkout create --provider meteroid --customer cus_1 --plan-version plv_1 --trial-days 14",
+			"profile add":     "billctl profile add local --provider meteroid --base-url http://127.0.0.1:8080",
+		},
+		SessionID: "che_7n42DGM5Tflk9n8mt7Fhc7",
 		NotFoundHint: func(id, _ string) string {
 			return fmt.Sprintf("No checkout session %s on this account: check the ID, and that the profile or --base-url is the one that created it; `billctl checkout list` shows the account's sessions.", id)
 		},
