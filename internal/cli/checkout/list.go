@@ -122,7 +122,7 @@ func able(has func(provider.Caps) bool) []string {
 }
 
 // onlyFor says, for a command's help, which providers can serve it:
-// "Meteroid only: Maple has no endpoint that lists checkout sessions."
+// "A only: B has no endpoint that lists checkout sessions."
 func onlyFor(has func(provider.Caps) bool, what string) string {
 	var cannot []string
 	for _, d := range registry.All() {
