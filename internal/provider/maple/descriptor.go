@@ -226,17 +226,15 @@ func completeTerm(toComplete string, _ func(provider.LookupKind) []provider.Item
 	return out
 }
 
-// pageSize is how many records one lookup asks for: the API's maximum.
-const pageSize = 100
-
 // findBody is the body of the find endpoints: the newest records first,
-// one page.
-var findBody = []byte(fmt.Sprintf(`{"pagination":{"limit":%d},"sort_key":"createdAtDesc"}`, pageSize))
+// one page of 100, the API's maximum. A constant: nothing to build at
+// start-up.
+const findBody = `{"pagination":{"limit":100},"sort_key":"createdAtDesc"}`
 
 func lookup(what string, kind provider.LookupKind) provider.Lookup {
 	return func(ctx context.Context, h *httpx.Client, company string) ([]provider.Item, error) {
 		path := "/api/v1/companies/" + url.PathEscape(company) + "/" + what + "/find"
-		body, err := provider.LookupBody(ctx, h, http.MethodPost, path, findBody)
+		body, err := provider.LookupBody(ctx, h, http.MethodPost, path, []byte(findBody))
 		if err != nil {
 			return nil, err
 		}
