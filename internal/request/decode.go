@@ -130,15 +130,20 @@ func (dc *decoder) fieldValue(n *yaml.Node, v reflect.Value, path string, f fiel
 		return
 	}
 	dc.value(n, v, path)
-	if f.min != nil && !isNull(n) {
-		iv := reflect.Indirect(v)
-		if iv.IsValid() && iv.CanInt() && iv.Int() < *f.min {
-			if *f.min == 0 {
-				dc.fail(n, path, "must not be negative, got %d", iv.Int())
-			} else {
-				dc.fail(n, path, "must be at least %d, got %d", *f.min, iv.Int())
-			}
-		}
+	if (f.min == nil && f.max == nil) || isNull(n) {
+		return
+	}
+	iv := reflect.Indirect(v)
+	if !iv.IsValid() || !iv.CanInt() {
+		return
+	}
+	switch i := iv.Int(); {
+	case f.min != nil && i < *f.min && *f.min == 0:
+		dc.fail(n, path, "must not be negative, got %d", i)
+	case f.min != nil && i < *f.min:
+		dc.fail(n, path, "must be at least %d, got %d", *f.min, i)
+	case f.max != nil && i > *f.max:
+		dc.fail(n, path, "must be at most %d, got %d", *f.max, i)
 	}
 }
 
@@ -368,6 +373,7 @@ type field struct {
 	index    int
 	required bool
 	min      *int64 // the least value an integer may take
+	max      *int64 // the greatest
 }
 
 type fieldSet struct {
@@ -402,12 +408,20 @@ func readFields(t reflect.Type) fieldSet {
 			switch {
 			case opt == "required":
 				f.required = true
-			case strings.HasPrefix(opt, "min="):
-				m, err := strconv.ParseInt(strings.TrimPrefix(opt, "min="), 10, 64)
+			case strings.HasPrefix(opt, "min="), strings.HasPrefix(opt, "max="):
+				m, err := strconv.ParseInt(opt[len("min="):], 10, 64)
 				if err != nil {
 					panic(fmt.Sprintf("%s.%s: bad bill tag %q", t.Name(), sf.Name, opt))
 				}
-				f.min = &m
+				if opt[:3] == "min" {
+					f.min = &m
+				} else {
+					f.max = &m
+				}
+			case opt == "server", opt == "":
+				// "server" marks bounds the server checks outside its spec.
+			default:
+				panic(fmt.Sprintf("%s.%s: unknown bill tag %q", t.Name(), sf.Name, opt))
 			}
 		}
 		fs.list = append(fs.list, f)
