@@ -253,13 +253,18 @@ func readJSONArray(br *bufio.Reader, name string, fn func(d *Doc) error) error {
 			break
 		}
 		index++
-		// Pad with newlines so yaml's line numbers match the file's.
-		text := append(bytes.Repeat([]byte{'\n'}, startLine-1), joinSurrogates(elem)...)
+		// yaml counts lines from the element's start: shift them to count
+		// from the file's. (Padding the text with newlines instead made
+		// each element cost as much as every line before it.)
 		var n yaml.Node
-		if err := yaml.Unmarshal(text, &n); err != nil {
+		if err := yaml.Unmarshal(joinSurrogates(elem), &n); err != nil {
 			line, msg := yamlMessage(err)
+			if line > 0 {
+				line += startLine - 1
+			}
 			return docError(name, index, line, msg)
 		}
+		shiftLines(&n, startLine-1)
 		d, err := newFileDoc(&n, name, index)
 		if err != nil {
 			return err
@@ -272,6 +277,18 @@ func readJSONArray(br *bufio.Reader, name string, fn func(d *Doc) error) error {
 		return docError(name, 0, 0, "the JSON array is empty: "+ErrEmpty.Error())
 	}
 	return nil
+}
+
+// shiftLines adds delta to the line of n and of every node under it.
+// Aliases are not followed: their targets are in the tree already.
+func shiftLines(n *yaml.Node, delta int) {
+	if delta == 0 {
+		return
+	}
+	n.Line += delta
+	for _, c := range n.Content {
+		shiftLines(c, delta)
+	}
 }
 
 type jsonSplitter struct {
