@@ -73,55 +73,81 @@ func (d *Doc) mark(n *yaml.Node, place string, text bool) {
 // ErrEmpty is returned for a file with no document in it.
 var ErrEmpty = errors.New("the file holds no request document")
 
+// MaxBody is the largest request body the APIs accept: the real Meteroid
+// server puts a 1 MiB RequestBodyLimitLayer in front of every route, and
+// Maple publishes no limit of its own.
+const MaxBody = 1 << 20
+
+// maxText bounds the text of one document as it is read, so that a huge
+// file (or a wrong one) is refused without being held: a body that fits
+// in MaxBody is never this long, even pretty-printed and commented.
+const maxText = 4 * MaxBody
+
 // Read calls fn for each document of r, one at a time, so a file of any
 // length is never held whole in memory: a YAML stream gives one document per
 // `---`, a top-level JSON array one per element. single reports whether the
 // input was one lone document (an object), as opposed to a batch. fn's error
 // stops the reading and is returned.
 func Read(r io.Reader, name string, fn func(d *Doc) error) (single bool, err error) {
-	br := bufio.NewReaderSize(r, 64<<10)
-	var in io.Reader = br
+	// A terminal gives io.EOF once per Ctrl-D: reading on after it would
+	// wait for a second one.
+	br := bufio.NewReaderSize(&onceEOF{r: r}, 64<<10)
 	switch firstByte(br) {
 	case '[':
 		return false, readJSONArray(br, name, fn)
 	case '{':
-		// One JSON object: small, so read whole to spell out the escaped
-		// surrogate pairs (emoji) that JSON allows and YAML refuses.
-		b, err := io.ReadAll(br)
+		// One JSON object: read whole (within maxText) to spell out the
+		// escaped surrogate pairs (emoji) that JSON allows and YAML refuses.
+		b, err := io.ReadAll(io.LimitReader(br, maxText+1))
 		if err != nil {
 			return false, docError(name, 0, 0, err.Error())
 		}
-		in = bytes.NewReader(joinSurrogates(b))
+		if len(b) > maxText {
+			return false, tooLong(name, 0, 1)
+		}
+		if err := checkText(b, name, 0, 1); err != nil {
+			return false, err
+		}
+		d, err := parseDoc(joinSurrogates(b), name, 0, 1, true)
+		if err != nil {
+			return false, err
+		}
+		if d == nil {
+			return false, &Errors{List: []*FieldError{{Place: name, Msg: ErrEmpty.Error()}}}
+		}
+		return true, fn(d)
 	}
-	dec := yaml.NewDecoder(in)
+	s := &yamlSplitter{r: br, line: 1}
 	var docs int
 	var pending *Doc
 	for {
-		var n yaml.Node
-		err := dec.Decode(&n)
-		if errors.Is(err, io.EOF) {
+		text, line, explicit, err := s.next()
+		if err == io.EOF {
 			break
 		}
+		index := docs + 1
+		if docs == 0 {
+			index = 0 // it may be a lone document; do not call it the first of many
+		}
 		if err != nil {
-			line, msg := yamlMessage(err)
-			index := docs + 1
-			if docs == 0 {
-				index = 0 // it may be a lone document; do not call it the first of many
-			}
-			return false, docError(name, index, line, msg)
+			return false, docError(name, index, line, err.Error())
+		}
+		if err := checkText(text, name, index, line); err != nil {
+			return false, err
+		}
+		d, err := parseDoc(text, name, index, line, explicit)
+		if err != nil {
+			return false, err
+		}
+		if d == nil { // comments and blank lines only
+			continue
 		}
 		docs++
-		index := docs
+		d.Index = docs
 		if docs == 1 {
-			index = 0 // a lone document until a second one shows up
-		}
-		d, derr := newFileDoc(&n, name, index)
-		if derr != nil {
-			return false, derr
-		}
-		// The first document is held back until we know whether a second
-		// one follows: a lone document is numbered 0 (not a batch).
-		if docs == 1 {
+			// Held back until we know whether a second document follows:
+			// a lone document is numbered 0 (not a batch).
+			d.Index = 0
 			pending = d
 			continue
 		}
@@ -143,6 +169,181 @@ func Read(r io.Reader, name string, fn func(d *Doc) error) (single bool, err err
 		return true, fn(pending)
 	}
 	return false, nil
+}
+
+// parseDoc parses the text of one document, which starts at line first of
+// the file, and returns it with the file's line numbers, its merge keys
+// applied and its keys checked. It returns nil, nil for text that holds
+// no document (comments only) unless explicit (it began with ---).
+func parseDoc(text []byte, name string, index, first int, explicit bool) (*Doc, error) {
+	var n yaml.Node
+	if err := yaml.Unmarshal(text, &n); err != nil {
+		line, msg := yamlMessage(err)
+		if line > 0 {
+			line += first - 1
+		}
+		if tl := tabLine(text); tl > 0 && (line == 0 || line >= tl+first-1) {
+			line, msg = tl+first-1, "the line is indented with a tab: YAML indents with spaces only"
+		}
+		return nil, docError(name, index, line, msg)
+	}
+	if n.Kind == 0 {
+		if !explicit {
+			return nil, nil
+		}
+		return nil, docError(name, index, first, "the document is empty")
+	}
+	shiftLines(&n, first-1)
+	d, err := newFileDoc(&n, name, index)
+	if err != nil {
+		return nil, err
+	}
+	t := &tidier{doc: d, state: map[*yaml.Node]int{}}
+	if err := t.walk(d.Root, ""); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// onceEOF keeps returning io.EOF once its reader has.
+type onceEOF struct {
+	r   io.Reader
+	eof bool
+}
+
+func (o *onceEOF) Read(p []byte) (int, error) {
+	if o.eof {
+		return 0, io.EOF
+	}
+	n, err := o.r.Read(p)
+	if err == io.EOF {
+		o.eof = true
+	}
+	return n, err
+}
+
+var tooLongMsg = fmt.Sprintf("the document is longer than %d MiB: the API accepts a request body of at most %d MiB", maxText>>20, MaxBody>>20)
+
+func tooLong(name string, index, line int) error { return docError(name, index, line, tooLongMsg) }
+
+// checkText refuses text that is not UTF-8, naming the line: YAML would
+// read a UTF-16 file, and JSON would turn bad bytes into U+FFFD.
+func checkText(text []byte, name string, index, first int) error {
+	if utf8.Valid(text) {
+		return nil
+	}
+	line := first
+	for len(text) > 0 {
+		r, size := utf8.DecodeRune(text)
+		if r == utf8.RuneError && size <= 1 {
+			break
+		}
+		if r == '\n' {
+			line++
+		}
+		text = text[size:]
+	}
+	return docError(name, index, line, "the line is not UTF-8 text (save the file as UTF-8)")
+}
+
+// tabLine is the first line (from 1) indented with a tab, or 0.
+func tabLine(text []byte) int {
+	for i, l := range bytes.Split(text, []byte{'\n'}) {
+		indent := l[:len(l)-len(bytes.TrimLeft(l, " \t"))]
+		if bytes.IndexByte(indent, '\t') >= 0 && len(indent) < len(l) {
+			return i + 1
+		}
+	}
+	return 0
+}
+
+// yamlSplitter cuts a YAML stream into the text of its documents at the
+// markers (--- and ...) that start a line: the YAML spec forbids such a
+// line inside any content, so no parsing is needed to find them. Each
+// document is then parsed alone, holding only its own text.
+type yamlSplitter struct {
+	r     *bufio.Reader
+	line  int // the line the next read starts on
+	next1 []byte
+}
+
+// next returns the next document's text, the line it starts on, and
+// whether it began with a --- marker; io.EOF after the last.
+func (s *yamlSplitter) next() ([]byte, int, bool, error) {
+	var text []byte
+	first := s.line
+	explicit := false
+	if s.next1 != nil { // the --- line that ended the previous document
+		text, explicit = s.next1, true
+		s.next1 = nil
+		s.line++
+	}
+	for {
+		l, err := s.readLine()
+		if err != nil && err != io.EOF {
+			return nil, first, false, err
+		}
+		if len(l) == 0 && err == io.EOF {
+			if len(text) == 0 && !explicit {
+				return nil, first, false, io.EOF
+			}
+			return text, first, explicit, nil
+		}
+		switch marker(l) {
+		case "---":
+			if len(text) > 0 || explicit {
+				s.next1 = l
+				return text, first, explicit, nil
+			}
+			text, explicit = append(text, l...), true
+			s.line++
+			continue
+		case "...":
+			s.line++
+			if len(text) > 0 || explicit {
+				return text, first, explicit, nil
+			}
+			first = s.line
+			continue
+		}
+		text = append(text, l...)
+		s.line++
+		if len(text) > maxText {
+			return nil, first, false, errors.New(tooLongMsg)
+		}
+	}
+}
+
+// readLine reads one line, newline included, refusing one longer than
+// maxText before holding it.
+func (s *yamlSplitter) readLine() ([]byte, error) {
+	var l []byte
+	for {
+		chunk, err := s.r.ReadSlice('\n')
+		if len(l)+len(chunk) > maxText {
+			return nil, errors.New(tooLongMsg)
+		}
+		l = append(l, chunk...)
+		if err == bufio.ErrBufferFull {
+			continue
+		}
+		return l, err
+	}
+}
+
+// marker names the document marker a line is, or "".
+func marker(l []byte) string {
+	if len(l) < 3 {
+		return ""
+	}
+	m := string(l[:3])
+	if m != "---" && m != "..." {
+		return ""
+	}
+	if len(l) == 3 || l[3] == ' ' || l[3] == '\t' || l[3] == '\r' || l[3] == '\n' {
+		return m
+	}
+	return ""
 }
 
 func newFileDoc(n *yaml.Node, name string, index int) (*Doc, error) {
@@ -253,19 +454,10 @@ func readJSONArray(br *bufio.Reader, name string, fn func(d *Doc) error) error {
 			break
 		}
 		index++
-		// yaml counts lines from the element's start: shift them to count
-		// from the file's. (Padding the text with newlines instead made
-		// each element cost as much as every line before it.)
-		var n yaml.Node
-		if err := yaml.Unmarshal(joinSurrogates(elem), &n); err != nil {
-			line, msg := yamlMessage(err)
-			if line > 0 {
-				line += startLine - 1
-			}
-			return docError(name, index, line, msg)
+		if err := checkText(elem, name, index, startLine); err != nil {
+			return err
 		}
-		shiftLines(&n, startLine-1)
-		d, err := newFileDoc(&n, name, index)
+		d, err := parseDoc(joinSurrogates(elem), name, index, startLine, true)
 		if err != nil {
 			return err
 		}
@@ -368,6 +560,9 @@ func (s *jsonSplitter) next() ([]byte, int, error) {
 			return buf, start, nil
 		}
 		buf = append(buf, c)
+		if len(buf) > maxText {
+			return nil, 0, errors.New(tooLongMsg)
+		}
 		if c, err = s.read(); err != nil {
 			return nil, 0, errors.New("the JSON array is not closed")
 		}
@@ -391,6 +586,9 @@ func yamlMessage(err error) (int, string) {
 	return 0, "malformed document: " + msg
 }
 func kindName(n *yaml.Node) string {
+	if n == nil {
+		return "nothing"
+	}
 	switch n.Kind {
 	case yaml.SequenceNode:
 		return "a list"
@@ -399,7 +597,7 @@ func kindName(n *yaml.Node) string {
 	case yaml.ScalarNode:
 		switch n.Tag {
 		case "!!str":
-			return fmt.Sprintf("the string %q", n.Value)
+			return "the string " + excerpt(n.Value)
 		case "!!int":
 			return "the integer " + n.Value
 		case "!!float":
@@ -409,9 +607,20 @@ func kindName(n *yaml.Node) string {
 		case "!!null":
 			return "null"
 		}
-		return fmt.Sprintf("%q", n.Value)
+		return excerpt(n.Value)
 	case yaml.AliasNode:
 		return "an alias"
 	}
 	return "nothing"
+}
+
+// Stdin is standard input as Read takes it for -f -. When it is a
+// terminal (nothing piped: the caller says so), it first tells errOut
+// that a document is being typed in and how to end it; a bare wait
+// would look like a hang.
+func Stdin(in io.Reader, errOut io.Writer, terminal bool) io.Reader {
+	if terminal {
+		fmt.Fprintln(errOut, "Reading a request document from stdin (YAML or JSON); press Ctrl-D on an empty line to end it.")
+	}
+	return in
 }
