@@ -194,7 +194,13 @@ func parseDoc(text []byte, name string, index, first int, explicit bool) (*Doc, 
 		return nil, docError(name, index, first, "the document is empty")
 	}
 	shiftLines(&n, first-1)
-	d, err := newFileDoc(&n, name, index)
+	return tidyDoc(&n, name, index)
+}
+
+// tidyDoc makes a parsed tree a document, its merge keys applied and its
+// keys checked.
+func tidyDoc(n *yaml.Node, name string, index int) (*Doc, error) {
+	d, err := newFileDoc(n, name, index)
 	if err != nil {
 		return nil, err
 	}
@@ -457,7 +463,12 @@ func readJSONArray(br *bufio.Reader, name string, fn func(d *Doc) error) error {
 		if err := checkText(elem, name, index, startLine); err != nil {
 			return err
 		}
-		d, err := parseDoc(joinSurrogates(elem), name, index, startLine, true)
+		var d *Doc
+		if n, jerr := parseJSON(elem, startLine); jerr == nil {
+			d, err = tidyDoc(n, name, index)
+		} else {
+			d, err = parseDoc(joinSurrogates(elem), name, index, startLine, true)
+		}
 		if err != nil {
 			return err
 		}
