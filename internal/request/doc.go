@@ -117,37 +117,49 @@ func Read(r io.Reader, name string, fn func(d *Doc) error) (single bool, err err
 		}
 		return true, fn(d)
 	}
-	s := &yamlSplitter{r: br, line: 1}
+	// One decoder reads the whole stream: yaml's parser is costly to
+	// prepare, and a batch holds many small documents. The filter in
+	// front of it refuses, as it passes the text on, a document too long
+	// to send and text that is not UTF-8, and notes tab indentation.
+	f := &yamlFilter{r: br, line: 1}
+	dec := yaml.NewDecoder(f)
 	var docs int
 	var pending *Doc
 	for {
-		text, line, explicit, err := s.next()
-		if err == io.EOF {
+		var n yaml.Node
+		err := dec.Decode(&n)
+		if errors.Is(err, io.EOF) && f.err == nil {
 			break
 		}
 		index := docs + 1
 		if docs == 0 {
 			index = 0 // it may be a lone document; do not call it the first of many
 		}
+		if f.err != nil {
+			if f.errDoc > 1 || docs > 0 {
+				index = max(f.errDoc, index)
+			}
+			return false, docError(name, index, f.errLine, f.err.Error())
+		}
 		if err != nil {
-			return false, docError(name, index, line, err.Error())
-		}
-		if err := checkText(text, name, index, line); err != nil {
-			return false, err
-		}
-		d, err := parseDoc(text, name, index, line, explicit)
-		if err != nil {
-			return false, err
-		}
-		if d == nil { // comments and blank lines only
-			continue
+			line, msg := yamlMessage(err)
+			if tl := f.tabBefore(line); tl > 0 {
+				line, msg = tl, "the line is indented with a tab: YAML indents with spaces only"
+			}
+			return false, docError(name, index, line, msg)
 		}
 		docs++
-		d.Index = docs
+		index = docs
 		if docs == 1 {
-			// Held back until we know whether a second document follows:
-			// a lone document is numbered 0 (not a batch).
-			d.Index = 0
+			index = 0 // a lone document until a second one shows up
+		}
+		d, derr := tidyDoc(&n, name, index)
+		if derr != nil {
+			return false, derr
+		}
+		// The first document is held back until we know whether a second
+		// one follows: a lone document is numbered 0 (not a batch).
+		if docs == 1 {
 			pending = d
 			continue
 		}
@@ -204,7 +216,7 @@ func tidyDoc(n *yaml.Node, name string, index int) (*Doc, error) {
 	if err != nil {
 		return nil, err
 	}
-	t := &tidier{doc: d, state: map[*yaml.Node]int{}}
+	t := &tidier{doc: d}
 	if err := t.walk(d.Root, ""); err != nil {
 		return nil, err
 	}
@@ -263,77 +275,149 @@ func tabLine(text []byte) int {
 	return 0
 }
 
-// yamlSplitter cuts a YAML stream into the text of its documents at the
-// markers (--- and ...) that start a line: the YAML spec forbids such a
-// line inside any content, so no parsing is needed to find them. Each
-// document is then parsed alone, holding only its own text.
-type yamlSplitter struct {
-	r     *bufio.Reader
-	line  int // the line the next read starts on
-	next1 []byte
+// yamlFilter passes a YAML stream on to the decoder line by line. It
+// counts the text of each document (documents are cut at the markers ---
+// and ... that start a line: the YAML spec forbids such a line inside any
+// content) and stops the reading with an error, before holding more, at a
+// document longer than maxText or a line that is not UTF-8. It notes the
+// lines indented with a tab, to name one when the decoder fails.
+type yamlFilter struct {
+	r       *bufio.Reader
+	line    int    // the number of the next line
+	rest    []byte // what is left of the current line
+	own     []byte
+	size    int  // bytes of the current document so far
+	doc     int  // the document the current line is in, from 1
+	content bool // the current document has a line that is not a marker
+
+	err     error // why the reading stopped
+	errLine int
+	errDoc  int
+
+	tabs    []int // the last lines indented with a tab
+	markers []int // the last marker lines
 }
 
-// next returns the next document's text, the line it starts on, and
-// whether it began with a --- marker; io.EOF after the last.
-func (s *yamlSplitter) next() ([]byte, int, bool, error) {
-	var text []byte
-	first := s.line
-	explicit := false
-	if s.next1 != nil { // the --- line that ended the previous document
-		text, explicit = s.next1, true
-		s.next1 = nil
-		s.line++
+// Read gives the decoder as many whole lines as p takes: it asks for
+// little at a time.
+func (f *yamlFilter) Read(p []byte) (int, error) {
+	n := 0
+	for n < len(p) {
+		m, err := f.read1(p[n:])
+		n += m
+		if err != nil {
+			if n > 0 && err == io.EOF {
+				return n, nil
+			}
+			return n, err
+		}
+		if len(f.rest) > 0 {
+			break
+		}
 	}
-	for {
-		l, err := s.readLine()
+	return n, nil
+}
+
+func (f *yamlFilter) read1(p []byte) (int, error) {
+	for len(f.rest) == 0 {
+		if f.err != nil {
+			return 0, f.err
+		}
+		l, err := f.readLine()
 		if err != nil && err != io.EOF {
-			return nil, first, false, err
+			f.fail(err, f.line)
+			return 0, f.err
 		}
-		if len(l) == 0 && err == io.EOF {
-			if len(text) == 0 && !explicit {
-				return nil, first, false, io.EOF
-			}
-			return text, first, explicit, nil
+		if len(l) == 0 {
+			return 0, io.EOF
 		}
-		switch marker(l) {
-		case "---":
-			if len(text) > 0 || explicit {
-				s.next1 = l
-				return text, first, explicit, nil
+		if m := marker(l); m != "" {
+			if m == "---" && (f.content || f.doc == 0) {
+				f.doc++
 			}
-			text, explicit = append(text, l...), true
-			s.line++
-			continue
-		case "...":
-			s.line++
-			if len(text) > 0 || explicit {
-				return text, first, explicit, nil
+			f.content = m == "---" && len(bytes.TrimSpace(l)) > 3
+			f.size = 0
+			f.markers = keep(f.markers, f.line)
+		} else if len(bytes.TrimSpace(l)) > 0 {
+			if f.doc == 0 {
+				f.doc = 1
 			}
-			first = s.line
-			continue
+			f.content = true
 		}
-		text = append(text, l...)
-		s.line++
-		if len(text) > maxText {
-			return nil, first, false, errors.New(tooLongMsg)
+		if f.size += len(l); f.size > maxText {
+			f.fail(errors.New(tooLongMsg), f.line)
+			return 0, f.err
+		}
+		if !utf8.Valid(l) {
+			f.fail(errors.New("the line is not UTF-8 text (save the file as UTF-8)"), f.line)
+			return 0, f.err
+		}
+		if indent := l[:len(l)-len(bytes.TrimLeft(l, " \t"))]; bytes.IndexByte(indent, '\t') >= 0 {
+			f.tabs = keep(f.tabs, f.line)
+		}
+		f.line++
+		// l may lie in the reader's buffer, which the next read reuses:
+		// what p cannot take is kept in a buffer of the filter's own.
+		n := copy(p, l)
+		f.rest = append(f.own[:0], l[n:]...)
+		f.own = f.rest
+		return n, nil
+	}
+	n := copy(p, f.rest)
+	f.rest = f.rest[n:]
+	return n, nil
+}
+
+func (f *yamlFilter) fail(err error, line int) {
+	f.err, f.errLine, f.errDoc = err, line, max(f.doc, 1)
+}
+
+// keep appends line to the few last lines kept.
+func keep(lines []int, line int) []int {
+	if len(lines) == 16 {
+		lines = append(lines[:0], lines[1:]...)
+	}
+	return append(lines, line)
+}
+
+// tabBefore is the last line indented with a tab at or before line and in
+// the same document, or 0: YAML refuses tabs as indentation, with an error
+// that does not say so.
+func (f *yamlFilter) tabBefore(line int) int {
+	if line == 0 {
+		line = f.line
+	}
+	t := 0
+	for _, l := range f.tabs {
+		if l <= line {
+			t = l
 		}
 	}
+	for _, m := range f.markers {
+		if t < m && m <= line {
+			return 0
+		}
+	}
+	return t
 }
 
 // readLine reads one line, newline included, refusing one longer than
 // maxText before holding it.
-func (s *yamlSplitter) readLine() ([]byte, error) {
+func (f *yamlFilter) readLine() ([]byte, error) {
 	var l []byte
 	for {
-		chunk, err := s.r.ReadSlice('\n')
+		chunk, err := f.r.ReadSlice('\n')
 		if len(l)+len(chunk) > maxText {
 			return nil, errors.New(tooLongMsg)
 		}
-		l = append(l, chunk...)
 		if err == bufio.ErrBufferFull {
+			l = append(l, chunk...)
 			continue
 		}
-		return l, err
+		if l == nil {
+			return chunk, err
+		}
+		return append(l, chunk...), err
 	}
 }
 

@@ -14,7 +14,8 @@ type tidier struct {
 	doc *Doc
 	// state of each mapping: 1 while its merges are applied, 2 once done.
 	// A mapping is reached once from the tree and again through every
-	// alias that merges it; it is worked on once.
+	// alias that merges it; it is worked on once. Only mappings that
+	// merge are noted (a nil map reads as zero).
 	state map[*yaml.Node]int
 }
 
@@ -57,9 +58,6 @@ func (t *tidier) mapping(n *yaml.Node, path string) error {
 	case 2:
 		return nil
 	}
-	t.state[n] = 1
-	defer func() { t.state[n] = 2 }()
-	seen := make(map[string]*yaml.Node, len(n.Content)/2)
 	merges := false
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k := n.Content[i]
@@ -69,14 +67,36 @@ func (t *tidier) mapping(n *yaml.Node, path string) error {
 		if k.Kind != yaml.ScalarNode {
 			continue
 		}
-		if prev, ok := seen[k.Value]; ok {
-			return t.fail(k, join(path, keyName(k.Value)), "key given twice, at lines %d and %d", prev.Line, k.Line)
+		// Most mappings are small: comparing pairs is cheaper than a map.
+		if len(n.Content) <= 32 {
+			for j := 0; j < i; j += 2 {
+				if prev := n.Content[j]; prev.Kind == yaml.ScalarNode && prev.Value == k.Value {
+					return t.fail(k, join(path, keyName(k.Value)), "key given twice, at lines %d and %d", prev.Line, k.Line)
+				}
+			}
 		}
-		seen[k.Value] = k
+	}
+	seen := map[string]*yaml.Node{}
+	if len(n.Content) > 32 || merges {
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := n.Content[i]
+			if k.Kind != yaml.ScalarNode {
+				continue
+			}
+			if prev, ok := seen[k.Value]; ok {
+				return t.fail(k, join(path, keyName(k.Value)), "key given twice, at lines %d and %d", prev.Line, k.Line)
+			}
+			seen[k.Value] = k
+		}
 	}
 	if !merges {
 		return nil
 	}
+	if t.state == nil {
+		t.state = map[*yaml.Node]int{}
+	}
+	t.state[n] = 1
+	defer func() { t.state[n] = 2 }()
 	out := make([]*yaml.Node, 0, len(n.Content))
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
