@@ -192,7 +192,7 @@ func usesStdinToken(f *cmdutil.Factory) bool {
 
 func (opts *CreateOptions) open() (io.Reader, string, func(), error) {
 	if opts.File == "-" {
-		return opts.F.IO.In, "<stdin>", func() {}, nil
+		return request.Stdin(opts.F.IO.In, opts.F.IO.Err, opts.F.IO.StdinTTY), "<stdin>", func() {}, nil
 	}
 	fh, err := os.Open(opts.File)
 	if err != nil {
