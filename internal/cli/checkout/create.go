@@ -13,6 +13,7 @@ import (
 	"github.com/billctl/billctl/internal/config"
 	"github.com/billctl/billctl/internal/engine"
 	"github.com/billctl/billctl/internal/provider"
+	"github.com/billctl/billctl/internal/request"
 )
 
 // CreateOptions are the parsed flags and dependencies of `checkout create`.
