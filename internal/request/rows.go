@@ -17,9 +17,11 @@ func (d *Doc) Copy() *Doc {
 	// copy is never larger than the original, whatever the aliases.
 	seen := map[*yaml.Node]*yaml.Node{}
 	c.Root = copyNode(d.Root, seen)
+	// Room for the nodes a row adds (a key and a value per cell, and the
+	// objects and lists on their paths), so the maps do not grow cell by cell.
+	c.where = make(map[*yaml.Node]string, len(d.where)+32)
+	c.text = make(map[*yaml.Node]bool, len(d.text)+32)
 	if d.where != nil {
-		c.where = make(map[*yaml.Node]string, len(d.where))
-		c.text = make(map[*yaml.Node]bool, len(d.text))
 		for n, place := range d.where {
 			if cn := seen[n]; cn != nil {
 				c.where[cn] = place
