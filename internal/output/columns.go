@@ -130,3 +130,24 @@ func contains(list []string, s string) bool {
 	}
 	return false
 }
+
+// CompleteColumns offers the completions of a --columns value being typed:
+// the names already given stay, the last one is completed, and names
+// already given are not offered again ("id,st" offers "id,status").
+func CompleteColumns(toComplete string, known []string) []string {
+	done, last := "", toComplete
+	if i := strings.LastIndexByte(toComplete, ','); i >= 0 {
+		done, last = toComplete[:i+1], toComplete[i+1:]
+	}
+	given := map[string]bool{}
+	for _, c := range strings.Split(done, ",") {
+		given[strings.TrimSpace(c)] = true
+	}
+	var out []string
+	for _, k := range known {
+		if !given[k] && strings.HasPrefix(k, last) {
+			out = append(out, done+k)
+		}
+	}
+	return out
+}

@@ -59,3 +59,18 @@ func TestSelect(t *testing.T) {
 		t.Fatal("a list is not a session")
 	}
 }
+
+func TestCompleteColumns(t *testing.T) {
+	known := []string{"id", "status", "customer_id", "checkout_url"}
+	for in, want := range map[string][]string{
+		"":             {"id", "status", "customer_id", "checkout_url"},
+		"c":            {"customer_id", "checkout_url"},
+		"id,":          {"id,status", "id,customer_id", "id,checkout_url"},
+		"id,status,ch": {"id,status,checkout_url"},
+		"id,x":         nil,
+	} {
+		if got := CompleteColumns(in, known); !reflect.DeepEqual(got, want) {
+			t.Errorf("%q: got %q, want %q", in, got, want)
+		}
+	}
+}
