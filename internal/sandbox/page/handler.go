@@ -138,7 +138,7 @@ func (h *Handler) show(w http.ResponseWriter, r *http.Request, id string) {
 	if r.Method == http.MethodHead {
 		c, err = h.sessions.Checkout(r.Context(), id)
 	} else {
-		c, err = h.sessions.Open(r.Context(), id)
+		c, err = h.sessions.Opened(r.Context(), id)
 	}
 	if err != nil {
 		h.storeError(w, r.Context(), id, err)
@@ -167,7 +167,7 @@ func (h *Handler) act(w http.ResponseWriter, r *http.Request, id, action string)
 	} else {
 		c, err = h.sessions.Cancel(r.Context(), id)
 	}
-	if errors.Is(err, ErrWrongState) {
+	if errors.Is(err, ErrState) {
 		cur, gerr := h.sessions.Checkout(r.Context(), id)
 		if gerr != nil {
 			h.storeError(w, r.Context(), id, gerr)

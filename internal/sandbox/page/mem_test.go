@@ -65,7 +65,7 @@ func (m *memSessions) Checkout(_ context.Context, id string) (Checkout, error) {
 	return *c, nil
 }
 
-func (m *memSessions) Open(_ context.Context, id string) (Checkout, error) {
+func (m *memSessions) Opened(_ context.Context, id string) (Checkout, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	c, err := m.get(id)
@@ -86,7 +86,7 @@ func (m *memSessions) move(id string, to Status) (Checkout, error) {
 		return Checkout{}, err
 	}
 	if !c.Status.Payable() {
-		return *c, fmt.Errorf("session %s is %s: %w", id, c.Status, ErrWrongState)
+		return *c, fmt.Errorf("session %s is %s: %w", id, c.Status, ErrState)
 	}
 	c.Status = to
 	if to == Completed {

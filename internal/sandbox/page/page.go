@@ -34,8 +34,8 @@ func (s Status) Payable() bool { return s == Created || s == AwaitingPayment }
 // Errors a Sessions implementation returns (wrapped or not) so the page can
 // answer 404 or 409 rather than 500.
 var (
-	ErrNotFound   = errors.New("checkout session not found")
-	ErrWrongState = errors.New("checkout session is not in a state that allows this")
+	ErrNotFound = errors.New("checkout session not found")
+	ErrState    = errors.New("checkout session is not in a state that allows this")
 )
 
 // Sessions is what the page needs from the sandbox's store. Each method
@@ -44,14 +44,14 @@ type Sessions interface {
 	// Checkout returns the session as the page shows it, or ErrNotFound.
 	// A session past its expiry time is reported EXPIRED.
 	Checkout(ctx context.Context, id string) (Checkout, error)
-	// Open records that the page was opened: CREATED becomes
+	// Opened records that the page was opened: CREATED becomes
 	// AWAITING_PAYMENT; any other state is left as it is.
-	Open(ctx context.Context, id string) (Checkout, error)
-	// Pay completes a CREATED or AWAITING_PAYMENT session (ErrWrongState
+	Opened(ctx context.Context, id string) (Checkout, error)
+	// Pay completes a CREATED or AWAITING_PAYMENT session (ErrState
 	// otherwise). Whatever follows a completion, such as queueing its
 	// webhook, happens in the same transaction.
 	Pay(ctx context.Context, id string) (Checkout, error)
-	// Cancel cancels a CREATED or AWAITING_PAYMENT session (ErrWrongState
+	// Cancel cancels a CREATED or AWAITING_PAYMENT session (ErrState
 	// otherwise).
 	Cancel(ctx context.Context, id string) (Checkout, error)
 }

@@ -157,7 +157,7 @@ func (d *Dispatcher) DeliverDue(ctx context.Context) (int, error) {
 	}
 	for _, m := range due {
 		r := d.attempt(ctx, m)
-		if err := d.o.Outbox.Record(ctx, m.ID, r); err != nil {
+		if err := d.o.Outbox.Attempted(ctx, m.ID, r); err != nil {
 			return len(due), fmt.Errorf("record %s: %w", m.ID, err)
 		}
 	}
@@ -172,7 +172,11 @@ func (d *Dispatcher) attempt(ctx context.Context, m Delivery) Result {
 	r.Status, r.Error = d.send(ctx, m.Message, at)
 	took := time.Since(start).Round(time.Millisecond)
 
-	log := d.o.Log.With("id", m.ID, "type", m.Type, "url", d.o.URL, "attempt", r.Attempts)
+	log := d.o.Log.With("id", m.ID, "type", m.EventType)
+	if m.SessionID != "" {
+		log = log.With("session", m.SessionID)
+	}
+	log = log.With("url", d.o.URL, "attempt", r.Attempts)
 	if r.Error == "" {
 		r.State = Delivered
 		log.Info("webhook delivered", "status", r.Status, "took", took)
@@ -192,13 +196,13 @@ func (d *Dispatcher) attempt(ctx context.Context, m Delivery) Result {
 // send posts m once; it returns the status (0 if none) and, unless the
 // answer is 2xx, why the attempt failed.
 func (d *Dispatcher) send(ctx context.Context, m Message, at time.Time) (int, string) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, d.o.URL, bytes.NewReader(m.Body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, d.o.URL, bytes.NewReader(m.Payload))
 	if err != nil {
 		return 0, err.Error()
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "billctl-sandbox-webhooks")
-	d.o.Secret.Header(req.Header, m.ID, at, m.Body)
+	d.o.Secret.Header(req.Header, m.ID, at, m.Payload)
 	resp, err := d.o.Client.Do(req)
 	if err != nil {
 		var uerr *url.Error

@@ -72,5 +72,5 @@ func SubscriptionCreated(eventID string, sub Subscription, at time.Time) (Messag
 	if err != nil {
 		return Message{}, err
 	}
-	return Message{ID: eventID, Type: SubscriptionCreatedType, Body: body, CreatedAt: at}, nil
+	return Message{ID: eventID, EventType: SubscriptionCreatedType, Payload: body, CreatedAt: at}, nil
 }

@@ -11,10 +11,12 @@ import (
 type Message struct {
 	// ID is the webhook-id: unique, the same on every retry.
 	ID string
-	// Type is the event type, e.g. subscription.created.
-	Type string
-	// Body is the JSON payload, sent and signed byte for byte.
-	Body []byte
+	// SessionID is the checkout session the event is about ("" if none).
+	SessionID string
+	// EventType is the event's type, e.g. subscription.created.
+	EventType string
+	// Payload is the JSON body, sent and signed byte for byte.
+	Payload []byte
 	// CreatedAt is when the event happened; messages go out oldest first.
 	CreatedAt time.Time
 }
@@ -24,8 +26,8 @@ type Delivery struct {
 	Message
 	// Attempts is how many attempts were made so far.
 	Attempts int
-	// NextAttempt is when it is next due.
-	NextAttempt time.Time
+	// NextAt is when it is next due.
+	NextAt time.Time
 }
 
 // State is where a message's delivery stands.
@@ -60,8 +62,8 @@ type Outbox interface {
 	// Claim returns up to limit Pending messages due at now, oldest first,
 	// and in the same step moves their next attempt to now+lease, so that
 	// nothing else claims them while they are in flight; if the process
-	// dies before Record, they are retried once the lease has passed.
+	// dies before Attempted, they are retried once the lease has passed.
 	Claim(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]Delivery, error)
-	// Record stores the outcome of an attempt of message id.
-	Record(ctx context.Context, id string, r Result) error
+	// Attempted stores the outcome of an attempt of message id.
+	Attempted(ctx context.Context, id string, r Result) error
 }

@@ -124,18 +124,18 @@ func TestPayloadMatchesTheSpec(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if m.ID != "evt_7n42DGM5Tflk9n8mt7Fhc7" || m.Type != "subscription.created" {
-				t.Errorf("message %s %s", m.ID, m.Type)
+			if m.ID != "evt_7n42DGM5Tflk9n8mt7Fhc7" || m.EventType != "subscription.created" {
+				t.Errorf("message %s %s", m.ID, m.EventType)
 			}
-			if err := webhooktest.CheckPayload(spec, m.Body); err != nil {
-				t.Errorf("%v\n%s", err, m.Body)
+			if err := webhooktest.CheckPayload(spec, m.Payload); err != nil {
+				t.Errorf("%v\n%s", err, m.Payload)
 			}
 		})
 	}
 
 	m, _ := webhook.SubscriptionCreated("evt_1", full, time.Date(2026, 11, 25, 16, 2, 4, 0, time.FixedZone("CET", 3600)))
 	var got map[string]any
-	if err := json.Unmarshal(m.Body, &got); err != nil {
+	if err := json.Unmarshal(m.Payload, &got); err != nil {
 		t.Fatal(err)
 	}
 	// As Meteroid writes them: UTC with milliseconds; the event beside the
@@ -152,8 +152,8 @@ func TestPayloadMatchesTheSpec(t *testing.T) {
 
 	// Meteroid leaves nulls out rather than writing null.
 	m, _ = webhook.SubscriptionCreated("evt_2", bare, time.Now())
-	if bytes.Contains(m.Body, []byte("null")) || bytes.Contains(m.Body, []byte("customer_alias")) {
-		t.Errorf("an empty optional field was written: %s", m.Body)
+	if bytes.Contains(m.Payload, []byte("null")) || bytes.Contains(m.Payload, []byte("customer_alias")) {
+		t.Errorf("an empty optional field was written: %s", m.Payload)
 	}
 }
 
@@ -168,7 +168,7 @@ func TestCheckPayloadRefuses(t *testing.T) {
 		"bad date":               func(m map[string]any) { m["start_date"] = "25/11/2026" },
 	} {
 		var m map[string]any
-		json.Unmarshal(good.Body, &m)
+		json.Unmarshal(good.Payload, &m)
 		edit(m)
 		body, _ := json.Marshal(m)
 		if err := webhooktest.CheckPayload(spec, body); err == nil {
@@ -246,6 +246,7 @@ func (f *fixture) enqueue(t *testing.T, id string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	m.SessionID = "che_" + id
 	if err := f.out.Enqueue(context.Background(), m); err != nil {
 		t.Fatal(err)
 	}
@@ -270,7 +271,7 @@ func TestFirstDeliveryFailsAndTheRetryArrives(t *testing.T) {
 	}
 	row := f.out.Rows()[0]
 	if row.Last.State != webhook.Pending || row.Attempts != 1 || row.Last.Status != 500 ||
-		!strings.Contains(row.Last.Error, "receiver is down") || !row.NextAttempt.Equal(f.clk.Now().Add(5*time.Second)) {
+		!strings.Contains(row.Last.Error, "receiver is down") || !row.NextAt.Equal(f.clk.Now().Add(5*time.Second)) {
 		t.Fatalf("after a 500: %+v", row)
 	}
 	f.clk.Add(4 * time.Second)
@@ -309,8 +310,8 @@ func TestFirstDeliveryFailsAndTheRetryArrives(t *testing.T) {
 
 	logs := f.logs.String()
 	for _, want := range []string{
-		`msg="webhook failed" id=evt_retry type=subscription.created url=` + f.recv.URL + `/hooks attempt=1 status=500 error="500 Internal Server Error: receiver is down (test)"`,
-		`msg="webhook delivered" id=evt_retry type=subscription.created url=` + f.recv.URL + `/hooks attempt=2 status=200`,
+		`msg="webhook failed" id=evt_retry type=subscription.created session=che_evt_retry url=` + f.recv.URL + `/hooks attempt=1 status=500 error="500 Internal Server Error: receiver is down (test)"`,
+		`msg="webhook delivered" id=evt_retry type=subscription.created session=che_evt_retry url=` + f.recv.URL + `/hooks attempt=2 status=200`,
 	} {
 		if !strings.Contains(logs, want) {
 			t.Errorf("log lacks %q:\n%s", want, logs)

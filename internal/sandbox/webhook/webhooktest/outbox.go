@@ -34,7 +34,7 @@ func (o *MemOutbox) Enqueue(_ context.Context, m webhook.Message) error {
 		}
 	}
 	o.rows = append(o.rows, &MemRow{
-		Delivery: webhook.Delivery{Message: m, NextAttempt: m.CreatedAt},
+		Delivery: webhook.Delivery{Message: m, NextAt: m.CreatedAt},
 		Last:     webhook.Result{State: webhook.Pending},
 	})
 	return nil
@@ -46,7 +46,7 @@ func (o *MemOutbox) Claim(_ context.Context, now time.Time, lease time.Duration,
 	defer o.mu.Unlock()
 	var due []*MemRow
 	for _, r := range o.rows {
-		if r.Last.State == webhook.Pending && !r.NextAttempt.After(now) {
+		if r.Last.State == webhook.Pending && !r.NextAt.After(now) {
 			due = append(due, r)
 		}
 	}
@@ -57,14 +57,14 @@ func (o *MemOutbox) Claim(_ context.Context, now time.Time, lease time.Duration,
 	out := make([]webhook.Delivery, len(due))
 	for i, r := range due {
 		out[i] = r.Delivery
-		out[i].Body = bytes.Clone(r.Body)
-		r.NextAttempt = now.Add(lease)
+		out[i].Payload = bytes.Clone(r.Payload)
+		r.NextAt = now.Add(lease)
 	}
 	return out, nil
 }
 
-// Record implements webhook.Outbox.
-func (o *MemOutbox) Record(_ context.Context, id string, res webhook.Result) error {
+// Attempted implements webhook.Outbox.
+func (o *MemOutbox) Attempted(_ context.Context, id string, res webhook.Result) error {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	for _, r := range o.rows {
@@ -72,7 +72,7 @@ func (o *MemOutbox) Record(_ context.Context, id string, res webhook.Result) err
 			r.Attempts = res.Attempts
 			r.Last = res
 			if res.State == webhook.Pending {
-				r.NextAttempt = res.Next
+				r.NextAt = res.Next
 			}
 			return nil
 		}
@@ -108,7 +108,7 @@ func TestOutbox(t *testing.T, open func(t *testing.T) Queue) {
 	ctx := context.Background()
 	t0 := time.Date(2026, 11, 25, 16, 0, 0, 0, time.UTC)
 	msg := func(id string, at time.Time) webhook.Message {
-		return webhook.Message{ID: id, Type: "subscription.created", Body: []byte(`{"id":"` + id + `"}`), CreatedAt: at}
+		return webhook.Message{ID: id, SessionID: "che_" + id, EventType: "subscription.created", Payload: []byte(`{"id":"` + id + `"}`), CreatedAt: at}
 	}
 	ids := func(ds []webhook.Delivery) []string {
 		var out []string
@@ -134,7 +134,7 @@ func TestOutbox(t *testing.T, open func(t *testing.T) Queue) {
 		if !slices.Equal(ids(got), []string{"evt_a", "evt_b"}) {
 			t.Fatalf("claimed %v, want [evt_a evt_b]", ids(got))
 		}
-		if string(got[0].Body) != `{"id":"evt_a"}` || got[0].Type != "subscription.created" || got[0].Attempts != 0 {
+		if string(got[0].Payload) != `{"id":"evt_a"}` || got[0].EventType != "subscription.created" || got[0].SessionID != "che_evt_a" || got[0].Attempts != 0 {
 			t.Errorf("claimed %+v", got[0])
 		}
 		if !got[0].CreatedAt.Equal(t0) {
@@ -154,7 +154,7 @@ func TestOutbox(t *testing.T, open func(t *testing.T) Queue) {
 		if again, _ := q.Outbox.Claim(ctx, now.Add(59*time.Second), time.Minute, 10); len(again) != 0 {
 			t.Errorf("claimed again within the lease: %v", ids(again))
 		}
-		// The process died without recording: the message comes back.
+		// The process died before Attempted: the message comes back.
 		again, err := q.Outbox.Claim(ctx, now.Add(time.Minute), time.Minute, 10)
 		must(err)
 		if !slices.Equal(ids(again), []string{"evt_a"}) {
@@ -168,7 +168,7 @@ func TestOutbox(t *testing.T, open func(t *testing.T) Queue) {
 		_, err := q.Outbox.Claim(ctx, t0, time.Minute, 10)
 		must(err)
 		next := t0.Add(5 * time.Second)
-		must(q.Outbox.Record(ctx, "evt_a", webhook.Result{Attempts: 1, At: t0, Status: 500, Error: "500 Internal Server Error", State: webhook.Pending, Next: next}))
+		must(q.Outbox.Attempted(ctx, "evt_a", webhook.Result{Attempts: 1, At: t0, Status: 500, Error: "500 Internal Server Error", State: webhook.Pending, Next: next}))
 		if got, _ := q.Outbox.Claim(ctx, next.Add(-time.Millisecond), time.Minute, 10); len(got) != 0 {
 			t.Errorf("claimed before its retry time: %v", ids(got))
 		}
@@ -190,8 +190,8 @@ func TestOutbox(t *testing.T, open func(t *testing.T) Queue) {
 		must(q.Enqueue(ctx, msg("evt_bad", t0)))
 		_, err := q.Outbox.Claim(ctx, t0, time.Minute, 10)
 		must(err)
-		must(q.Outbox.Record(ctx, "evt_ok", webhook.Result{Attempts: 1, At: t0, Status: 200, State: webhook.Delivered}))
-		must(q.Outbox.Record(ctx, "evt_bad", webhook.Result{Attempts: 9, At: t0, Status: 500, Error: "500", State: webhook.Failed}))
+		must(q.Outbox.Attempted(ctx, "evt_ok", webhook.Result{Attempts: 1, At: t0, Status: 200, State: webhook.Delivered}))
+		must(q.Outbox.Attempted(ctx, "evt_bad", webhook.Result{Attempts: 9, At: t0, Status: 500, Error: "500", State: webhook.Failed}))
 		if got, _ := q.Outbox.Claim(ctx, t0.Add(24*time.Hour), time.Minute, 10); len(got) != 0 {
 			t.Errorf("claimed finished messages: %v", ids(got))
 		}

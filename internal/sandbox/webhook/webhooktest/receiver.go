@@ -62,8 +62,8 @@ func Verify(secret string, h http.Header, body []byte, now time.Time) error {
 	return fmt.Errorf("no signature in %q matches", sigs)
 }
 
-// Delivery is one request the receiver got.
-type Delivery struct {
+// Received is one request the receiver got.
+type Received struct {
 	Header http.Header
 	Body   []byte
 	// Answered is the status the receiver answered.
@@ -81,7 +81,7 @@ type Receiver struct {
 
 	mu       sync.Mutex
 	failNext int
-	got      []Delivery
+	got      []Received
 	arrived  chan struct{}
 }
 
@@ -105,7 +105,7 @@ func (r *Receiver) FailNext(n int) {
 
 func (r *Receiver) serve(w http.ResponseWriter, req *http.Request) {
 	body, err := io.ReadAll(req.Body)
-	d := Delivery{Header: req.Header.Clone(), Body: body}
+	d := Received{Header: req.Header.Clone(), Body: body}
 	switch {
 	case err != nil:
 		d.Problem = err
@@ -143,15 +143,15 @@ func (r *Receiver) serve(w http.ResponseWriter, req *http.Request) {
 }
 
 // Deliveries returns what arrived so far.
-func (r *Receiver) Deliveries() []Delivery {
+func (r *Receiver) Deliveries() []Received {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return append([]Delivery(nil), r.got...)
+	return append([]Received(nil), r.got...)
 }
 
 // WaitFor waits until n deliveries have arrived in all, failing the test
 // after timeout.
-func (r *Receiver) WaitFor(t testing.TB, n int, timeout time.Duration) []Delivery {
+func (r *Receiver) WaitFor(t testing.TB, n int, timeout time.Duration) []Received {
 	t.Helper()
 	deadline := time.After(timeout)
 	for {
