@@ -54,8 +54,11 @@ func Skip(t testing.TB) string {
 	if ok {
 		return path
 	}
-	why := "no Chromium found (looked for $" + PathEnv + ", then chromium, chromium-browser, google-chrome on PATH); " +
+	why := "no Chromium found (no chromium, chromium-browser or google-chrome on PATH); " +
 		"install it with `apt-get install -y chromium` to run the browser tests"
+	if p := os.Getenv(PathEnv); p != "" {
+		why = "no Chromium found: " + PathEnv + "=" + p + " does not exist"
+	}
 	if v := os.Getenv(RequireEnv); v != "" && v != "0" {
 		t.Fatalf("%s=%s, but %s", RequireEnv, v, why)
 	}
