@@ -69,7 +69,7 @@ func AddFlags(fs *pflag.FlagSet) {
 	fs.String("base-url", "", "API root, without /api/v1")
 	fs.String("company", "", tenantUsage())
 	fs.String("token-file", "", "read the API token from this file (- for stdin)")
-	fs.StringP("output", "o", "", "output format: table, json, yaml, id, url")
+	fs.StringP("output", "o", "", "output format: table, json, yaml, id, url, csv")
 	fs.Duration("timeout", DefaultTimeout, "time limit per attempt, reading the answer included; all attempts of a request, with the pauses between them, get timeout × (retries+1)")
 	fs.Int("retries", DefaultRetries, "retries after the first attempt, for 429, 502, 503, 504 and connection failures (0 = one attempt)")
 	fs.Bool("debug", false, "log HTTP requests and responses on stderr, secrets redacted")
