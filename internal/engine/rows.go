@@ -101,13 +101,16 @@ func CheckRows(ctx context.Context, b *Builder, sheet *rows.Sheet, base *request
 			continue // every row: the flag, the base or the header is wrong
 		}
 		place := fmt.Sprintf("%s:%d", sheet.Name, f.row)
+		switch {
+		case f.rows == 2:
+			place += " and 1 more row"
+		case f.rows > 2:
+			place += fmt.Sprintf(" and %d more rows", f.rows-1)
+		}
 		if f.fe.Place != "" {
 			place += " (" + f.fe.Place + ")"
 		}
 		f.fe.Place = place
-		if f.rows > 1 {
-			f.fe.Msg += fmt.Sprintf(" (and %d more rows)", f.rows-1)
-		}
 	}
 	if err := errs.Err(); err != nil {
 		return 0, err
