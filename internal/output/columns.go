@@ -190,3 +190,11 @@ func (p *Printer) ctx() context.Context {
 	}
 	return p.Context
 }
+
+// jq is the --jq expression, printing for a person when stdout is a
+// terminal.
+func (p *Printer) jq() *JQ {
+	q := *p.JQ
+	q.terminal = p.IO.StdoutTTY
+	return &q
+}

@@ -11,11 +11,16 @@ import (
 	"github.com/itchyny/gojq"
 
 	"github.com/billctl/billctl/internal/exitcode"
+	"github.com/billctl/billctl/internal/safetext"
 )
 
 // JQ is a compiled --jq expression.
 type JQ struct {
 	code *gojq.Code
+	// terminal: strings are printed for a person, their control
+	// characters escaped, so that text from a server cannot drive the
+	// terminal; piped, they stay exact, as jq -r prints them.
+	terminal bool
 }
 
 // ParseJQ compiles a --jq expression. It is called while the flags are
@@ -68,6 +73,9 @@ func (q *JQ) Write(ctx context.Context, w io.Writer, raw []byte) error {
 			return fmt.Errorf("--jq: %w", err)
 		}
 		if s, ok := r.(string); ok {
+			if q.terminal {
+				s = safetext.Text(s)
+			}
 			buf.WriteString(s)
 		} else {
 			b, err := gojq.Marshal(r)

@@ -52,7 +52,7 @@ func (p *Printer) One(s *provider.Session) error {
 	switch p.Format {
 	case "json":
 		if p.JQ != nil {
-			return p.JQ.Write(p.ctx(), p.IO.Out, s.Raw)
+			return p.jq().Write(p.ctx(), p.IO.Out, s.Raw)
 		}
 		return writeJSON(p.IO.Out, s.Raw)
 	case "csv":
@@ -88,7 +88,7 @@ func (p *Printer) Many(items []Item) error {
 		}
 		buf.WriteByte(']')
 		if p.Format == "json" && p.JQ != nil {
-			return p.JQ.Write(p.ctx(), p.IO.Out, buf.Bytes())
+			return p.jq().Write(p.ctx(), p.IO.Out, buf.Bytes())
 		}
 		if p.Format == "json" {
 			return writeJSON(p.IO.Out, buf.Bytes())

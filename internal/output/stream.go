@@ -116,7 +116,7 @@ func (s *Stream) Close() error {
 	switch s.p.Format {
 	case "json":
 		if s.p.JQ != nil {
-			err = s.p.JQ.Write(s.p.ctx(), s.w, append(append([]byte{'['}, s.jq...), ']'))
+			err = s.p.jq().Write(s.p.ctx(), s.w, append(append([]byte{'['}, s.jq...), ']'))
 			break
 		}
 		if s.n == 0 {
