@@ -94,3 +94,22 @@ func TestYAMLFromJSON(t *testing.T) {
 		t.Errorf("got\n%s\nwant\n%s", got, want)
 	}
 }
+
+// --jq prints a string as bare text: the API's control characters are
+// escaped there too, a JSON result keeps JSON's escapes.
+func TestJQBareTextIsEscaped(t *testing.T) {
+	q, err := ParseJQ(`.id, {id}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	if err := q.Write(t.Context(), &out, hostileSession().Raw); err != nil {
+		t.Fatal(err)
+	}
+	want := `che_1\x1b]0;owned\x07` + "\n" + `{
+  "id": "che_1\u001b]0;owned\u0007"
+}` + "\n"
+	if out.String() != want {
+		t.Errorf("got %q\nwant %q", out.String(), want)
+	}
+}
