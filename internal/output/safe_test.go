@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/billctl/billctl/internal/provider"
 )
@@ -112,4 +113,33 @@ func TestJQBareTextIsEscaped(t *testing.T) {
 	if out.String() != want {
 		t.Errorf("got %q\nwant %q", out.String(), want)
 	}
+}
+
+// FuzzPrinter: whatever text a server puts in a session's fields or an
+// error, table, id and url output hold no control character but billctl's
+// own colour codes, on a terminal or not.
+func FuzzPrinter(f *testing.F) {
+	f.Add("che_1\x1b]0;t\x07", "CREATED\x1b[2J", "https://x/\x1b]8;;y\x1b\\", "plv\r1", "msg\u009b", true)
+	f.Add("\xff\xfe", "COMPLETED", "", "", "", false)
+	ctl := regexp.MustCompile("[\x00-\x09\x0b-\x1f\x7f\u0080-\u009f\u202a-\u202e\u2066-\u2069]")
+	ownColour := regexp.MustCompile(`\x1b\[[0-9;]*m`)
+	f.Fuzz(func(t *testing.T, id, status, url, plan, msg string, color bool) {
+		raw, err := json.Marshal(map[string]any{"id": id, "status": status, "checkout_url": url, "plan_version_id": plan, id: msg})
+		if err != nil {
+			t.Skip()
+		}
+		s := &provider.Session{Raw: raw, ID: id, Status: status, URL: url, Plan: plan, Customer: msg}
+		items := []Item{{Index: 1, Session: s}, {Index: 2, Err: &provider.APIError{Provider: "maple", Status: 400, Code: status, Message: msg}}}
+		for _, format := range []string{"table", "id", "url"} {
+			for _, out := range []string{
+				printTo(t, color, format, func(p *Printer) error { return p.One(s) }, nil),
+				printTo(t, color, format, func(p *Printer) error { return p.Many(items) }, nil),
+			} {
+				plain := ownColour.ReplaceAllString(out, "")
+				if m := ctl.FindString(plain); m != "" || !utf8.ValidString(plain) {
+					t.Fatalf("-o %s holds %q (or bytes that are not UTF-8):\n%q", format, m, out)
+				}
+			}
+		}
+	})
 }
