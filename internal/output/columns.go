@@ -80,6 +80,9 @@ func Fields(raw json.RawMessage) (names []string, values map[string]Value, err e
 				val.Text = string(v)
 			}
 		}
+		// Names and values are the API's text: shown escaped (see cell).
+		key = cell(key)
+		val.Text = cell(val.Text)
 		if _, dup := values[key]; !dup {
 			names = append(names, key)
 		}
@@ -189,12 +192,4 @@ func (p *Printer) ctx() context.Context {
 		return context.Background()
 	}
 	return p.Context
-}
-
-// jq is the --jq expression, printing for a person when stdout is a
-// terminal.
-func (p *Printer) jq() *JQ {
-	q := *p.JQ
-	q.terminal = p.IO.StdoutTTY
-	return &q
 }

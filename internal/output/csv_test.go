@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -60,7 +61,9 @@ func TestCSVFormulaInjection(t *testing.T) {
 		{"'=HYPERLINK(\"http://x\")", "'+1", "-5", ""},
 		{"'@SUM(A1)", "'-2", "'-5", ""},
 		{"", "", "", "'=cmd|' /C calc'!A0"},
-		{"ok", "'\tx", "a=b", ""},
+		// A tab the API sent is shown escaped, as every control
+		// character outside json and yaml: no longer a formula's start.
+		{"ok", `\tx`, "a=b", ""},
 	}
 	if !reflect.DeepEqual(recs, want) {
 		t.Fatalf("got %q\nwant %q", recs, want)
@@ -174,5 +177,24 @@ func TestPrinterTableColumns(t *testing.T) {
 	}
 	if got := out.String(); !strings.Contains(got, "customer_id  cus_1\nid           cs_1\nnet_terms\n") || strings.Contains(got, "status") {
 		t.Fatalf("field table:\n%s", got)
+	}
+}
+
+// A server's control characters are escaped in CSV as in tables: a CSV
+// file is often looked at in a terminal.
+func TestCSVEscapesServerText(t *testing.T) {
+	ctl := regexp.MustCompile("[\x00-\x09\x0b-\x1f\x7f\u0080-\u009f]")
+	s := hostileSession()
+	for _, cols := range [][]string{nil, {"id", "status", "checkout_url"}} {
+		out := printTo(t, false, "csv", func(p *Printer) error {
+			p.Columns = cols
+			return p.Many([]Item{{Index: 1, Session: s}, {Index: 2, Err: &provider.APIError{Provider: "meteroid", Status: 400, Code: "BAD\x1b[2J", Message: "no\rpe"}}})
+		}, nil)
+		if m := ctl.FindString(out); m != "" {
+			t.Errorf("columns %q: the CSV holds %q:\n%q", cols, m, out)
+		}
+		if !strings.Contains(out, `che_1\x1b]0;owned\x07`) {
+			t.Errorf("columns %q: the id is not shown escaped:\n%q", cols, out)
+		}
 	}
 }

@@ -17,10 +17,6 @@ import (
 // JQ is a compiled --jq expression.
 type JQ struct {
 	code *gojq.Code
-	// terminal: strings are printed for a person, their control
-	// characters escaped, so that text from a server cannot drive the
-	// terminal; piped, they stay exact, as jq -r prints them.
-	terminal bool
 }
 
 // ParseJQ compiles a --jq expression. It is called while the flags are
@@ -47,7 +43,8 @@ func ParseJQ(expr string) (*JQ, error) {
 // Write runs the expression on one JSON value (a session, or the array of
 // a list or batch) and prints every result as jq does: each on its own
 // line, indented by two spaces, except that a string is printed as its
-// bare text (jq -r), ready for a shell.
+// bare text (jq -r), ready for a shell, its control characters but line
+// feeds and tabs escaped.
 func (q *JQ) Write(ctx context.Context, w io.Writer, raw []byte) error {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber() // numbers keep their digits, as jq 1.7 keeps them
@@ -73,10 +70,9 @@ func (q *JQ) Write(ctx context.Context, w io.Writer, raw []byte) error {
 			return fmt.Errorf("--jq: %w", err)
 		}
 		if s, ok := r.(string); ok {
-			if q.terminal {
-				s = safetext.Text(s)
-			}
-			buf.WriteString(s)
+			// Bare text, no longer JSON: the API's control characters
+			// are shown escaped (its lines kept), as outside json and yaml.
+			buf.WriteString(safetext.Text(s))
 		} else {
 			b, err := gojq.Marshal(r)
 			if err != nil {

@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/billctl/billctl/internal/exitcode"
-	"github.com/billctl/billctl/internal/provider"
 )
 
 func jq(t *testing.T, expr, input string) (string, error) {
@@ -83,29 +82,6 @@ func TestJQSeesNoEnvironment(t *testing.T) {
 		}
 		if strings.Contains(got, "secret-token") {
 			t.Fatalf("%s printed the token: %q", expr, got)
-		}
-	}
-}
-
-func TestJQEscapesControlCharactersOnATerminal(t *testing.T) {
-	raw := []byte(`{"memo":"hi\u001b]0;pwned\u0007\nthere"}`)
-	for _, tty := range []bool{false, true} {
-		io, _, out, _ := Test()
-		io.StdoutTTY = tty
-		q, err := ParseJQ(".memo")
-		if err != nil {
-			t.Fatal(err)
-		}
-		p := &Printer{IO: io, Format: "json", JQ: q}
-		if err := p.One(&provider.Session{Raw: raw}); err != nil {
-			t.Fatal(err)
-		}
-		got := out.String()
-		if tty && (strings.Contains(got, "\x1b") || strings.Contains(got, "\a") || !strings.Contains(got, "\nthere")) {
-			t.Errorf("on a terminal: %q", got)
-		}
-		if !tty && got != "hi\x1b]0;pwned\a\nthere\n" {
-			t.Errorf("piped, the string is not exact: %q", got)
 		}
 	}
 }

@@ -78,11 +78,7 @@ func (s *Stream) Add(it Item) error {
 		// One line per item, an empty one for a failure, so that line N is
 		// always document N.
 		if it.Session != nil {
-			if s.p.Format == "id" {
-				s.w.WriteString(it.Session.ID)
-			} else {
-				s.w.WriteString(it.Session.URL)
-			}
+			s.w.WriteString(s.p.line(it.Session))
 		}
 		return s.w.WriteByte('\n')
 	case "csv":
@@ -116,7 +112,7 @@ func (s *Stream) Close() error {
 	switch s.p.Format {
 	case "json":
 		if s.p.JQ != nil {
-			err = s.p.jq().Write(s.p.ctx(), s.w, append(append([]byte{'['}, s.jq...), ']'))
+			err = s.p.JQ.Write(s.p.ctx(), s.w, append(append([]byte{'['}, s.jq...), ']'))
 			break
 		}
 		if s.n == 0 {
@@ -180,11 +176,11 @@ func (s *Stream) row(it Item) []string {
 				v = s.p.Time(v)
 			}
 		}
-		r = append(r, v)
+		r = append(r, cell(v))
 	}
 	msg := ""
 	if it.Err != nil {
-		msg = firstLine(it.Err.Error())
+		msg = cell(firstLine(it.Err.Error()))
 	}
 	return append(r, msg)
 }
