@@ -132,18 +132,17 @@ func (opts *CreateOptions) base() (*request.Doc, error) {
 	}
 	defer closeFn()
 	var base *request.Doc
-	single, err := request.Read(r, name, func(d *request.Doc) error {
-		if base != nil {
-			return nil
+	docs := 0
+	if _, err := request.Read(r, name, func(d *request.Doc) error {
+		if docs++; docs == 1 {
+			base = d
 		}
-		base = d
 		return nil
-	})
-	if err != nil {
+	}); err != nil {
 		return nil, err
 	}
-	if !single {
-		return nil, cmdutil.FlagErrorf("-f %s holds several documents: with --rows, -f gives one document, the base of every row", name)
+	if docs > 1 {
+		return nil, cmdutil.FlagErrorf("-f %s holds %d documents: with --rows, -f gives one document, the base of every row", name, docs)
 	}
 	return base, nil
 }
