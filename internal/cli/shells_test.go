@@ -133,7 +133,9 @@ printf '%s\n' "${COMPREPLY[@]}"
 }
 
 // zsh is driven through a pseudo-terminal (zsh/zpty), as a person would:
-// the line, TAB, and the listing it prints.
+// the line, TAB, and the listing it prints; then the line is cleared and a
+// marker echoed, whose output says that the listing has been read, however
+// slow the machine.
 func TestZshCompletesFiles(t *testing.T) {
 	if _, err := exec.LookPath("zsh"); err != nil {
 		t.Skip("zsh is not installed")
@@ -152,19 +154,36 @@ func TestZshCompletesFiles(t *testing.T) {
 		src := `zmodload zsh/zpty
 zpty z 'zsh -f -i'
 zpty -w z 'PS1="> "; fpath=(` + fpath + ` $fpath); autoload -U compinit; compinit -u; setopt nobeep; LISTMAX=1000; bindkey "^I" complete-word'
-zpty -w -n z $'` + tc.line + `\t\t'
-sleep 1.5
+# upto PATTERN: read until the output so far matches.
 out=""
-while zpty -r -t z line; do out+="$line"; done
+upto() {
+	for i in {1..600}; do
+		if zpty -r -t z chunk; then
+			out+="$chunk"
+			[[ $out == $~1 ]] && return 0
+		else
+			sleep 0.05
+		fi
+	done
+	return 1
+}
+# Keys are typed only once the line editor has the terminal: before, the
+# terminal driver would take ^U itself.
+zpty -w z 'print RE""ADY'
+upto '*READY*> *'
+zpty -w -n z $'` + tc.line + `\t\t'
+zpty -w -n z $'\x15echo END""MARK\n'
+upto '*ENDMARK*'
 print -r -- "$out"
 zpty -d z
 `
 		out := ansi.ReplaceAllString(runShell(t, bin, work, "zsh", "-f", "-c", src), "")
-		// What follows the line typed is the listing.
+		// What follows the line typed, up to the marker, is the listing.
 		_, after, ok := strings.Cut(out, tc.line)
-		if !ok {
-			t.Fatalf("zsh: the line %q is not in:\n%s", tc.line, out)
+		if !ok || !strings.Contains(after, "ENDMARK") {
+			t.Fatalf("zsh: the line %q and the marker are not in:\n%s", tc.line, out)
 		}
+		after, _, _ = strings.Cut(after, `END""MARK`)
 		got := map[string]bool{}
 		for _, w := range strings.Fields(after) {
 			got[w] = true
