@@ -21,6 +21,8 @@ import (
 	"github.com/billctl/billctl/internal/config"
 	"github.com/billctl/billctl/internal/exitcode"
 	"github.com/billctl/billctl/internal/output"
+	"github.com/billctl/billctl/internal/provider/registry"
+	"github.com/billctl/billctl/internal/safetext"
 )
 
 // Set by the release build (-ldflags "-X ...").
@@ -49,6 +51,13 @@ func Run(f *cmdutil.Factory, args []string) int {
 	if f.Words == nil {
 		f.Words = commandWords(args)
 	}
+	// Everything printed, in any format and by any part, goes through
+	// writers that mask the API token once the settings name it
+	// (Factory.Settings): a server may quote the token back anywhere.
+	out, errw := safetext.NewWriter(f.IO.Out), safetext.NewWriter(f.IO.Err)
+	f.IO.Out, f.IO.Err = out, errw
+	defer out.Flush()
+	defer errw.Flush()
 	root := NewRoot(f)
 	root.SetArgs(args)
 	root.SetIn(f.IO.In)
@@ -72,17 +81,20 @@ func Run(f *cmdutil.Factory, args []string) int {
 		// arguments) come before the command runs: they are usage errors.
 		code = exitcode.Usage
 	}
+	// An error's text holds the API's (codes, messages, IDs): its control
+	// characters are shown escaped, its lines kept.
 	if code == exitcode.Interrupted {
 		if exitcode.Code(err) == exitcode.Interrupted {
-			fmt.Fprintln(f.IO.Err, err.Error()) // it says what may exist
+			fmt.Fprintln(f.IO.Err, safetext.Text(err.Error())) // it says what may exist
 		} else {
 			fmt.Fprintln(f.IO.Err, "interrupted")
 		}
 		return code
 	}
-	fmt.Fprintln(f.IO.Err, "error: "+err.Error())
+	fmt.Fprintln(f.IO.Err, "error: "+safetext.Text(err.Error()))
 	var fe *cmdutil.FlagError
-	if (errors.As(err, &fe) || !started) && cmd != nil {
+	var ue interface{ ShowsUsage() bool }
+	if (errors.As(err, &fe) || (errors.As(err, &ue) && ue.ShowsUsage()) || !started) && cmd != nil {
 		fmt.Fprintf(f.IO.Err, "Run '%s --help' for usage.\n", cmd.CommandPath())
 	}
 	return code
@@ -92,10 +104,10 @@ func Run(f *cmdutil.Factory, args []string) int {
 func NewRoot(f *cmdutil.Factory) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "billctl",
-		Short: "Create and manage billing checkout sessions on Meteroid and Maple",
+		Short: "Create and manage billing checkout sessions on " + providerList(),
 		Long: strings.TrimSpace(`
 billctl creates checkout sessions (the hosted page where a customer enters a
-payment method and a subscription starts) on Meteroid and Maple, from flags
+payment method and a subscription starts) on ` + providerList() + `, from flags
 or from YAML/JSON files, checks every field before anything is sent, and
 never creates a session twice.
 
@@ -103,10 +115,10 @@ Settings come from flags, then BILLCTL_* environment variables, then the
 current profile of the config file, then defaults.`),
 		Example: cmdutil.Example(`
   # See the request a create would send; needs no account
-  billctl checkout create --provider meteroid --customer cus_1 --plan-version plv_1 --dry-run
+  ` + firstExample("checkout create", "") + ` --dry-run
 
   # Keep an account as a profile (the token is read from stdin)
-  billctl profile add prod --provider maple --company cmp_2MkGNwZq < token.txt
+  ` + firstExample("profile add", "<") + `
 
   # One session per document of a file, printing only the URLs
   billctl checkout create -f customers.yaml -o url`),
@@ -131,6 +143,7 @@ current profile of the config file, then defaults.`),
 		cmdutil.Sub{Name: "completion", Build: newCompletionCmd},
 	)
 	addCompletion(root, f)
+	cmdutil.FinishTree(root)
 	return root
 }
 
@@ -220,4 +233,27 @@ func buildInfo() cmdutil.BuildInfo {
 		b.Date = "unknown"
 	}
 	return b
+}
+
+// providerList names the providers as prose does: "A, B and C".
+func providerList() string {
+	var names []string
+	for _, d := range registry.All() {
+		names = append(names, strings.ToUpper(d.Name[:1])+d.Name[1:])
+	}
+	if len(names) < 2 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+}
+
+// firstExample is the first provider example for command that holds want
+// and fits on one line.
+func firstExample(command, want string) string {
+	for _, d := range registry.All() {
+		if ex := d.Examples[command]; ex != "" && strings.Contains(ex, want) && !strings.Contains(ex, "\n") {
+			return ex
+		}
+	}
+	return "billctl " + command + " --help"
 }

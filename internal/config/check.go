@@ -7,23 +7,59 @@ import (
 	"strings"
 
 	"github.com/billctl/billctl/internal/exitcode"
+	"github.com/billctl/billctl/internal/provider/registry"
 )
 
 // Check refuses settings no request can be sent with: an unknown or
-// missing provider, Maple without a company, a base URL that is not an
-// http(s) URL, or plain http to a host other than this machine.
+// missing provider, a tenant (company) missing or malformed, a base URL
+// that is not an http(s) URL, or plain http to a host other than this
+// machine.
 func (s *Settings) Check() error {
+	names := strings.Join(Providers, "|")
 	switch {
 	case s.Provider == "":
-		return exitcode.Usagef("no provider: pass --provider meteroid|maple, set BILLCTL_PROVIDER, or add a profile with `billctl profile add NAME --provider meteroid|maple`")
+		return exitcode.Usagef("no provider: pass --provider %s, set BILLCTL_PROVIDER, or add a profile with `billctl profile add NAME --provider %s`", names, names)
 	case !slices.Contains(Providers, s.Provider):
 		return exitcode.Usagef("unknown provider %q%s: use %s", s.Provider, s.from("provider"), strings.Join(Providers, " or "))
-	case s.Provider == "maple" && s.Company == "":
-		return exitcode.Usagef("maple needs a company ID: pass --company cmp_…, set BILLCTL_COMPANY, or store it in the profile")
-	case s.BaseURL == "":
+	}
+	if t := registry.Get(s.Provider).Tenant; t != nil {
+		if s.Company == "" {
+			return exitcode.Usagef("%s needs a %s: pass --company %s, set BILLCTL_COMPANY, or store it in the profile", s.Provider, t.What, t.Example)
+		}
+		if err := t.Check(s.Company); err != nil {
+			return exitcode.Usagef("%v%s", err, s.from("company"))
+		}
+	}
+	if s.BaseURL == "" {
 		return nil // the provider's default, which is https
 	}
 	return CheckBaseURL(s.BaseURL, s.from("base_url"))
+}
+
+// CheckTenant applies provider's rule for --company to a profile: a
+// provider with a tenant needs a well-formed one, any other takes none.
+func CheckTenant(provider, company string) error {
+	d := registry.Get(provider)
+	if d == nil {
+		return nil
+	}
+	switch t := d.Tenant; {
+	case t == nil && company != "":
+		var with []string
+		for _, o := range registry.All() {
+			if o.Tenant != nil {
+				with = append(with, o.Name)
+			}
+		}
+		return exitcode.Usagef("--company is for %s; a %s API key already belongs to one tenant", strings.Join(with, " or "), provider)
+	case t != nil && company == "":
+		return exitcode.Usagef("a %s profile needs --company %s: its API addresses every request to a %s", provider, t.Example, strings.TrimSuffix(t.What, " ID"))
+	case t != nil:
+		if err := t.Check(company); err != nil {
+			return exitcode.Usagef("%v", err)
+		}
+	}
+	return nil
 }
 
 // CheckBaseURL refuses a base URL billctl must not send a token to. where
@@ -68,7 +104,7 @@ func (s *Settings) RequireToken() error {
 	}
 	provider := s.Provider
 	if provider == "" {
-		provider = "meteroid|maple"
+		provider = strings.Join(Providers, "|")
 	}
 	if s.Profile != "" {
 		return exitcode.Authf("no API token: profile %q has none; store one with `billctl profile add %s --force --provider %s` (it reads the token from stdin or a prompt), set BILLCTL_TOKEN, or pass --token-file PATH", s.Profile, s.Profile, provider)

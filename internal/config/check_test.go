@@ -100,6 +100,12 @@ func TestCheck(t *testing.T) {
 		{"no provider", Settings{}, "no provider: pass --provider meteroid|maple"},
 		{"unknown provider", Settings{Provider: "stripe"}, `unknown provider "stripe"`},
 		{"maple without company", Settings{Provider: "maple"}, "maple needs a company ID"},
+		{"maple company not cmp_", Settings{Provider: "maple", Company: "acme"}, `company "acme" is not a Maple company ID: it starts with cmp_`},
+		{"maple company bare prefix", Settings{Provider: "maple", Company: "cmp_"}, "is not a Maple company ID"},
+		{"maple company with a slash", Settings{Provider: "maple", Company: "cmp_1/../cmp_2"}, `holds "/"`},
+		{"maple company with ..", Settings{Provider: "maple", Company: "cmp_1..2"}, `holds ".."`},
+		{"maple company with a query", Settings{Provider: "maple", Company: "cmp_1?x"}, `holds "?"`},
+		{"maple company with a control character", Settings{Provider: "maple", Company: "cmp_1\x1b"}, "control character"},
 		{"remote http", Settings{Provider: "meteroid", BaseURL: "http://192.168.1.5:8080"}, "refusing plain http:// to 192.168.1.5"},
 	}
 	for _, tt := range tests {

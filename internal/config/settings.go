@@ -15,6 +15,8 @@ import (
 	"github.com/spf13/viper"
 
 	"github.com/billctl/billctl/internal/exitcode"
+	"github.com/billctl/billctl/internal/output"
+	"github.com/billctl/billctl/internal/provider/registry"
 )
 
 // Settings is what one invocation runs with. Token is a secret: never print it.
@@ -37,18 +39,21 @@ type Settings struct {
 	origins map[string]string
 }
 
-// Providers are the API shapes billctl speaks.
-var Providers = []string{"meteroid", "maple"}
+// Providers are the API shapes billctl speaks, as the registry lists them.
+var Providers = registry.Names()
 
 // DefaultBaseURL is each provider's public API root.
-var DefaultBaseURL = map[string]string{
-	"meteroid": "https://api.meteroid.com",
-	"maple":    "https://api.maplebilling.com",
-}
+var DefaultBaseURL = func() map[string]string {
+	m := map[string]string{}
+	for _, d := range registry.All() {
+		m[d.Name] = d.DefaultBaseURL
+	}
+	return m
+}()
 
 // OutputFormats are the values -o accepts here. "curl" is only meaningful
 // for a dry run; the command that has one decides whether to allow it.
-var OutputFormats = []string{"table", "json", "yaml", "id", "url", "curl"}
+var OutputFormats = append(slices.Clone(output.Formats), output.DryRunOnly...)
 
 // The defaults of the settings table.
 const (
@@ -60,11 +65,12 @@ const (
 // AddFlags registers the persistent flags of the settings table.
 func AddFlags(fs *pflag.FlagSet) {
 	fs.String("profile", "", "profile of the config file to use")
-	fs.String("provider", "", "API shape: meteroid or maple")
+	fs.String("provider", "", "API shape: "+strings.Join(Providers, " or "))
 	fs.String("base-url", "", "API root, without /api/v1")
-	fs.String("company", "", "Maple company ID (cmp_…)")
+	fs.String("company", "", tenantUsage())
 	fs.String("token-file", "", "read the API token from this file (- for stdin)")
-	fs.StringP("output", "o", "", "output format: table, json, yaml, id, url")
+	// The list is the formats', so a new format shows here by itself.
+	fs.StringP("output", "o", "", "output format: "+strings.Join(output.Formats, ", ")+"; "+strings.Join(output.DryRunOnly, ", ")+" with --dry-run")
 	fs.Duration("timeout", DefaultTimeout, "time limit per attempt, reading the answer included; all attempts of a request, with the pauses between them, get timeout × (retries+1)")
 	fs.Int("retries", DefaultRetries, "retries after the first attempt, for 429, 502, 503, 504 and connection failures (0 = one attempt)")
 	fs.Bool("debug", false, "log HTTP requests and responses on stderr, secrets redacted")
@@ -250,7 +256,9 @@ func Resolve(fs *pflag.FlagSet, getenv func(string) string, stdin io.Reader, war
 	if s.ConfigPath == "" {
 		s.ConfigPath = DefaultPath(getenv)
 	}
-	Tighten(s.ConfigPath, warn)
+	if err := CheckFile(s.ConfigPath, warn); err != nil {
+		return nil, err
+	}
 	file, err := Load(s.ConfigPath)
 	if err != nil {
 		return nil, err
@@ -298,7 +306,9 @@ func Resolve(fs *pflag.FlagSet, getenv func(string) string, stdin io.Reader, war
 		s.origins["base_url"] = "default"
 	}
 	s.Company = strings.TrimSpace(v.GetString("company"))
-	s.Token = v.GetString("token")
+	if s.Token, err = NormalToken(v.GetString("token"), origin("token"), warn); err != nil {
+		return nil, err
+	}
 
 	s.Output = v.GetString("output")
 	if s.Output == "" {
@@ -306,7 +316,7 @@ func Resolve(fs *pflag.FlagSet, getenv func(string) string, stdin io.Reader, war
 		s.Output = DefaultOutput
 	}
 	if !slices.Contains(OutputFormats, s.Output) {
-		return nil, exitcode.Usagef("invalid output format %q (from %s): use one of %s", s.Output, origin("output"), strings.Join(OutputFormats[:5], ", "))
+		return nil, exitcode.Usagef("invalid output format %q (from %s): use one of %s", s.Output, origin("output"), strings.Join(output.Formats, ", "))
 	}
 	s.Timeout = v.GetDuration("timeout")
 	if s.Timeout < 0 {
@@ -358,4 +368,25 @@ func (s *Settings) from(key string) string {
 		return " (from " + o + ")"
 	}
 	return ""
+}
+
+// tenantUsage is the help of --company: what each provider that addresses
+// requests to a tenant calls it.
+func tenantUsage() string {
+	var parts []string
+	for _, d := range registry.All() {
+		if d.Tenant != nil {
+			parts = append(parts, fmt.Sprintf("%s %s (%s)", titleCase(d.Name), d.Tenant.What, d.Tenant.Example))
+		}
+	}
+	return strings.Join(parts, "; ")
+}
+
+// titleCase is name with its first letter upper-cased, as prose names a
+// provider.
+func titleCase(name string) string {
+	if name == "" {
+		return name
+	}
+	return strings.ToUpper(name[:1]) + name[1:]
 }

@@ -311,9 +311,14 @@ func (c *typeChecker) field(where string, s map[string]any, f reflect.StructFiel
 	if !required && !omitempty {
 		c.addf("%s: optional but not omitempty", where)
 	}
-	min, hasMin := s["minimum"]
-	if hasMin != (bill["min"] != "") || (hasMin && fmt.Sprint(min) != bill["min"]) {
-		c.addf("%s: schema minimum %v, bill tag min=%q", where, min, bill["min"])
+	// A bound the schema leaves out may still be in the tag when it says
+	// "server": the server's own code checks (or needs) it elsewhere.
+	_, server := bill["server"]
+	for _, b := range [][2]string{{"minimum", "min"}, {"maximum", "max"}} {
+		v, has := s[b[0]]
+		if has && fmt.Sprint(v) != bill[b[1]] || !has && bill[b[1]] != "" && !server {
+			c.addf("%s: schema %s %v, bill tag %s=%q", where, b[0], v, b[1], bill[b[1]])
+		}
 	}
 	t := f.Type
 	switch t.Kind() {

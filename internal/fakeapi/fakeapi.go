@@ -4,7 +4,8 @@
 //
 // Some customer IDs make it fail on purpose, so scripts can reach error
 // paths without configuration: cus_400, cus_404, cus_409, cus_422, cus_500,
-// cus_502, cus_503, cus_html, cus_text, cus_empty. The token RevokedToken is
+// cus_502, cus_503, cus_html, cus_text, cus_empty; others make it answer
+// as a hostile server would (hostile.go). The token RevokedToken is
 // refused. The catalogue (customers, plans, add-ons, coupons, product
 // pricings) is a few fixed records, listed as each API lists them.
 package fakeapi
@@ -123,6 +124,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	tok, ok := strings.CutPrefix(auth, "Bearer ")
 	if !ok || tok == "" || tok == RevokedToken || (s.Token != "" && tok != s.Token) {
 		s.fail(w, maple, 401, "UNAUTHORIZED", "invalid API key")
+		return
+	}
+	if s.hostile(w, r, maple, body) {
 		return
 	}
 	parts := strings.Split(strings.Trim(r.URL.Path, "/"), "/")

@@ -19,6 +19,8 @@ import (
 	"time"
 
 	"github.com/go-resty/resty/v2"
+
+	"github.com/billctl/billctl/internal/safetext"
 )
 
 // MaxBody caps how much of a response is read: a checkout session is a few
@@ -61,6 +63,9 @@ type Client struct {
 	r     *resty.Client
 	opts  Options
 	clock Clock
+	// safe masks the token and escapes control characters in the debug
+	// log, much of which is the server's text (notes are escaped too).
+	safe *safetext.Filter
 
 	logMu sync.Mutex
 
@@ -135,7 +140,7 @@ func New(o Options) *Client {
 	if o.Token != "" {
 		r.SetAuthToken(o.Token)
 	}
-	c := &Client{r: r, opts: o, clock: o.Clock}
+	c := &Client{r: r, opts: o, clock: o.Clock, safe: safetext.New(o.Token)}
 	if c.clock == nil {
 		c.clock = realClock{}
 	}
@@ -377,20 +382,12 @@ func location(res *resty.Response) string {
 	return redactURL(to)
 }
 
-// Redact replaces the token wherever it appears in s.
-func (c *Client) Redact(s string) string {
-	if c.opts.Token == "" {
-		return s
-	}
-	return strings.ReplaceAll(s, c.opts.Token, "[REDACTED]")
-}
-
 // Notef tells the user something worth knowing without --debug.
 func (c *Client) Notef(format string, args ...any) {
 	if c.opts.Notes == nil {
 		return
 	}
-	c.write(c.opts.Notes, fmt.Sprintf(format, args...))
+	c.write(c.opts.Notes, safetext.Text(fmt.Sprintf(format, args...)))
 }
 
 // Now is the time as the Client sees it.
@@ -400,7 +397,7 @@ func (c *Client) debugf(format string, args ...any) {
 	if c.opts.Debug == nil {
 		return
 	}
-	c.write(c.opts.Debug, c.Redact(fmt.Sprintf(format, args...)))
+	c.write(c.opts.Debug, c.safe.Text(fmt.Sprintf(format, args...)))
 }
 
 // write keeps each block whole when several requests log at once.
@@ -424,7 +421,7 @@ func (c *Client) logRequest(r *http.Request, body []byte) {
 	if body != nil {
 		fmt.Fprintf(&b, ">\n%s\n", logBody(body))
 	}
-	c.write(c.opts.Debug, c.Redact(b.String()))
+	c.write(c.opts.Debug, c.safe.Text(b.String()))
 }
 
 func (c *Client) logResponse(_ *resty.Client, r *resty.Response) error {
@@ -436,7 +433,7 @@ func (c *Client) logResponse(_ *resty.Client, r *resty.Response) error {
 		}
 	}
 	fmt.Fprintf(&b, "<\n%s\n", logBody(r.Body()))
-	c.write(c.opts.Debug, c.Redact(b.String()))
+	c.write(c.opts.Debug, c.safe.Text(b.String()))
 	return nil
 }
 

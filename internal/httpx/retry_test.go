@@ -3,6 +3,7 @@ package httpx
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -384,4 +385,39 @@ func equalDurations(a, b []time.Duration) bool {
 		}
 	}
 	return true
+}
+
+// The debug log shows a hostile answer escaped: a body that would retitle
+// and clear the terminal, plant a hyperlink, rewrite the line with a
+// carriage return, and quote the token back.
+func TestDebugEscapesTheServersText(t *testing.T) {
+	body := "{\"message\":\"\x1b]0;owned\x07\x1b[2J\x1b]8;;https://evil.example\x1b\\\\here\x1b]8;;\x1b\\\\ ok\rinvalid token: sekrit-token\"}\n\x9b31m"
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Echo", "Bearer sekrit-token")
+		w.WriteHeader(401)
+		io.WriteString(w, body)
+	}))
+	defer srv.Close()
+	var log, notes strings.Builder
+	c, _ := testClient(t, srv.URL, Options{Debug: &log, Notes: &notes})
+	if _, err := c.Send(context.Background(), Request{Method: "GET", Path: "/x", Replay: Idempotent}); err != nil {
+		t.Fatal(err)
+	}
+	c.Notef("adopted session %s\n", "che_1\x1b[2J")
+	out := log.String()
+	want := `{"message":"\x1b]0;owned\x07\x1b[2J\x1b]8;;https://evil.example\x1b\\here\x1b]8;;\x1b\\ ok\rinvalid token: [REDACTED]"}` + "\n" + `\x9b31m`
+	if !strings.Contains(out, want) {
+		t.Errorf("debug log lacks the escaped body %s:\n%s", want, out)
+	}
+	if !strings.Contains(out, "< X-Echo: Bearer [REDACTED]\n") {
+		t.Errorf("debug log lacks the masked header:\n%s", out)
+	}
+	for name, s := range map[string]string{"debug log": out, "notes": notes.String()} {
+		if strings.ContainsAny(s, "\x1b\x07\r") || strings.Contains(s, "\x9b") || strings.Contains(s, "sekrit-token") {
+			t.Errorf("%s holds a control character or the token: %q", name, s)
+		}
+	}
+	if got := notes.String(); got != `adopted session che_1\x1b[2J`+"\n" {
+		t.Errorf("notes = %q", got)
+	}
 }

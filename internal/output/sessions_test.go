@@ -2,6 +2,7 @@ package output
 
 import (
 	"encoding/json"
+	"errors"
 	"regexp"
 	"strings"
 	"testing"
@@ -23,11 +24,17 @@ func session(id, status, expires, url string) *provider.Session {
 	return &provider.Session{Raw: b, ID: id, Status: status, Customer: "cus_1", Plan: "plv_1", URL: url, ExpiresAt: expires}
 }
 
+// vocab is a provider's vocabulary as a descriptor gives it.
+var vocab = provider.Vocabulary{
+	Colours:   map[string]string{"COMPLETED": "32", "CREATED": "33", "AWAITING_PAYMENT": "33", "EXPIRED": "90"},
+	NullMeans: map[string]string{"expires_at": "never"},
+}
+
 func printTo(t *testing.T, color bool, format string, fn func(*Printer) error, timeFn func(string) string) string {
 	t.Helper()
 	io, _, out, _ := Test()
 	io.StdoutTTY = color
-	p := &Printer{IO: io, Format: format, Time: timeFn}
+	p := &Printer{IO: io, Format: format, Time: timeFn, Vocabulary: vocab}
 	if err := fn(p); err != nil {
 		t.Fatal(err)
 	}
@@ -40,12 +47,12 @@ func TestFieldTable(t *testing.T) {
 	s := session("cs_1", "CREATED", "", "https://pay.example/1")
 	out := printTo(t, false, "table", func(p *Printer) error { return p.One(s) }, fakeTime)
 	for _, want := range []string{
-		`(?m)^FIELD +VALUE *$`,
-		`(?m)^id +cs_1 *$`,
-		`(?m)^status +CREATED *$`,
-		`(?m)^expires_at +never *$`, // null expires_at: never expires
-		`(?m)^created_at +T\(2026-05-01T12:00:00Z\) *$`,
-		`(?m)^checkout_url +https://pay.example/1 *$`,
+		`(?m)^FIELD +VALUE$`,
+		`(?m)^id +cs_1$`,
+		`(?m)^status +CREATED$`,
+		`(?m)^expires_at +never$`, // null expires_at: never expires
+		`(?m)^created_at +T\(2026-05-01T12:00:00Z\)$`,
+		`(?m)^checkout_url +https://pay.example/1$`,
 	} {
 		if !regexp.MustCompile(want).MatchString(out) {
 			t.Errorf("no match for %s in\n%s", want, out)
@@ -65,9 +72,9 @@ func TestRowTable(t *testing.T) {
 		{Session: session("cs_1", "CREATED", "", "https://pay.example/1")},
 	}
 	out := printTo(t, false, "table", func(p *Printer) error { return p.Many(items) }, nil)
-	want := regexp.MustCompile(`^ID +STATUS +CUSTOMER +PLAN +EXPIRES +URL *\n` +
-		`cs_2 +EXPIRED +cus_1 +plv_1 +2026-05-01T13:00:00Z *\n` +
-		`cs_1 +CREATED +cus_1 +plv_1 +never +https://pay.example/1 *\n$`)
+	want := regexp.MustCompile(`^ID +STATUS +CUSTOMER +PLAN +EXPIRES +URL\n` +
+		`cs_2 +EXPIRED +cus_1 +plv_1 +2026-05-01T13:00:00Z\n` +
+		`cs_1 +CREATED +cus_1 +plv_1 +never +https://pay.example/1\n$`)
 	if !want.MatchString(out) {
 		t.Errorf("got\n%s", out)
 	}
@@ -75,7 +82,7 @@ func TestRowTable(t *testing.T) {
 	// Only the columns some session has.
 	maple := &provider.Session{Raw: []byte(`{"id":"chk_1","url":"https://pay.example/c"}`), ID: "chk_1", URL: "https://pay.example/c"}
 	out = printTo(t, false, "table", func(p *Printer) error { return p.Many([]Item{{Session: maple}}) }, nil)
-	if !regexp.MustCompile(`^ID +URL *\nchk_1 +https://pay.example/c *\n$`).MatchString(out) {
+	if !regexp.MustCompile(`^ID +URL *\nchk_1 +https://pay.example/c\n$`).MatchString(out) {
 		t.Errorf("got\n%s", out)
 	}
 }
@@ -103,7 +110,7 @@ func TestTablesColourTheStatusOnATerminal(t *testing.T) {
 	// NO_COLOR on a terminal: none.
 	io, _, out, _ := Test()
 	io.StdoutTTY, io.NoColor = true, true
-	if err := (&Printer{IO: io, Format: "table"}).One(one); err != nil {
+	if err := (&Printer{IO: io, Format: "table", Vocabulary: vocab}).One(one); err != nil {
 		t.Fatal(err)
 	}
 	if strings.Contains(out.String(), "\x1b") {
@@ -129,5 +136,49 @@ func TestManyEmpty(t *testing.T) {
 		if got := printTo(t, false, format, func(p *Printer) error { return p.Many(nil) }, nil); got != want {
 			t.Errorf("-o %s: %q, want %q", format, got, want)
 		}
+	}
+}
+
+// No line of a table ends in spaces, whatever its last cell: at 80
+// columns a padded last cell wraps onto further screen lines, and piped
+// output would carry the blanks.
+func TestTablesHaveNoTrailingSpaces(t *testing.T) {
+	long := "https://pay.example/" + strings.Repeat("x", 150)
+	items := []Item{
+		{Index: 1, Session: session("cs_1", "CREATED", "", long)},
+		{Index: 2, Err: errors.New("maple: 400 invalid_field: Invalid request")},
+		{Index: 3, Session: session("cs_3", "CREATED", "", "https://pay.example/3")},
+	}
+	for name, fn := range map[string]func(*Printer) error{
+		"one":   func(p *Printer) error { return p.One(items[0].Session) },
+		"batch": func(p *Printer) error { return p.Many(items) },
+		"list": func(p *Printer) error {
+			return p.Many([]Item{{Session: items[0].Session}, {Session: items[2].Session}})
+		},
+	} {
+		for _, color := range []bool{false, true} {
+			out := printTo(t, color, "table", fn, nil)
+			for i, line := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
+				if strings.HasSuffix(line, " ") {
+					t.Errorf("%s (colour %v): line %d ends in spaces: %q", name, color, i+1, line)
+				}
+			}
+		}
+	}
+}
+
+// In a batch's table the short columns come first: the error before the
+// long URL, which is last.
+func TestBatchTablePutsTheErrorBeforeTheURL(t *testing.T) {
+	items := []Item{
+		{Index: 1, Session: session("cs_1", "CREATED", "", "https://pay.example/1")},
+		{Index: 2, Err: errors.New("maple: 400 invalid_field: Invalid request\nmore")},
+	}
+	out := printTo(t, false, "table", func(p *Printer) error { return p.Many(items) }, nil)
+	want := regexp.MustCompile(`^# +ID +STATUS +CUSTOMER +PLAN +EXPIRES +ERROR +URL\n` +
+		`1 +cs_1 +CREATED +cus_1 +plv_1 +never +https://pay.example/1\n` +
+		`2 +maple: 400 invalid_field: Invalid request\n$`)
+	if !want.MatchString(out) {
+		t.Errorf("got\n%s", out)
 	}
 }

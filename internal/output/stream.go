@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/olekukonko/tablewriter"
@@ -28,15 +29,19 @@ type Stream struct {
 	n int // items added
 
 	// A table's rows wait here, already as text, until a block is full.
-	rows  [][]string
-	cols  []int // the columns of rowColumns shown, fixed by the first block
-	width []int // the widest cell of each shown column so far
+	rows    [][]string
+	columns []column // rowColumns, or those of --columns
+	cols    []int    // the columns shown, fixed by the first block
+	width   []int    // the widest cell of each shown column so far
+
+	csv *CSV   // -o csv, made by the first item (a batch's has an error column)
+	jq  []byte // json with --jq: the whole array, which the expression takes
 }
 
 // Stream starts printing a batch. Call Add for each item in order, Flush
 // whenever the output should catch up, and Close at the end.
 func (p *Printer) Stream() *Stream {
-	return &Stream{p: p, w: bufio.NewWriterSize(p.IO.Out, 32<<10)}
+	return &Stream{p: p, w: bufio.NewWriterSize(p.IO.Out, 32<<10), columns: p.tableColumns()}
 }
 
 // Add prints one item after those added before it.
@@ -44,6 +49,13 @@ func (s *Stream) Add(it Item) error {
 	s.n++
 	switch s.p.Format {
 	case "json":
+		if s.p.JQ != nil {
+			if s.n > 1 {
+				s.jq = append(s.jq, ',')
+			}
+			s.jq = append(s.jq, itemJSON(it)...)
+			return nil
+		}
 		if s.n == 1 {
 			s.w.WriteString("[\n  ")
 		} else {
@@ -66,13 +78,14 @@ func (s *Stream) Add(it Item) error {
 		// One line per item, an empty one for a failure, so that line N is
 		// always document N.
 		if it.Session != nil {
-			if s.p.Format == "id" {
-				s.w.WriteString(it.Session.ID)
-			} else {
-				s.w.WriteString(it.Session.URL)
-			}
+			s.w.WriteString(s.p.line(it.Session))
 		}
 		return s.w.WriteByte('\n')
+	case "csv":
+		if s.csv == nil {
+			s.csv = NewCSV(s.w, CSVOptions{Columns: s.p.Columns, Error: it.Index > 0})
+		}
+		return s.csv.Write(csvLine(it))
 	default:
 		s.rows = append(s.rows, s.row(it))
 		if len(s.rows) == tableBlock {
@@ -84,13 +97,24 @@ func (s *Stream) Add(it Item) error {
 
 // Flush writes out what has been printed so far. A table's unfinished
 // block stays back, since its columns may depend on rows still to come.
-func (s *Stream) Flush() error { return s.w.Flush() }
+func (s *Stream) Flush() error {
+	if s.csv != nil {
+		if err := s.csv.Flush(); err != nil {
+			return err
+		}
+	}
+	return s.w.Flush()
+}
 
 // Close ends the output: the array's closing bracket, the table's last block.
 func (s *Stream) Close() error {
 	var err error
 	switch s.p.Format {
 	case "json":
+		if s.p.JQ != nil {
+			err = s.p.JQ.Write(s.p.ctx(), s.w, append(append([]byte{'['}, s.jq...), ']'))
+			break
+		}
 		if s.n == 0 {
 			_, err = s.w.WriteString("[]\n")
 		} else {
@@ -101,6 +125,11 @@ func (s *Stream) Close() error {
 			_, err = s.w.WriteString("[]\n")
 		}
 	case "id", "url":
+	case "csv":
+		if s.csv == nil {
+			s.csv = NewCSV(s.w, CSVOptions{Columns: s.p.Columns})
+		}
+		err = s.csv.Close()
 	default:
 		if len(s.rows) > 0 || s.cols == nil {
 			err = s.renderBlock()
@@ -115,81 +144,99 @@ func (s *Stream) Close() error {
 // column is a column of a table of sessions.
 type column struct {
 	name string
-	get  func(*provider.Session) string
+	get  func(*Printer, *provider.Session) string
+	// long: a batch's ERROR column comes before this one, so that the
+	// short columns come first and the long one last, unpadded.
+	long bool
+	// time: a timestamp, shown relative to now on a terminal.
+	time bool
 }
 
-// rowColumns are the columns of a batch's rows, between the document
-// number and the error, as Many shows them.
+// rowColumns are the columns of a table of sessions, after a batch's
+// document number, as Many shows them.
 var rowColumns = []column{
-	{"ID", func(s *provider.Session) string { return s.ID }},
-	{"STATUS", func(s *provider.Session) string { return s.Status }},
-	{"CUSTOMER", func(s *provider.Session) string { return s.Customer }},
-	{"PLAN", func(s *provider.Session) string { return s.Plan }},
-	{"EXPIRES", expires},
-	{"URL", func(s *provider.Session) string { return s.URL }},
+	{name: "ID", get: func(_ *Printer, s *provider.Session) string { return s.ID }},
+	{name: "STATUS", get: func(_ *Printer, s *provider.Session) string { return s.Status }},
+	{name: "CUSTOMER", get: func(_ *Printer, s *provider.Session) string { return s.Customer }},
+	{name: "PLAN", get: func(_ *Printer, s *provider.Session) string { return s.Plan }},
+	{name: "EXPIRES", get: expires, time: true},
+	{name: "URL", get: func(_ *Printer, s *provider.Session) string { return s.URL }, long: true},
 }
 
 // row is an item as table cells: the number, every column of rowColumns,
 // the error. Only text is kept, not the session.
 func (s *Stream) row(it Item) []string {
-	r := make([]string, 0, len(rowColumns)+2)
+	r := make([]string, 0, len(s.columns)+2)
 	r = append(r, fmt.Sprint(it.Index))
-	for _, c := range rowColumns {
+	for _, c := range s.columns {
 		v := ""
 		if it.Session != nil {
-			v = c.get(it.Session)
-			if c.name == "EXPIRES" && s.p.Time != nil && v != "" && v != Never {
+			v = c.get(s.p, it.Session)
+			if c.time && s.p.Time != nil && v != "" && v != s.p.never() {
 				v = s.p.Time(v)
 			}
 		}
-		r = append(r, v)
+		r = append(r, cell(v))
 	}
 	msg := ""
 	if it.Err != nil {
-		msg = firstLine(it.Err.Error())
+		msg = cell(firstLine(it.Err.Error()))
 	}
 	return append(r, msg)
 }
 
+// errorCol is the index of the error in a row.
+func (s *Stream) errorCol() int { return len(s.columns) + 1 }
+
 // renderBlock prints the rows held. The first block chooses the columns
-// (ID, and those some session of the block has) and prints the header;
-// every cell is padded to the widest seen in its column so far, so that
-// the blocks line up as one table.
+// (ID, and those some session of the block has; for a batch the document
+// number and the error too, the error before the long URL) and prints the
+// header; every cell is padded to the widest seen in its column so far,
+// so that the blocks line up as one table.
 func (s *Stream) renderBlock() error {
 	first := s.cols == nil
 	if first {
-		s.cols = []int{0}
-		s.width = []int{len("#")}
-		for c := range rowColumns {
-			used := c == 0
+		batch := false
+		for _, r := range s.rows {
+			batch = batch || r[0] != "0"
+		}
+		s.cols = []int{}
+		if batch {
+			s.cols = append(s.cols, 0)
+		}
+		errorCol := s.errorCol()
+		for c := range s.columns {
+			// Columns asked for with --columns are shown even when empty.
+			used := c == 0 || s.p.Columns != nil
 			for _, r := range s.rows {
 				used = used || r[c+1] != ""
 			}
+			if s.columns[c].long && batch {
+				s.cols = append(s.cols, errorCol)
+			}
 			if used {
 				s.cols = append(s.cols, c+1)
-				s.width = append(s.width, len(rowColumns[c].name))
 			}
 		}
-		s.cols = append(s.cols, len(rowColumns)+1)
-		s.width = append(s.width, 0)
+		if batch && !slices.Contains(s.cols, errorCol) {
+			s.cols = append(s.cols, errorCol)
+		}
+		s.width = make([]int, len(s.cols))
+		for i, c := range s.cols {
+			s.width[i] = displayWidth(s.header(c))
+		}
 	}
 	for _, r := range s.rows {
 		for i, c := range s.cols {
 			s.width[i] = max(s.width[i], displayWidth(r[c]))
 		}
 	}
-	t := tablewriter.NewTable(s.w, tableOptions()...)
+	var buf bytes.Buffer
+	t := tablewriter.NewTable(&buf, tableOptions()...)
 	if first {
 		header := make([]any, len(s.cols))
 		for i, c := range s.cols {
-			switch {
-			case c == 0:
-				header[i] = s.pad("#", i)
-			case c == len(rowColumns)+1:
-				header[i] = "ERROR"
-			default:
-				header[i] = s.pad(rowColumns[c-1].name, i)
-			}
+			header[i] = s.pad(s.header(c), i)
 		}
 		t.Header(header...)
 	}
@@ -197,12 +244,8 @@ func (s *Stream) renderBlock() error {
 		cells := make([]any, len(s.cols))
 		for i, c := range s.cols {
 			v := r[c]
-			if c == len(rowColumns)+1 {
-				cells[i] = v // the last column: nothing to line up after it
-				continue
-			}
 			padded := s.pad(v, i)
-			if c > 0 && rowColumns[c-1].name == "STATUS" {
+			if c > 0 && c < s.errorCol() && s.columns[c-1].name == "STATUS" {
 				padded = s.p.status(v) + padded[len(v):]
 			}
 			cells[i] = padded
@@ -212,7 +255,18 @@ func (s *Stream) renderBlock() error {
 		}
 	}
 	s.rows = s.rows[:0]
-	return t.Render()
+	return writeTable(s.w, t, &buf)
+}
+
+// header is the title of column c of a row.
+func (s *Stream) header(c int) string {
+	switch c {
+	case 0:
+		return "#"
+	case s.errorCol():
+		return "ERROR"
+	}
+	return s.columns[c-1].name
 }
 
 // pad fills v with spaces to the width of shown column i.

@@ -5,10 +5,6 @@ import (
 	"time"
 )
 
-// Never is what a table shows for a session that does not expire (Meteroid
-// sends expires_at: null for it).
-const Never = "never"
-
 // RelativeTime returns a Printer.Time that shows API timestamps relative to
 // now() ("in 47 min", "3 h ago"), for a person reading a terminal. Text that
 // is not an RFC 3339 time is shown unchanged.

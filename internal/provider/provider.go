@@ -1,5 +1,6 @@
-// Package provider is the small interface both API shapes implement, and
-// the session and error types they share.
+// Package provider is the small interface every API shape implements, the
+// descriptor that says what each one is and can do, and the session and
+// error types they share.
 package provider
 
 import (
@@ -14,12 +15,12 @@ import (
 
 // Provider is one billing API.
 type Provider interface {
-	// Name is "meteroid" or "maple".
+	// Name is the provider's name, as its descriptor gives it.
 	Name() string
 	// NewRequest returns a pointer to an empty create-request wire type.
 	NewRequest() any
 	// Prepare fills, before decoding, what the tool sets for the user when
-	// the input leaves it out (Maple's type and config_items).
+	// the input leaves it out (a type, a default list).
 	Prepare(d *request.Doc)
 	// CreatePath is the path of the create endpoint.
 	CreatePath() string
@@ -47,7 +48,7 @@ type Session struct {
 	ID        string
 	Status    string
 	Customer  string
-	Plan      string // Meteroid's plan version, Maple's pricing
+	Plan      string // the plan version or pricing the session is for
 	URL       string
 	ExpiresAt string
 	CreatedAt string
@@ -59,7 +60,7 @@ type APIError struct {
 	Status   int
 	Code     string
 	Message  string
-	// Details are field-level messages (Maple's validation_errors).
+	// Details are field-level messages (validation errors).
 	Details []string
 	// Hint says what to do next.
 	Hint string

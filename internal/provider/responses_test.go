@@ -21,6 +21,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/billctl/billctl/internal/contract"
+	"github.com/billctl/billctl/internal/exitcode"
 	"github.com/billctl/billctl/internal/httpx"
 	"github.com/billctl/billctl/internal/provider"
 	"github.com/billctl/billctl/internal/provider/maple"
@@ -443,22 +444,39 @@ func TestMapleAnswerFromTheSpecDecodes(t *testing.T) {
 	}
 }
 
-// An ID is one path segment however it is spelled: escaped, never able to
-// reach another endpoint.
+// An ID that could leave its path segment ("/", "?", "#", "..", a control
+// character) is refused before anything is sent; any other is one path
+// segment however it is spelled: escaped, never able to reach another
+// endpoint.
 func TestSessionIDsArePathEscaped(t *testing.T) {
 	s := loadSpec(t, meteroidSpec)
 	answer := mustJSON(t, s.example(t, s.schema(t, "GetCheckoutSessionResponse"), minimal))
 	srv, reqs := server(t, answer)
-	const id = "../x/?y z"
 	mc := meteroid.New(httpClient(srv))
+	mapleSrv, mapleReqs := server(t, mustJSON(t, map[string]any{"id": "chk_1"}))
+	mp := maple.New(httpClient(mapleSrv), company)
+	for _, bad := range []string{"../x", "che_1/cancel", "che_1?x=1", "che_1#x", "che_..", "che_1\x1b]0;x\a", "che_1\r"} {
+		for name, call := range map[string]func() error{
+			"meteroid get":    func() error { _, err := mc.Get(context.Background(), bad); return err },
+			"meteroid cancel": func() error { _, err := mc.Cancel(context.Background(), bad); return err },
+			"maple get":       func() error { _, err := mp.Get(context.Background(), bad); return err },
+		} {
+			if err := call(); exitcode.Code(err) != exitcode.Usage {
+				t.Errorf("%s %q: %v (exit %d), want a refusal (exit 2)", name, bad, err, exitcode.Code(err))
+			}
+		}
+	}
+	if len(*reqs)+len(*mapleReqs) != 0 {
+		t.Fatalf("refused IDs were sent: %+v %+v", *reqs, *mapleReqs)
+	}
+	const id = "che_x y%z"
 	if _, err := mc.Get(context.Background(), id); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := mc.Cancel(context.Background(), id); err != nil {
 		t.Fatal(err)
 	}
-	mapleSrv, mapleReqs := server(t, mustJSON(t, map[string]any{"id": "chk_1"}))
-	if _, err := maple.New(httpClient(mapleSrv), company).Get(context.Background(), id); err != nil {
+	if _, err := mp.Get(context.Background(), id); err != nil {
 		t.Fatal(err)
 	}
 	var got []string
@@ -466,9 +484,9 @@ func TestSessionIDsArePathEscaped(t *testing.T) {
 		got = append(got, r.method+" "+r.uri)
 	}
 	want := []string{
-		"GET /api/v1/checkout-sessions/..%2Fx%2F%3Fy%20z",
-		"POST /api/v1/checkout-sessions/..%2Fx%2F%3Fy%20z/cancel",
-		"GET /api/v1/companies/" + company + "/checkout/..%2Fx%2F%3Fy%20z",
+		"GET /api/v1/checkout-sessions/che_x%20y%25z",
+		"POST /api/v1/checkout-sessions/che_x%20y%25z/cancel",
+		"GET /api/v1/companies/" + company + "/checkout/che_x%20y%25z",
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("requests\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 )
@@ -28,12 +29,52 @@ var (
 func Decode(d *Doc, out any) error {
 	errs := &Errors{}
 	dec := &decoder{doc: d, errs: errs, budget: maxNodes}
+	if err := notARequest(d, reflect.TypeOf(out).Elem()); err != nil {
+		return err
+	}
 	dec.value(d.Root, reflect.ValueOf(out).Elem(), "")
 	if dec.budget < 0 {
 		return &Errors{List: []*FieldError{{Place: d.place(d.Root), Doc: d.Index, Msg: errTooBig.Error()}}}
 	}
-	return errs.Err()
+	if dec.more > 0 {
+		errs.add(&FieldError{Place: d.place(d.Root), Doc: d.Index, Msg: fmt.Sprintf("and %d more problems in this document (is it the right file?)", dec.more)})
+	}
+	if err := errs.Err(); err != nil {
+		return err
+	}
+	// size bounds the body from above: every byte of text may need an
+	// escape of six. Only a body that may be too large is written out to
+	// be measured.
+	if dec.size > MaxBody {
+		if b, err := Marshal(out); err == nil && len(b) > MaxBody {
+			return &Errors{List: []*FieldError{{Place: d.place(d.Root), Doc: d.Index,
+				Msg: fmt.Sprintf("the request body would be %d bytes: the API accepts at most %d (%d MiB)", len(b), MaxBody, MaxBody>>20)}}}
+		}
+	}
+	return nil
 }
+
+// notARequest refuses in one error a document none of whose keys is a
+// field of the request: a file given by mistake (-f /etc/shadow), whose
+// lines would otherwise come back one "unknown field" at a time.
+func notARequest(d *Doc, t reflect.Type) error {
+	n := d.Root
+	if n.Kind != yaml.MappingNode || len(n.Content) < 6 || t.Kind() != reflect.Struct || t.Implements(unionIface) {
+		return nil
+	}
+	fields := structFields(t)
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if _, ok := fields.byName[n.Content[i].Value]; ok {
+			return nil
+		}
+	}
+	return &Errors{List: []*FieldError{{Place: d.place(n), Doc: d.Index,
+		Msg: fmt.Sprintf("this is not a request document: none of its %d keys is a field of the request (is it the right file?)", len(n.Content)/2)}}}
+}
+
+// maxErrors is the most mistakes listed for one document: beyond it the
+// file is likely not a request at all, and is not printed back.
+const maxErrors = 20
 
 // maxNodes bounds the values one document may expand to. YAML aliases can
 // make a few lines stand for billions of values (an "alias bomb"); a real
@@ -46,10 +87,20 @@ type decoder struct {
 	doc    *Doc
 	errs   *Errors
 	budget int
+	more   int // mistakes beyond maxErrors
+	size   int // at least the length of the body
 }
 
 func (dc *decoder) fail(n *yaml.Node, path, format string, args ...any) {
-	dc.errs.add(&FieldError{Place: dc.doc.place(n), Doc: dc.doc.Index, Path: path, Msg: fmt.Sprintf(format, args...)})
+	dc.failNote(n, path, "", format, args...)
+}
+
+func (dc *decoder) failNote(n *yaml.Node, path, note, format string, args ...any) {
+	if len(dc.errs.List) >= maxErrors {
+		dc.more++
+		return
+	}
+	dc.errs.add(&FieldError{Place: dc.doc.place(n), Doc: dc.doc.Index, Path: path, Msg: fmt.Sprintf(format, args...), Note: note})
 }
 
 func (dc *decoder) fromCLI(n *yaml.Node) bool { return dc.doc.text[n] }
@@ -83,6 +134,7 @@ func (dc *decoder) value(n *yaml.Node, v reflect.Value, path string) {
 			dc.fail(n, path, "%v", err)
 			return
 		}
+		dc.size += len(raw)
 		v.Set(reflect.ValueOf(JSON{Raw: raw}))
 	case t.Implements(unionIface):
 		dc.union(n, v, path)
@@ -104,12 +156,17 @@ func (dc *decoder) object(n *yaml.Node, v reflect.Value, path string) {
 	seen := map[string]bool{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, val := n.Content[i], n.Content[i+1]
-		fp := join(path, k.Value)
+		fp := join(path, keyName(k.Value))
 		f, ok := fields.byName[k.Value]
 		if !ok {
-			dc.fail(k, fp, "unknown field%s", suggest(k.Value, fields.names))
+			if hint := nearest(k.Value, fields.names); hint != "" {
+				dc.fail(k, fp, "unknown field (did you mean %s?)", hint)
+			} else {
+				dc.failNote(k, fp, knownNote(path, fields.names), "unknown field")
+			}
 			continue
 		}
+		dc.size += 6*len(k.Value) + 8
 		if seen[k.Value] {
 			dc.fail(k, fp, "field given twice")
 			continue
@@ -130,15 +187,20 @@ func (dc *decoder) fieldValue(n *yaml.Node, v reflect.Value, path string, f fiel
 		return
 	}
 	dc.value(n, v, path)
-	if f.min != nil && !isNull(n) {
-		iv := reflect.Indirect(v)
-		if iv.IsValid() && iv.CanInt() && iv.Int() < *f.min {
-			if *f.min == 0 {
-				dc.fail(n, path, "must not be negative, got %d", iv.Int())
-			} else {
-				dc.fail(n, path, "must be at least %d, got %d", *f.min, iv.Int())
-			}
-		}
+	if (f.min == nil && f.max == nil) || isNull(n) {
+		return
+	}
+	iv := reflect.Indirect(v)
+	if !iv.IsValid() || !iv.CanInt() {
+		return
+	}
+	switch i := iv.Int(); {
+	case f.min != nil && i < *f.min && *f.min == 0:
+		dc.fail(n, path, "must not be negative, got %d", i)
+	case f.min != nil && i < *f.min:
+		dc.fail(n, path, "must be at least %d, got %d", *f.min, i)
+	case f.max != nil && i > *f.max:
+		dc.fail(n, path, "must be at most %d, got %d", *f.max, i)
 	}
 }
 
@@ -202,6 +264,7 @@ func (dc *decoder) scalar(n *yaml.Node, v reflect.Value, path, _ string) {
 	}
 	cli := dc.fromCLI(n)
 	tag := n.Tag
+	dc.size += 6*len(n.Value) + 8
 	switch t.Kind() {
 	case reflect.String:
 		switch {
@@ -211,7 +274,7 @@ func (dc *decoder) scalar(n *yaml.Node, v reflect.Value, path, _ string) {
 				return
 			}
 			if !Decimal(n.Value).Valid() {
-				dc.fail(n, path, "%q is not a decimal number (write digits with an optional point, e.g. 12.50; no exponent)", n.Value)
+				dc.fail(n, path, "%s is not a decimal number (write digits with an optional point, e.g. 12.50; no exponent)", quote(n))
 				return
 			}
 		case t == dateType:
@@ -220,18 +283,20 @@ func (dc *decoder) scalar(n *yaml.Node, v reflect.Value, path, _ string) {
 				return
 			}
 			if !Date(n.Value).Valid() {
-				dc.fail(n, path, "%q is not a valid date (YYYY-MM-DD, a day that exists)", n.Value)
+				dc.fail(n, path, "%s is not a valid date (YYYY-MM-DD, a day that exists)", quote(n))
 				return
 			}
 		default:
-			if !cli && tag != "!!str" {
+			// An unquoted date (invoice_memo: 2026-01-01) is a timestamp
+			// to YAML: it is taken as the text written.
+			if !cli && tag != "!!str" && tag != "!!timestamp" {
 				dc.fail(n, path, "expected a string, got %s (quote it to make it a string)", kindName(n))
 				return
 			}
 			if t.Implements(enumIface) {
 				vals := reflect.Zero(t).Interface().(Enum).Values()
 				if !contains(vals, n.Value) {
-					dc.fail(n, path, "%q is not one of %s", n.Value, strings.Join(vals, ", "))
+					dc.fail(n, path, "%s is not one of %s", quote(n), strings.Join(vals, ", "))
 					return
 				}
 			}
@@ -247,7 +312,7 @@ func (dc *decoder) scalar(n *yaml.Node, v reflect.Value, path, _ string) {
 			if ne, ok := err.(*strconv.NumError); ok && ne.Err == strconv.ErrRange {
 				dc.fail(n, path, "%s is out of range (at most %d)", n.Value, int64(math.MaxInt64>>(64-t.Bits())))
 			} else {
-				dc.fail(n, path, "%q is not an integer", n.Value)
+				dc.fail(n, path, "%s is not an integer", quote(n))
 			}
 			return
 		}
@@ -259,7 +324,7 @@ func (dc *decoder) scalar(n *yaml.Node, v reflect.Value, path, _ string) {
 		}
 		f, err := strconv.ParseFloat(n.Value, t.Bits())
 		if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
-			dc.fail(n, path, "%q is not a number", n.Value)
+			dc.fail(n, path, "%s is not a number", quote(n))
 			return
 		}
 		v.SetFloat(f)
@@ -267,7 +332,7 @@ func (dc *decoder) scalar(n *yaml.Node, v reflect.Value, path, _ string) {
 		if cli {
 			b, err := strconv.ParseBool(n.Value)
 			if err != nil {
-				dc.fail(n, path, "%q is not a boolean (true or false)", n.Value)
+				dc.fail(n, path, "%s is not a boolean (true or false)", quote(n))
 				return
 			}
 			v.SetBool(b)
@@ -279,7 +344,7 @@ func (dc *decoder) scalar(n *yaml.Node, v reflect.Value, path, _ string) {
 		}
 		var b bool
 		if err := n.Decode(&b); err != nil {
-			dc.fail(n, path, "%q is not a boolean", n.Value)
+			dc.fail(n, path, "%s is not a boolean", quote(n))
 			return
 		}
 		v.SetBool(b)
@@ -368,6 +433,7 @@ type field struct {
 	index    int
 	required bool
 	min      *int64 // the least value an integer may take
+	max      *int64 // the greatest
 }
 
 type fieldSet struct {
@@ -402,12 +468,20 @@ func readFields(t reflect.Type) fieldSet {
 			switch {
 			case opt == "required":
 				f.required = true
-			case strings.HasPrefix(opt, "min="):
-				m, err := strconv.ParseInt(strings.TrimPrefix(opt, "min="), 10, 64)
+			case strings.HasPrefix(opt, "min="), strings.HasPrefix(opt, "max="):
+				m, err := strconv.ParseInt(opt[len("min="):], 10, 64)
 				if err != nil {
 					panic(fmt.Sprintf("%s.%s: bad bill tag %q", t.Name(), sf.Name, opt))
 				}
-				f.min = &m
+				if opt[:3] == "min" {
+					f.min = &m
+				} else {
+					f.max = &m
+				}
+			case opt == "server", opt == "":
+				// "server" marks bounds the server checks outside its spec.
+			default:
+				panic(fmt.Sprintf("%s.%s: unknown bill tag %q", t.Name(), sf.Name, opt))
 			}
 		}
 		fs.list = append(fs.list, f)
@@ -428,7 +502,31 @@ func join(path, name string) string {
 	return path + "." + name
 }
 
-func quote(n *yaml.Node) string { return strconv.Quote(n.Value) }
+func quote(n *yaml.Node) string { return excerpt(n.Value) }
+
+// keyName is a key as a path shows it: in full when it looks like a
+// field name, else only its start, quoted.
+func keyName(s string) string {
+	if len(s) <= 64 && strings.IndexFunc(s, func(r rune) bool {
+		return !(r == '_' || r == '-' || r == '<' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9')
+	}) < 0 {
+		return s
+	}
+	return shortExcerpt(s, 12)
+}
+
+// excerpt quotes at most the start of s: a value is quoted to say which
+// one is wrong, and a wrong file given by mistake (-f /etc/shadow) must
+// not be printed back.
+func excerpt(s string) string { return shortExcerpt(s, 40) }
+
+func shortExcerpt(s string, most int) string {
+	if utf8.RuneCountInString(s) <= most {
+		return strconv.Quote(s)
+	}
+	r := []rune(s)
+	return strconv.Quote(string(r[:most])) + "…"
+}
 
 func contains(list []string, s string) bool {
 	for _, x := range list {
@@ -462,23 +560,61 @@ func typeName(t reflect.Type) string {
 	return t.Kind().String()
 }
 
-// suggest offers the nearest known field name for a misspelt one.
+// suggest offers the nearest known field name for a misspelt one, or
+// lists them all.
 func suggest(name string, known []string) string {
+	if best := nearest(name, known); best != "" {
+		return fmt.Sprintf(" (did you mean %s?)", best)
+	}
+	if len(known) == 0 {
+		return " (this object takes no fields)"
+	}
+	return " (" + knownNote("", known) + ")"
+}
+
+// nearest is the known name within two edits of name, or "".
+func nearest(name string, known []string) string {
 	best, bestD := "", 3
 	for _, k := range known {
 		if d := distance(name, k); d < bestD {
 			best, bestD = k, d
 		}
 	}
-	if best == "" {
-		if len(known) == 0 {
-			return " (this object takes no fields)"
+	return best
+}
+
+// knownNote lists the fields of the object at path. List indexes are
+// left out, so that the note is the same for every element of a list and
+// is printed once.
+func knownNote(path string, known []string) string {
+	if len(known) == 0 {
+		if path == "" {
+			return "the request takes no fields"
 		}
-		sorted := append([]string(nil), known...)
-		sort.Strings(sorted)
-		return " (known fields: " + strings.Join(sorted, ", ") + ")"
+		return stripIndexes(path) + " takes no fields"
 	}
-	return fmt.Sprintf(" (did you mean %s?)", best)
+	sorted := append([]string(nil), known...)
+	sort.Strings(sorted)
+	if path == "" {
+		return "known fields: " + strings.Join(sorted, ", ")
+	}
+	return "known fields of " + stripIndexes(path) + ": " + strings.Join(sorted, ", ")
+}
+
+func stripIndexes(path string) string {
+	var b strings.Builder
+	depth := 0
+	for _, r := range path {
+		switch {
+		case r == '[':
+			depth++
+		case r == ']':
+			depth--
+		case depth == 0:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
 
 // distance is the Levenshtein edit distance.

@@ -73,49 +73,87 @@ func (d *Doc) mark(n *yaml.Node, place string, text bool) {
 // ErrEmpty is returned for a file with no document in it.
 var ErrEmpty = errors.New("the file holds no request document")
 
+// MaxBody is the largest request body the APIs accept: the real Meteroid
+// server puts a 1 MiB RequestBodyLimitLayer in front of every route, and
+// Maple publishes no limit of its own.
+const MaxBody = 1 << 20
+
+// maxText bounds the text of one document as it is read, so that a huge
+// file (or a wrong one) is refused without being held: a body that fits
+// in MaxBody is never this long, even pretty-printed and commented.
+const maxText = 4 * MaxBody
+
 // Read calls fn for each document of r, one at a time, so a file of any
 // length is never held whole in memory: a YAML stream gives one document per
 // `---`, a top-level JSON array one per element. single reports whether the
 // input was one lone document (an object), as opposed to a batch. fn's error
 // stops the reading and is returned.
 func Read(r io.Reader, name string, fn func(d *Doc) error) (single bool, err error) {
-	br := bufio.NewReaderSize(r, 64<<10)
-	var in io.Reader = br
+	// A terminal gives io.EOF once per Ctrl-D: reading on after it would
+	// wait for a second one.
+	br := bufio.NewReaderSize(&onceEOF{r: r}, 64<<10)
 	switch firstByte(br) {
 	case '[':
 		return false, readJSONArray(br, name, fn)
 	case '{':
-		// One JSON object: small, so read whole to spell out the escaped
-		// surrogate pairs (emoji) that JSON allows and YAML refuses.
-		b, err := io.ReadAll(br)
+		// One JSON object: read whole (within maxText) to spell out the
+		// escaped surrogate pairs (emoji) that JSON allows and YAML refuses.
+		b, err := io.ReadAll(io.LimitReader(br, maxText+1))
 		if err != nil {
 			return false, docError(name, 0, 0, err.Error())
 		}
-		in = bytes.NewReader(joinSurrogates(b))
+		if len(b) > maxText {
+			return false, tooLong(name, 0, 1)
+		}
+		if err := checkText(b, name, 0, 1); err != nil {
+			return false, err
+		}
+		d, err := parseDoc(joinSurrogates(b), name, 0, 1, true)
+		if err != nil {
+			return false, err
+		}
+		if d == nil {
+			return false, &Errors{List: []*FieldError{{Place: name, Msg: ErrEmpty.Error()}}}
+		}
+		return true, fn(d)
 	}
-	dec := yaml.NewDecoder(in)
+	// One decoder reads the whole stream: yaml's parser is costly to
+	// prepare, and a batch holds many small documents. The filter in
+	// front of it refuses, as it passes the text on, a document too long
+	// to send and text that is not UTF-8, and notes tab indentation.
+	f := &yamlFilter{r: br, line: 1}
+	dec := yaml.NewDecoder(f)
 	var docs int
 	var pending *Doc
 	for {
 		var n yaml.Node
 		err := dec.Decode(&n)
-		if errors.Is(err, io.EOF) {
+		if errors.Is(err, io.EOF) && f.err == nil {
 			break
+		}
+		index := docs + 1
+		if docs == 0 {
+			index = 0 // it may be a lone document; do not call it the first of many
+		}
+		if f.err != nil {
+			if f.errDoc > 1 || docs > 0 {
+				index = max(f.errDoc, index)
+			}
+			return false, docError(name, index, f.errLine, f.err.Error())
 		}
 		if err != nil {
 			line, msg := yamlMessage(err)
-			index := docs + 1
-			if docs == 0 {
-				index = 0 // it may be a lone document; do not call it the first of many
+			if tl := f.tabBefore(line); tl > 0 {
+				line, msg = tl, "the line is indented with a tab: YAML indents with spaces only"
 			}
 			return false, docError(name, index, line, msg)
 		}
 		docs++
-		index := docs
+		index = docs
 		if docs == 1 {
 			index = 0 // a lone document until a second one shows up
 		}
-		d, derr := newFileDoc(&n, name, index)
+		d, derr := tidyDoc(&n, name, index)
 		if derr != nil {
 			return false, derr
 		}
@@ -143,6 +181,259 @@ func Read(r io.Reader, name string, fn func(d *Doc) error) (single bool, err err
 		return true, fn(pending)
 	}
 	return false, nil
+}
+
+// parseDoc parses the text of one document, which starts at line first of
+// the file, and returns it with the file's line numbers, its merge keys
+// applied and its keys checked. It returns nil, nil for text that holds
+// no document (comments only) unless explicit (it began with ---).
+func parseDoc(text []byte, name string, index, first int, explicit bool) (*Doc, error) {
+	var n yaml.Node
+	if err := yaml.Unmarshal(text, &n); err != nil {
+		line, msg := yamlMessage(err)
+		if line > 0 {
+			line += first - 1
+		}
+		if tl := tabLine(text); tl > 0 && (line == 0 || line >= tl+first-1) {
+			line, msg = tl+first-1, "the line is indented with a tab: YAML indents with spaces only"
+		}
+		return nil, docError(name, index, line, msg)
+	}
+	if n.Kind == 0 {
+		if !explicit {
+			return nil, nil
+		}
+		return nil, docError(name, index, first, "the document is empty")
+	}
+	shiftLines(&n, first-1)
+	return tidyDoc(&n, name, index)
+}
+
+// tidyDoc makes a parsed tree a document, its merge keys applied and its
+// keys checked.
+func tidyDoc(n *yaml.Node, name string, index int) (*Doc, error) {
+	d, err := newFileDoc(n, name, index)
+	if err != nil {
+		return nil, err
+	}
+	t := &tidier{doc: d}
+	if err := t.walk(d.Root, ""); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// onceEOF keeps returning io.EOF once its reader has.
+type onceEOF struct {
+	r   io.Reader
+	eof bool
+}
+
+func (o *onceEOF) Read(p []byte) (int, error) {
+	if o.eof {
+		return 0, io.EOF
+	}
+	n, err := o.r.Read(p)
+	if err == io.EOF {
+		o.eof = true
+	}
+	return n, err
+}
+
+var tooLongMsg = fmt.Sprintf("the document is longer than %d MiB: the API accepts a request body of at most %d MiB", maxText>>20, MaxBody>>20)
+
+func tooLong(name string, index, line int) error { return docError(name, index, line, tooLongMsg) }
+
+// checkText refuses text that is not UTF-8, naming the line: YAML would
+// read a UTF-16 file, and JSON would turn bad bytes into U+FFFD.
+func checkText(text []byte, name string, index, first int) error {
+	if utf8.Valid(text) {
+		return nil
+	}
+	line := first
+	for len(text) > 0 {
+		r, size := utf8.DecodeRune(text)
+		if r == utf8.RuneError && size <= 1 {
+			break
+		}
+		if r == '\n' {
+			line++
+		}
+		text = text[size:]
+	}
+	return docError(name, index, line, "the line is not UTF-8 text (save the file as UTF-8)")
+}
+
+// tabLine is the first line (from 1) indented with a tab, or 0.
+func tabLine(text []byte) int {
+	for i, l := range bytes.Split(text, []byte{'\n'}) {
+		indent := l[:len(l)-len(bytes.TrimLeft(l, " \t"))]
+		if bytes.IndexByte(indent, '\t') >= 0 && len(indent) < len(l) {
+			return i + 1
+		}
+	}
+	return 0
+}
+
+// yamlFilter passes a YAML stream on to the decoder line by line. It
+// counts the text of each document (documents are cut at the markers ---
+// and ... that start a line: the YAML spec forbids such a line inside any
+// content) and stops the reading with an error, before holding more, at a
+// document longer than maxText or a line that is not UTF-8. It notes the
+// lines indented with a tab, to name one when the decoder fails.
+type yamlFilter struct {
+	r       *bufio.Reader
+	line    int    // the number of the next line
+	rest    []byte // what is left of the current line
+	own     []byte
+	size    int  // bytes of the current document so far
+	doc     int  // the document the current line is in, from 1
+	content bool // the current document has a line that is not a marker
+
+	err     error // why the reading stopped
+	errLine int
+	errDoc  int
+
+	tabs    []int // the last lines indented with a tab
+	markers []int // the last marker lines
+}
+
+// Read gives the decoder as many whole lines as p takes: it asks for
+// little at a time.
+func (f *yamlFilter) Read(p []byte) (int, error) {
+	n := 0
+	for n < len(p) {
+		m, err := f.read1(p[n:])
+		n += m
+		if err != nil {
+			if n > 0 && err == io.EOF {
+				return n, nil
+			}
+			return n, err
+		}
+		if len(f.rest) > 0 {
+			break
+		}
+	}
+	return n, nil
+}
+
+func (f *yamlFilter) read1(p []byte) (int, error) {
+	for len(f.rest) == 0 {
+		if f.err != nil {
+			return 0, f.err
+		}
+		l, err := f.readLine()
+		if err != nil && err != io.EOF {
+			f.fail(err, f.line)
+			return 0, f.err
+		}
+		if len(l) == 0 {
+			return 0, io.EOF
+		}
+		if m := marker(l); m != "" {
+			if m == "---" && (f.content || f.doc == 0) {
+				f.doc++
+			}
+			f.content = m == "---" && len(bytes.TrimSpace(l)) > 3
+			f.size = 0
+			f.markers = keep(f.markers, f.line)
+		} else if len(bytes.TrimSpace(l)) > 0 {
+			if f.doc == 0 {
+				f.doc = 1
+			}
+			f.content = true
+		}
+		if f.size += len(l); f.size > maxText {
+			f.fail(errors.New(tooLongMsg), f.line)
+			return 0, f.err
+		}
+		if !utf8.Valid(l) {
+			f.fail(errors.New("the line is not UTF-8 text (save the file as UTF-8)"), f.line)
+			return 0, f.err
+		}
+		if indent := l[:len(l)-len(bytes.TrimLeft(l, " \t"))]; bytes.IndexByte(indent, '\t') >= 0 {
+			f.tabs = keep(f.tabs, f.line)
+		}
+		f.line++
+		// l may lie in the reader's buffer, which the next read reuses:
+		// what p cannot take is kept in a buffer of the filter's own.
+		n := copy(p, l)
+		f.rest = append(f.own[:0], l[n:]...)
+		f.own = f.rest
+		return n, nil
+	}
+	n := copy(p, f.rest)
+	f.rest = f.rest[n:]
+	return n, nil
+}
+
+func (f *yamlFilter) fail(err error, line int) {
+	f.err, f.errLine, f.errDoc = err, line, max(f.doc, 1)
+}
+
+// keep appends line to the few last lines kept.
+func keep(lines []int, line int) []int {
+	if len(lines) == 16 {
+		lines = append(lines[:0], lines[1:]...)
+	}
+	return append(lines, line)
+}
+
+// tabBefore is the last line indented with a tab at or before line and in
+// the same document, or 0: YAML refuses tabs as indentation, with an error
+// that does not say so.
+func (f *yamlFilter) tabBefore(line int) int {
+	if line == 0 {
+		line = f.line
+	}
+	t := 0
+	for _, l := range f.tabs {
+		if l <= line {
+			t = l
+		}
+	}
+	for _, m := range f.markers {
+		if t < m && m <= line {
+			return 0
+		}
+	}
+	return t
+}
+
+// readLine reads one line, newline included, refusing one longer than
+// maxText before holding it.
+func (f *yamlFilter) readLine() ([]byte, error) {
+	var l []byte
+	for {
+		chunk, err := f.r.ReadSlice('\n')
+		if len(l)+len(chunk) > maxText {
+			return nil, errors.New(tooLongMsg)
+		}
+		if err == bufio.ErrBufferFull {
+			l = append(l, chunk...)
+			continue
+		}
+		if l == nil {
+			return chunk, err
+		}
+		return append(l, chunk...), err
+	}
+}
+
+// marker names the document marker a line is, or "".
+func marker(l []byte) string {
+	if len(l) < 3 {
+		return ""
+	}
+	m := string(l[:3])
+	if m != "---" && m != "..." {
+		return ""
+	}
+	if len(l) == 3 || l[3] == ' ' || l[3] == '\t' || l[3] == '\r' || l[3] == '\n' {
+		return m
+	}
+	return ""
 }
 
 func newFileDoc(n *yaml.Node, name string, index int) (*Doc, error) {
@@ -253,14 +544,15 @@ func readJSONArray(br *bufio.Reader, name string, fn func(d *Doc) error) error {
 			break
 		}
 		index++
-		// Pad with newlines so yaml's line numbers match the file's.
-		text := append(bytes.Repeat([]byte{'\n'}, startLine-1), joinSurrogates(elem)...)
-		var n yaml.Node
-		if err := yaml.Unmarshal(text, &n); err != nil {
-			line, msg := yamlMessage(err)
-			return docError(name, index, line, msg)
+		if err := checkText(elem, name, index, startLine); err != nil {
+			return err
 		}
-		d, err := newFileDoc(&n, name, index)
+		var d *Doc
+		if n, jerr := parseJSON(elem, startLine); jerr == nil {
+			d, err = tidyDoc(n, name, index)
+		} else {
+			d, err = parseDoc(joinSurrogates(elem), name, index, startLine, true)
+		}
 		if err != nil {
 			return err
 		}
@@ -272,6 +564,18 @@ func readJSONArray(br *bufio.Reader, name string, fn func(d *Doc) error) error {
 		return docError(name, 0, 0, "the JSON array is empty: "+ErrEmpty.Error())
 	}
 	return nil
+}
+
+// shiftLines adds delta to the line of n and of every node under it.
+// Aliases are not followed: their targets are in the tree already.
+func shiftLines(n *yaml.Node, delta int) {
+	if delta == 0 {
+		return
+	}
+	n.Line += delta
+	for _, c := range n.Content {
+		shiftLines(c, delta)
+	}
 }
 
 type jsonSplitter struct {
@@ -351,6 +655,9 @@ func (s *jsonSplitter) next() ([]byte, int, error) {
 			return buf, start, nil
 		}
 		buf = append(buf, c)
+		if len(buf) > maxText {
+			return nil, 0, errors.New(tooLongMsg)
+		}
 		if c, err = s.read(); err != nil {
 			return nil, 0, errors.New("the JSON array is not closed")
 		}
@@ -374,6 +681,9 @@ func yamlMessage(err error) (int, string) {
 	return 0, "malformed document: " + msg
 }
 func kindName(n *yaml.Node) string {
+	if n == nil {
+		return "nothing"
+	}
 	switch n.Kind {
 	case yaml.SequenceNode:
 		return "a list"
@@ -382,7 +692,7 @@ func kindName(n *yaml.Node) string {
 	case yaml.ScalarNode:
 		switch n.Tag {
 		case "!!str":
-			return fmt.Sprintf("the string %q", n.Value)
+			return "the string " + excerpt(n.Value)
 		case "!!int":
 			return "the integer " + n.Value
 		case "!!float":
@@ -392,9 +702,20 @@ func kindName(n *yaml.Node) string {
 		case "!!null":
 			return "null"
 		}
-		return fmt.Sprintf("%q", n.Value)
+		return excerpt(n.Value)
 	case yaml.AliasNode:
 		return "an alias"
 	}
 	return "nothing"
+}
+
+// Stdin is standard input as Read takes it for -f -. When it is a
+// terminal (nothing piped: the caller says so), it first tells errOut
+// that a document is being typed in and how to end it; a bare wait
+// would look like a hang.
+func Stdin(in io.Reader, errOut io.Writer, terminal bool) io.Reader {
+	if terminal {
+		fmt.Fprintln(errOut, "Reading a request document from stdin (YAML or JSON); press Ctrl-D on an empty line to end it.")
+	}
+	return in
 }

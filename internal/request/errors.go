@@ -2,6 +2,7 @@ package request
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/billctl/billctl/internal/exitcode"
@@ -13,9 +14,20 @@ type FieldError struct {
 	Doc   int    // document of a batch, from 1; 0 for a lone document
 	Path  string // dotted field path, "" for the document itself
 	Msg   string
+	// Note is help shared by many errors (the known fields of an
+	// object): a list of errors prints each note once, at its end.
+	Note string
 }
 
 func (e *FieldError) Error() string {
+	if e.Note == "" {
+		return e.text()
+	}
+	return e.text() + " (" + e.Note + ")"
+}
+
+// text is the error without its note.
+func (e *FieldError) text() string {
 	var b strings.Builder
 	if e.Place != "" {
 		b.WriteString(e.Place)
@@ -44,8 +56,15 @@ func (e *Errors) Error() string {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%d problems in the input; nothing was sent:", len(e.List))
+	var notes []string
 	for _, fe := range e.List {
-		b.WriteString("\n  " + fe.Error())
+		b.WriteString("\n  " + fe.text())
+		if fe.Note != "" && !slices.Contains(notes, fe.Note) {
+			notes = append(notes, fe.Note)
+		}
+	}
+	for _, n := range notes {
+		b.WriteString("\n" + n)
 	}
 	return b.String()
 }

@@ -1,114 +1,15 @@
 package checkout
 
 import (
-	"bufio"
-	"context"
-	"encoding/binary"
-	"errors"
-	"fmt"
-	"io"
 	"net/http"
-	"os"
-	"os/signal"
-	"strings"
-	"sync"
-	"sync/atomic"
 
 	"github.com/billctl/billctl/internal/cli/cmdutil"
 	"github.com/billctl/billctl/internal/config"
-	"github.com/billctl/billctl/internal/exitcode"
+	"github.com/billctl/billctl/internal/engine"
 	"github.com/billctl/billctl/internal/output"
 	"github.com/billctl/billctl/internal/provider"
-	"github.com/billctl/billctl/internal/provider/maple"
+	"github.com/billctl/billctl/internal/provider/registry"
 )
-
-// A batch is sent in two passes. The first reads every document, checks it
-// and writes its request body to a spool file; only errors are held, so
-// nothing is sent unless every document is good. The second reads the
-// spool back and sends the bodies, opts.Parallel at a time, through one
-// provider client: one connection pool and one backoff on 429 for every
-// worker. Results are printed in input order as soon as all those before
-// them are done. Nothing grows with the length of the input: at most
-// window(workers) results wait for a slower one ahead of them.
-
-// windowPerWorker bounds how far sending may run ahead of printing, per
-// worker, up to maxWindow in all: a document stuck in retries holds up the
-// printing of those after it, and they wait in memory meanwhile (a few
-// hundred bytes each). The other workers keep busy for that long.
-const (
-	windowPerWorker = 64
-	maxWindow       = 4096
-)
-
-// window is how many documents may be sent and not yet printed.
-func window(workers int) int {
-	return max(workers, min(windowPerWorker*workers, maxWindow))
-}
-
-// spool keeps the request bodies of a batch between the check and the
-// sending, on disk, so that the input (stdin included) is read and parsed
-// once and never held in memory.
-type spool struct {
-	f       *os.File
-	w       *bufio.Writer
-	removed bool
-	n       int
-}
-
-func newSpool() (*spool, error) {
-	f, err := os.CreateTemp("", "billctl-batch-*")
-	if err != nil {
-		return nil, fmt.Errorf("a batch needs a temporary file: %w", err)
-	}
-	// Unlinked at once where the system allows it, so that nothing is left
-	// behind even if the process is killed.
-	removed := os.Remove(f.Name()) == nil
-	return &spool{f: f, w: bufio.NewWriterSize(f, 64<<10), removed: removed}, nil
-}
-
-// add appends one body, prefixed with its length.
-func (s *spool) add(body []byte) error {
-	var n [binary.MaxVarintLen64]byte
-	if _, err := s.w.Write(n[:binary.PutUvarint(n[:], uint64(len(body)))]); err != nil {
-		return err
-	}
-	_, err := s.w.Write(body)
-	s.n++
-	return err
-}
-
-// reader reads the bodies back from the first.
-func (s *spool) reader() (*spoolReader, error) {
-	if err := s.w.Flush(); err != nil {
-		return nil, err
-	}
-	if _, err := s.f.Seek(0, io.SeekStart); err != nil {
-		return nil, err
-	}
-	return &spoolReader{r: bufio.NewReaderSize(s.f, 64<<10)}, nil
-}
-
-func (s *spool) close() {
-	s.f.Close()
-	if !s.removed {
-		os.Remove(s.f.Name())
-	}
-}
-
-type spoolReader struct{ r *bufio.Reader }
-
-// next returns the next body, or io.EOF after the last.
-func (r *spoolReader) next() ([]byte, error) {
-	n, err := binary.ReadUvarint(r.r)
-	if err != nil {
-		return nil, err
-	}
-	body := make([]byte, n)
-	if _, err := io.ReadFull(r.r, body); err != nil {
-		return nil, fmt.Errorf("reading back the checked requests: %w", err)
-	}
-	return body, nil
-}
 
 // withPool gives the HTTP client a connection pool that keeps an idle
 // connection for every worker. The usual pool keeps only a few per host:
@@ -128,293 +29,32 @@ func withPool(f *cmdutil.Factory, workers int) *cmdutil.Factory {
 	return &g
 }
 
-type job struct {
-	index int
-	body  []byte
+// sendBatch sends the total bodies of sp through the engine and prints
+// the results in input order, with a progress bar on a terminal.
+func sendBatch(opts *CreateOptions, s *config.Settings, p provider.Provider, sp *engine.Spool, total int) error {
+	return sendBatchTo(opts, s, p, sp, total, func(pr *output.Printer) engine.Sink { return pr.Stream() })
 }
 
-// sendBatch sends the total bodies of sp and prints the results.
-func sendBatch(opts *CreateOptions, s *config.Settings, p provider.Provider, sp *spool, total int) error {
+// sendBatchTo is sendBatch printing through the sink that sink makes
+// from the printer.
+func sendBatchTo(opts *CreateOptions, s *config.Settings, p provider.Provider, sp *engine.Spool, total int, sink func(*output.Printer) engine.Sink) error {
 	f := opts.F
-	// Ctrl-C cancels ctx: no new document is sent. The requests in flight
-	// go on under their own context, so that their sessions, if created,
-	// are printed; a second Ctrl-C aborts them too.
-	ctx := f.Context
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	inFlightCtx, abort := context.WithCancel(context.WithoutCancel(ctx))
-	defer abort()
-
-	r, err := sp.reader()
-	if err != nil {
-		return err
-	}
 	bar := newProgress(f.IO, total, "creating")
 	streams := *f.IO
 	streams.Out = bar.above(f.IO, f.IO.Out)
-	pr := printer(f, s)
+	pr := opts.format.on(f, printer(f, s))
 	pr.IO = &streams
-	out := pr.Stream()
-
-	workers := min(opts.Parallel, total)
-	d := &dispatch{
-		r:     r,
-		slots: make(chan struct{}, window(workers)),
-		halt:  make(chan struct{}),
+	out := sink(pr)
+	b := &engine.Batch{
+		Provider:    p,
+		Workers:     opts.Parallel,
+		FailFast:    opts.FailFast,
+		Key:         opts.key,
+		ReplaysKeys: registry.Get(s.Provider).Caps.ReplaysKeys,
+		FixedKeys:   opts.IdempotencyKey != "",
 	}
-	results := make(chan output.Item, workers)
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				j, ok := d.next(ctx)
-				if !ok {
-					return
-				}
-				sess, err := p.Create(inFlightCtx, j.body, opts.key(j.index))
-				// Stopping here, before the worker asks for more, is what
-				// makes --fail-fast --parallel 1 send nothing after the
-				// failure. A refused token would be refused for every
-				// other document too.
-				if err != nil && (opts.FailFast || exitcode.Code(err) == exitcode.Auth) {
-					d.stop()
-				}
-				results <- output.Item{Index: j.index, Session: sess, Err: err}
-			}
-		}()
+	if opts.Rows != "" {
+		b.Unit = "row"
 	}
-	go func() {
-		wg.Wait()
-		close(results)
-	}()
-
-	var (
-		created, failed int
-		refused         error // the first authentication refusal
-		interrupts      chan os.Signal
-	)
-	ordered := &inOrder{out: out, bar: bar, pending: map[int]output.Item{}, next: 1, printed: func() { <-d.slots }}
-	ctxDone := ctx.Done()
-	for results != nil {
-		select {
-		case it, ok := <-results:
-			if !ok {
-				results = nil
-				continue
-			}
-			if it.Err != nil {
-				failed++
-				if exitcode.Code(it.Err) == exitcode.Auth && refused == nil {
-					refused = it.Err
-				}
-			} else {
-				created++
-			}
-			// Output that cannot be written stops the sending: sessions
-			// nobody sees are worse than sessions not created.
-			if err := ordered.add(it, len(results) == 0); err != nil {
-				d.stop()
-			}
-			bar.add(1)
-		case <-ctxDone:
-			ctxDone = nil
-			if n := d.sent.Load() - int64(created+failed); n > 0 {
-				bar.printf("interrupted: waiting for %d request(s) in flight; Ctrl-C again to abort them\n", n)
-			}
-			interrupts = make(chan os.Signal, 1)
-			signal.Notify(interrupts, os.Interrupt)
-			defer signal.Stop(interrupts)
-		case <-interrupts:
-			abort()
-		}
-	}
-	feedErr := d.failed()
-	bar.done()
-	printErr := ordered.err
-	if err := out.Close(); err != nil && printErr == nil {
-		printErr = err
-	}
-
-	notSent := total - created - failed
-	summary := fmt.Sprintf("created %d of %d, %d failed", created, total, failed)
-	if notSent > 0 {
-		summary += fmt.Sprintf(", %d not sent", notSent)
-	}
-	fmt.Fprintln(f.IO.Err, summary)
-
-	switch {
-	case printErr != nil:
-		return printErr
-	case feedErr != nil:
-		return feedErr
-	case refused != nil:
-		return refused
-	case failed == 0 && notSent == 0:
-		return nil
-	}
-	e := &batchError{failed: failed, total: total, notSent: notSent, code: exitcode.Failure}
-	if ctx.Err() != nil && notSent > 0 {
-		e.code = exitcode.Interrupted
-	}
-	// Maple replays what a key already created; without that, running the
-	// whole file again would create its first documents a second time.
-	e.replays = s.Provider == maple.Name && opts.IdempotencyKey != ""
-	return e
-}
-
-// batchError is how a batch that did not fully succeed ends: exit 1 for
-// failed documents, 130 when Ctrl-C stopped it. Its message says which
-// documents were not sent, which are always the last ones.
-type batchError struct {
-	failed, notSent, total int
-	code                   int
-	replays                bool
-}
-
-func (e *batchError) ExitCode() int { return e.code }
-
-func (e *batchError) Error() string {
-	var b strings.Builder
-	if e.code == exitcode.Interrupted {
-		b.WriteString("interrupted")
-	}
-	if e.failed > 0 {
-		if b.Len() > 0 {
-			b.WriteString(": ")
-		}
-		fmt.Fprintf(&b, "%d document(s) failed", e.failed)
-	}
-	if e.notSent == 0 {
-		return b.String()
-	}
-	sent := e.total - e.notSent
-	if b.Len() > 0 {
-		b.WriteString("; ")
-	}
-	if e.notSent == 1 {
-		fmt.Fprintf(&b, "document %d was not sent", e.total)
-	} else {
-		fmt.Fprintf(&b, "documents %d to %d were not sent", sent+1, e.total)
-	}
-	switch {
-	case e.replays:
-		b.WriteString(": the same command again creates only those")
-	case sent > 0:
-		fmt.Fprintf(&b, " (running the whole file again would send documents 1 to %d a second time)", sent)
-	}
-	return b.String()
-}
-
-// inOrder prints results in input order: each as soon as all those before
-// it are printed. Only results waiting for an earlier one are held.
-type inOrder struct {
-	out     *output.Stream
-	bar     *progress
-	pending map[int]output.Item
-	next    int
-	printed func() // called for each result printed
-	err     error  // the first failure to write
-}
-
-// add takes one result; flush pushes the output out (when no other result
-// is about to follow).
-func (o *inOrder) add(it output.Item, flush bool) error {
-	o.pending[it.Index] = it
-	for {
-		it, ok := o.pending[o.next]
-		if !ok {
-			break
-		}
-		delete(o.pending, o.next)
-		o.next++
-		if it.Err != nil {
-			o.bar.printf("document %d: %v\n", it.Index, it.Err)
-		}
-		if err := o.out.Add(it); err != nil && o.err == nil {
-			o.err = err
-		}
-		o.printed()
-	}
-	if flush {
-		if err := o.out.Flush(); err != nil && o.err == nil {
-			o.err = err
-		}
-	}
-	return o.err
-}
-
-// dispatch hands the documents to the workers in input order, one at a
-// time under a lock: the check for a stop and the handing out happen
-// together, so that a stop made by a worker (before it asks for its next
-// document) holds for every document not yet handed out. What was sent is
-// therefore always documents 1 to N, with no gap, and --fail-fast
-// --parallel 1 sends nothing after the failure.
-type dispatch struct {
-	mu    sync.Mutex
-	r     *spoolReader
-	index int   // documents handed out
-	end   bool  // the spool is read to its end
-	err   error // reading the spool failed
-
-	// slots bound how far sending runs ahead of printing: each document
-	// handed out takes one, the printer gives it back.
-	slots chan struct{}
-	halt  chan struct{} // closed to stop sending
-	once  sync.Once
-	sent  atomic.Int64
-}
-
-// stop ends the sending; documents already handed out go on.
-func (d *dispatch) stop() { d.once.Do(func() { close(d.halt) }) }
-
-func (d *dispatch) halted(ctx context.Context) bool {
-	select {
-	case <-d.halt:
-		return true
-	default:
-		return ctx.Err() != nil
-	}
-}
-
-// next returns the next document to send; false when there is none, the
-// input being done, ctx cancelled (Ctrl-C) or the sending stopped.
-func (d *dispatch) next(ctx context.Context) (job, bool) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if d.end || d.err != nil || d.halted(ctx) {
-		return job{}, false
-	}
-	body, err := d.r.next()
-	if err != nil {
-		if errors.Is(err, io.EOF) {
-			d.end = true
-		} else {
-			d.err = err
-		}
-		return job{}, false
-	}
-	select {
-	case d.slots <- struct{}{}:
-	case <-ctx.Done():
-		return job{}, false
-	case <-d.halt:
-		return job{}, false
-	}
-	// A free slot and a stop may come together: the stop wins.
-	if d.halted(ctx) {
-		return job{}, false
-	}
-	d.index++
-	d.sent.Add(1)
-	return job{index: d.index, body: body}, true
-}
-
-// failed is the error that ended the reading of the spool, if any.
-func (d *dispatch) failed() error {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return d.err
+	return b.Send(f.Context, sp, total, out, bar, f.IO.Err)
 }

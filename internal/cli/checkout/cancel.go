@@ -7,6 +7,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/billctl/billctl/internal/cli/cmdutil"
+	"github.com/billctl/billctl/internal/provider"
+	"github.com/billctl/billctl/internal/safetext"
 )
 
 // CancelOptions are the parsed arguments and dependencies of
@@ -23,7 +25,7 @@ func NewCmdCancel(f *cmdutil.Factory, runF func(*CancelOptions) error) *cobra.Co
 	opts := &CancelOptions{F: f}
 	cmd := &cobra.Command{
 		Use:   "cancel ID",
-		Short: "Cancel an open checkout session (Meteroid)",
+		Short: "Cancel an open checkout session (" + strings.Join(able(func(c provider.Caps) bool { return c.Cancel }), ", ") + ")",
 		Long: strings.TrimSpace(`
 Cancel a checkout session so that its link no longer takes payment, and
 print the cancelled session.
@@ -31,7 +33,7 @@ print the cancelled session.
 Only an open session (CREATED or AWAITING_PAYMENT) can be cancelled; the API
 refuses one that is unknown, completed, expired or already cancelled.
 
-Meteroid only: Maple has no endpoint that cancels checkout sessions.`),
+`) + "\n\n" + onlyFor(func(c provider.Caps) bool { return c.Cancel }, "cancels checkout sessions"),
 		Example: strings.Trim(`
   # Cancel one session
   billctl checkout cancel cs_7n42DGM5Tflk9n8mt7Fhc7
@@ -53,7 +55,7 @@ Meteroid only: Maple has no endpoint that cancels checkout sessions.`),
 
 func cancelRun(opts *CancelOptions) error {
 	f := opts.F
-	s, p, err := sessionAPI(f, "cancelling a checkout session is not supported")
+	s, p, err := sessionAPI(f, canCancel, "cancelling a checkout session is not supported")
 	if err != nil {
 		return err
 	}
@@ -65,7 +67,7 @@ func cancelRun(opts *CancelOptions) error {
 		return err
 	}
 	if f.IO.StderrTTY {
-		fmt.Fprintf(f.IO.Err, "Cancelled checkout session %s.\n", sess.ID)
+		fmt.Fprintf(f.IO.Err, "Cancelled checkout session %s.\n", safetext.Line(sess.ID))
 	}
 	return nil
 }

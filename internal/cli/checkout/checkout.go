@@ -2,19 +2,18 @@
 package checkout
 
 import (
-	"io"
+	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/billctl/billctl/internal/cli/cmdutil"
 	"github.com/billctl/billctl/internal/config"
-	"github.com/billctl/billctl/internal/exitcode"
-	"github.com/billctl/billctl/internal/httpx"
 	"github.com/billctl/billctl/internal/output"
 	"github.com/billctl/billctl/internal/provider"
-	"github.com/billctl/billctl/internal/provider/maple"
-	"github.com/billctl/billctl/internal/provider/meteroid"
+	"github.com/billctl/billctl/internal/provider/registry"
 )
 
 // NewCmd builds `billctl checkout`.
@@ -35,71 +34,62 @@ func NewCmd(f *cmdutil.Factory) *cobra.Command {
 
 // client builds the provider for s. needToken is false for --dry-run,
 // which sends nothing.
-func client(f *cmdutil.Factory, s *config.Settings, needToken bool) (provider.Provider, *httpx.Client, error) {
+func client(f *cmdutil.Factory, s *config.Settings, needToken bool) (provider.Provider, error) {
 	if err := s.Check(); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if needToken {
 		if err := s.RequireToken(); err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 	}
-	var debug io.Writer
-	if s.Debug {
-		debug = f.IO.Err
-	}
-	h := httpx.New(httpx.Options{
-		BaseURL:   s.BaseURL,
-		Token:     s.Token,
-		UserAgent: f.UserAgent(),
-		Timeout:   s.Timeout,
-		Retries:   s.Retries,
-		Debug:     debug,
-		Notes:     f.IO.Err,
-		Transport: f.Transport,
-	})
-	switch s.Provider {
-	case meteroid.Name:
-		return meteroid.New(h), h, nil
-	case maple.Name:
-		return maple.New(h, s.Company), h, nil
-	}
-	return nil, nil, exitcode.Usagef("unknown provider %q: use meteroid or maple", s.Provider)
+	return f.Provider(s)
 }
 
+// A capability a command needs beyond create and get.
+type capability int
+
+const (
+	anyProvider capability = iota
+	canList
+	canCancel
+)
+
 // sessionAPI resolves the settings of a command that reads or changes
-// existing sessions and builds its client. mapleCannot, when set, says
-// what Maple's API cannot do: that is refused before a token or company
-// is asked for only to learn it.
-func sessionAPI(f *cmdutil.Factory, mapleCannot string) (*config.Settings, provider.Provider, error) {
+// existing sessions and builds its client. What the provider's API cannot
+// do (need) is refused before a token or tenant is asked for only to
+// learn it; cannot says it in the command's words.
+func sessionAPI(f *cmdutil.Factory, need capability, cannot string) (*config.Settings, provider.Provider, error) {
 	s, err := f.Settings()
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := checkFormat(s.Output); err != nil {
+	if err := checkFormat(s.Output, false); err != nil {
 		return nil, nil, err
 	}
-	if mapleCannot != "" && s.Provider == maple.Name {
-		return nil, nil, provider.Unsupported(maple.Name, mapleCannot)
+	if d := registry.Get(s.Provider); d != nil {
+		if (need == canList && !d.Caps.List) || (need == canCancel && !d.Caps.Cancel) {
+			return nil, nil, provider.Unsupported(d.Name, cannot)
+		}
 	}
-	p, _, err := client(f, s, true)
+	p, err := client(f, s, true)
 	if err != nil {
 		return nil, nil, err
 	}
 	return s, p, nil
 }
 
-// checkFormat refuses an -o value that the command cannot print.
-func checkFormat(format string, extra ...string) error {
-	for _, f := range append(append([]string(nil), output.Formats...), extra...) {
-		if f == format {
-			return nil
-		}
+// checkFormat refuses an -o value that the command cannot print; dryRun
+// allows the formats only a dry run prints.
+func checkFormat(format string, dryRun bool) error {
+	if slices.Contains(output.Formats, format) || (dryRun && slices.Contains(output.DryRunOnly, format)) {
+		return nil
 	}
-	if format == "curl" {
-		return cmdutil.FlagErrorf("-o curl exists only with --dry-run")
+	if slices.Contains(output.DryRunOnly, format) {
+		return cmdutil.FlagErrorf("-o %s exists only with --dry-run", format)
 	}
-	return cmdutil.FlagErrorf("unknown output format %q: use table, json, yaml, id or url", format)
+	f := output.Formats
+	return cmdutil.FlagErrorf("unknown output format %q: use %s or %s", format, strings.Join(f[:len(f)-1], ", "), f[len(f)-1])
 }
 
 // printer prints results the way the settings ask. A person at a terminal
@@ -108,8 +98,39 @@ func checkFormat(format string, extra ...string) error {
 // --no-color ask for that plain form as a whole, not only for no colour.
 func printer(f *cmdutil.Factory, s *config.Settings) *output.Printer {
 	p := &output.Printer{IO: f.IO, Format: s.Output}
+	if d := registry.Get(s.Provider); d != nil {
+		p.Vocabulary = d.Vocabulary
+	}
 	if f.IO.Color() {
 		p.Time = output.RelativeTime(time.Now)
 	}
 	return p
+}
+
+// providerExamples are the providers' example command lines for command,
+// each under a comment made by title from the provider's name.
+func providerExamples(command, title string) string {
+	var b strings.Builder
+	for _, d := range registry.All() {
+		ex := d.Examples[command]
+		if ex == "" {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteString("\n\n")
+		}
+		b.WriteString("  # " + fmt.Sprintf(title, titleCase(d.Name)) + "\n  " + ex)
+	}
+	return b.String()
+}
+
+// sampleSessionID is a session ID as the first provider that shows one
+// spells it, for help.
+func sampleSessionID() string {
+	for _, d := range registry.All() {
+		if d.SessionID != "" {
+			return d.SessionID
+		}
+	}
+	return "ID"
 }

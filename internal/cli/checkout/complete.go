@@ -1,7 +1,6 @@
 package checkout
 
 import (
-	"reflect"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -9,23 +8,35 @@ import (
 
 	"github.com/billctl/billctl/internal/cli/cmdutil"
 	"github.com/billctl/billctl/internal/completion"
-	"github.com/billctl/billctl/internal/provider/maple"
-	"github.com/billctl/billctl/internal/provider/meteroid"
+	"github.com/billctl/billctl/internal/engine"
+	"github.com/billctl/billctl/internal/provider"
+	"github.com/billctl/billctl/internal/provider/registry"
 )
 
-// registerCompletions makes TAB offer, for the request flags of create, the
-// IDs the account holds (looked up live), the keys of --config-item and the
-// frequencies of --term. Flags that take free text get no file names.
-func registerCompletions(cmd *cobra.Command, f *cmdutil.Factory) {
+// registerCompletions makes TAB offer, for the request flags of create,
+// what each provider's flag completes with: the IDs the account holds
+// (looked up live) or the provider's own suggestions. Flags that take free
+// text get no file names.
+func registerCompletions(cmd *cobra.Command, f *cmdutil.Factory, defs []engine.FlagDef) {
 	reg := func(name string, fn cobra.CompletionFunc) { _ = cmd.RegisterFlagCompletionFunc(name, fn) }
-	reg("customer", live(f, completion.Customers, "customer", nil))
-	reg("plan-version", live(f, completion.PlanVersions, "plan-version", nil))
-	reg("add-on", completeAddOn(f))
-	reg("coupon", live(f, completion.Coupons, "coupon", nil))
-	reg("product-pricing", live(f, completion.ProductPricings, "product-pricing", nil))
-	reg("config-item", completeConfigItem(f))
-	reg("term", completeTerm)
-	reg("trial-term", completeTerm)
+	for _, d := range defs {
+		switch {
+		case d.Complete != nil:
+			reg(d.Name, own(f, d.Complete, d.GoesOn))
+		case d.Lookup != "" && d.Kind == provider.ListFlag:
+			// A repeatable ID[:QUANTITY] flag completes the ID; the
+			// quantity is the user's to type.
+			ids := live(f, d.Lookup, d.Name, nil)
+			reg(d.Name, func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+				if strings.Contains(toComplete, ":") {
+					return nil, cobra.ShellCompDirectiveNoFileComp
+				}
+				return ids(cmd, args, toComplete)
+			})
+		case d.Lookup != "":
+			reg(d.Name, live(f, d.Lookup, d.Name, nil))
+		}
+	}
 	// Registering fails, harmlessly, for the flags that already complete
 	// (enums, -f).
 	cmd.Flags().VisitAll(func(fl *pflag.Flag) {
@@ -35,16 +46,31 @@ func registerCompletions(cmd *cobra.Command, f *cmdutil.Factory) {
 	})
 }
 
+// own completes a flag with the provider's own suggestions. A value that
+// may go on (KEY=VAL,…) gets no space after it.
+func own(f *cmdutil.Factory, complete func(string, func(provider.LookupKind) []provider.Item) []string, goesOn bool) cobra.CompletionFunc {
+	return func(cmd *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+		lookup := func(kind provider.LookupKind) []provider.Item {
+			return completion.Lookup(cmd.Context(), env(f), kind)
+		}
+		dir := cobra.ShellCompDirectiveNoFileComp
+		if goesOn {
+			dir |= cobra.ShellCompDirectiveNoSpace
+		}
+		return complete(toComplete, lookup), dir
+	}
+}
+
 // registerSessionCompletions completes the session ID of get and cancel and
 // the --customer of the other subcommands of cmd. It is called once they
-// are all built. Maple has no list of sessions, so there it offers nothing.
+// are all built. A provider that cannot list sessions offers nothing.
 func registerSessionCompletions(cmd *cobra.Command, f *cmdutil.Factory) {
 	for _, sub := range cmd.Commands() {
 		switch sub.Name() {
 		case "get":
 			sub.ValidArgsFunction = sessionIDs(f, nil)
 		case "cancel":
-			sub.ValidArgsFunction = sessionIDs(f, cancellable)
+			sub.ValidArgsFunction = sessionIDs(f, cancellable(f))
 		}
 		if sub.Flags().Lookup("customer") != nil {
 			_ = sub.RegisterFlagCompletionFunc("customer", live(f, completion.Customers, "customer", nil))
@@ -52,10 +78,16 @@ func registerSessionCompletions(cmd *cobra.Command, f *cmdutil.Factory) {
 	}
 }
 
-// cancellable is what Meteroid can still cancel: a session nobody has
-// paid, that has not expired.
-func cancellable(it completion.Item) bool {
-	return it.Status == string(meteroid.CheckoutSessionCreated) || it.Status == string(meteroid.CheckoutSessionAwaitingPayment)
+// cancellable is what the active provider can still cancel.
+func cancellable(f *cmdutil.Factory) func(completion.Item) bool {
+	return func(it completion.Item) bool {
+		s, err := f.Settings()
+		if err != nil {
+			return false
+		}
+		d := registry.Get(s.Provider)
+		return d != nil && d.Caps.Cancellable != nil && d.Caps.Cancellable(it.Status)
+	}
 }
 
 func sessionIDs(f *cmdutil.Factory, keep func(completion.Item) bool) cobra.CompletionFunc {
@@ -97,116 +129,4 @@ func givenIDs(cmd *cobra.Command, flag string) map[string]bool {
 		given[id] = true
 	}
 	return given
-}
-
-// completeAddOn completes the ID of --add-on ID[:QUANTITY]; the quantity
-// is the user's to type.
-func completeAddOn(f *cmdutil.Factory) cobra.CompletionFunc {
-	ids := live(f, completion.AddOns, "add-on", nil)
-	return func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
-		if strings.Contains(toComplete, ":") {
-			return nil, cobra.ShellCompDirectiveNoFileComp
-		}
-		return ids(cmd, args, toComplete)
-	}
-}
-
-// completeConfigItem completes --config-item KEY=VAL[,KEY=VAL…]: the keys
-// (config_items field names, each followed by =) and, after
-// product_pricing_id=, the product pricing IDs. No space follows, since
-// another ,KEY=VAL may.
-func completeConfigItem(f *cmdutil.Factory) cobra.CompletionFunc {
-	return func(cmd *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {
-		const dir = cobra.ShellCompDirectiveNoSpace | cobra.ShellCompDirectiveNoFileComp
-		done, cur := "", toComplete
-		if i := strings.LastIndex(toComplete, ","); i >= 0 {
-			done, cur = toComplete[:i+1], toComplete[i+1:]
-		}
-		key, val, hasValue := strings.Cut(cur, "=")
-		if !hasValue {
-			used := map[string]bool{}
-			for _, kv := range strings.Split(done, ",") {
-				k, _, _ := strings.Cut(kv, "=")
-				used[strings.TrimSpace(k)] = true
-			}
-			var out []string
-			for _, k := range configItemKeys() {
-				if !used[k.Name] && strings.HasPrefix(k.Name, cur) {
-					out = append(out, done+k.Name+"=\t"+k.Type)
-				}
-			}
-			return out, dir
-		}
-		if strings.TrimSpace(key) != "product_pricing_id" {
-			return nil, dir
-		}
-		items := completion.Lookup(cmd.Context(), env(f), completion.ProductPricings)
-		var out []string
-		for _, s := range completion.Suggestions(items, val, nil) {
-			out = append(out, done+key+"="+s)
-		}
-		return out, dir
-	}
-}
-
-// A configItemKey is a key --config-item takes, with the kind of value.
-type configItemKey struct{ Name, Type string }
-
-// configItemKeys are the field names of Maple's config_items, read from
-// the wire type, nested objects as dotted paths, so the list cannot drift
-// from what the request accepts.
-func configItemKeys() []configItemKey {
-	var out []configItemKey
-	var walk func(t reflect.Type, prefix string)
-	walk = func(t reflect.Type, prefix string) {
-		for i := 0; i < t.NumField(); i++ {
-			fld := t.Field(i)
-			name, _, _ := strings.Cut(fld.Tag.Get("json"), ",")
-			if name == "" || name == "-" {
-				continue
-			}
-			ft := fld.Type
-			for ft.Kind() == reflect.Pointer {
-				ft = ft.Elem()
-			}
-			switch ft.Kind() {
-			case reflect.Struct:
-				walk(ft, prefix+name+".")
-				continue
-			case reflect.Bool:
-				out = append(out, configItemKey{prefix + name, "true or false"})
-			case reflect.Int, reflect.Int32, reflect.Int64:
-				out = append(out, configItemKey{prefix + name, "whole number"})
-			case reflect.String:
-				if strings.HasSuffix(name, "_id") {
-					out = append(out, configItemKey{prefix + name, "ID"})
-				} else {
-					out = append(out, configItemKey{prefix + name, "text"})
-				}
-			default:
-				out = append(out, configItemKey{prefix + name, ft.Kind().String()})
-			}
-		}
-	}
-	walk(reflect.TypeOf(maple.ConfigItem{}), "")
-	return out
-}
-
-// completeTerm completes --term and --trial-term COUNT:FREQUENCY with the
-// frequencies Maple accepts; the count defaults to 1 in the suggestions.
-func completeTerm(_ *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {
-	count, freq, _ := strings.Cut(toComplete, ":")
-	if count == "" {
-		count = "1"
-	}
-	if strings.Trim(count, "0123456789") != "" {
-		return nil, cobra.ShellCompDirectiveNoFileComp
-	}
-	var out []string
-	for _, v := range maple.Frequency("").Values() {
-		if strings.HasPrefix(v, strings.ToUpper(freq)) {
-			out = append(out, count+":"+v)
-		}
-	}
-	return out, cobra.ShellCompDirectiveNoFileComp
 }

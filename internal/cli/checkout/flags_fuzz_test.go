@@ -3,13 +3,13 @@ package checkout
 import (
 	"encoding/json"
 	"io"
-	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/spf13/cobra"
 
 	"github.com/billctl/billctl/internal/cli/cmdutil"
+	"github.com/billctl/billctl/internal/engine"
 	"github.com/billctl/billctl/internal/exitcode"
 	"github.com/billctl/billctl/internal/provider"
 	"github.com/billctl/billctl/internal/provider/maple"
@@ -32,19 +32,11 @@ func buildFromFlags(t *testing.T, p provider.Provider, args ...string) ([]byte, 
 	if err := cmd.Execute(); err != nil {
 		return nil, mustBeUsage(t, err)
 	}
-	wire := reflect.TypeOf(p.NewRequest()).Elem()
-	d := request.NewDoc()
-	if err := opts.flags.apply(d, wire, p.Name()); err != nil {
-		return nil, mustBeUsage(t, err)
-	}
-	p.Prepare(d)
-	req := p.NewRequest()
-	if err := request.Decode(d, req); err != nil {
-		return nil, mustBeUsage(t, err)
-	}
-	body, err := json.Marshal(req)
+	// The engine's own build, as the command calls it.
+	b := &engine.Builder{Provider: p, Defs: opts.flags.defs, Flags: opts.flags.given()}
+	_, body, err := b.Build(request.NewDoc())
 	if err != nil {
-		t.Fatalf("a request accepted from %q does not marshal: %v", args, err)
+		return nil, mustBeUsage(t, err)
 	}
 	return body, nil
 }

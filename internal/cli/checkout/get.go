@@ -2,7 +2,6 @@ package checkout
 
 import (
 	"errors"
-	"fmt"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -10,7 +9,7 @@ import (
 	"github.com/billctl/billctl/internal/cli/cmdutil"
 	"github.com/billctl/billctl/internal/config"
 	"github.com/billctl/billctl/internal/provider"
-	"github.com/billctl/billctl/internal/provider/maple"
+	"github.com/billctl/billctl/internal/provider/registry"
 )
 
 // GetOptions are the parsed arguments and dependencies of `checkout get`.
@@ -19,6 +18,8 @@ type GetOptions struct {
 
 	ID   string
 	Open bool
+
+	format *formatFlags
 }
 
 // NewCmdGet builds `billctl checkout get`. runF replaces the run function
@@ -37,13 +38,12 @@ piped, times are the API's RFC 3339 text. -o json or -o yaml shows every
 field exactly as returned.`),
 		Example: strings.Trim(`
   # Has the customer paid yet?
-  billctl checkout get cs_7n42DGM5Tflk9n8mt7Fhc7
+  billctl checkout get `+sampleSessionID()+`
 
   # Just the status, for a script
-  billctl checkout get cs_7n42DGM5Tflk9n8mt7Fhc7 -o json | jq -r .status
+  billctl checkout get `+sampleSessionID()+` --jq .status
 
-  # Open the checkout page again
-  billctl checkout get chk_1a2b3c --provider maple --company cmp_2MkGNwZq --open`, "\n"),
+`, "\n") + "\n\n" + providerExamples("checkout get", "Open the checkout page again (%s)"),
 		Args:              sessionIDArg,
 		ValidArgsFunction: cobra.NoFileCompletions,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -55,20 +55,24 @@ field exactly as returned.`),
 		},
 	}
 	cmd.Flags().BoolVar(&opts.Open, "open", false, "open the checkout URL in the browser")
+	opts.format = addFormatFlags(cmd, f)
 	return cmd
 }
 
 func getRun(opts *GetOptions) error {
 	f := opts.F
-	s, p, err := sessionAPI(f, "")
+	s, p, err := sessionAPI(f, anyProvider, "")
 	if err != nil {
+		return err
+	}
+	if err := opts.format.resolve(f, s); err != nil {
 		return err
 	}
 	sess, err := p.Get(f.Context, opts.ID)
 	if err != nil {
 		return explainNotFound(err, s, opts.ID)
 	}
-	if err := printer(f, s).One(sess); err != nil {
+	if err := opts.format.on(f, printer(f, s)).One(sess); err != nil {
 		return err
 	}
 	if opts.Open {
@@ -88,21 +92,24 @@ func sessionIDArg(cmd *cobra.Command, args []string) error {
 	case strings.TrimSpace(args[0]) == "":
 		return cmdutil.FlagErrorf("the checkout session ID is empty")
 	}
+	// The ID goes into the URL path: one that could leave its segment
+	// is refused before anything is sent.
+	if err := provider.CheckID("the checkout session ID", args[0]); err != nil {
+		return &cmdutil.FlagError{Err: err}
+	}
 	return nil
 }
 
 // explainNotFound says what to check when the API knows no such session:
-// a typo, or an account (profile, Maple company) other than the one that
-// created it.
+// a typo, or an account (profile, tenant) other than the one that created
+// it; the provider words it.
 func explainNotFound(err error, s *config.Settings, id string) error {
 	var ae *provider.APIError
 	if !errors.As(err, &ae) || ae.Status != 404 || ae.Hint != "" {
 		return err
 	}
-	if s.Provider == maple.Name {
-		ae.Hint = fmt.Sprintf("No checkout session %s in company %s: check the ID, and that --company (or the profile) is the company that created it.", id, s.Company)
-	} else {
-		ae.Hint = fmt.Sprintf("No checkout session %s on this account: check the ID, and that the profile or --base-url is the one that created it; `billctl checkout list` shows the account's sessions.", id)
+	if d := registry.Get(s.Provider); d != nil && d.NotFoundHint != nil {
+		ae.Hint = d.NotFoundHint(id, s.Company)
 	}
 	return err
 }

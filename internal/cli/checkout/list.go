@@ -9,7 +9,7 @@ import (
 	"github.com/billctl/billctl/internal/cli/cmdutil"
 	"github.com/billctl/billctl/internal/output"
 	"github.com/billctl/billctl/internal/provider"
-	"github.com/billctl/billctl/internal/provider/meteroid"
+	"github.com/billctl/billctl/internal/provider/registry"
 )
 
 // ListOptions are the parsed flags and dependencies of `checkout list`.
@@ -18,6 +18,8 @@ type ListOptions struct {
 
 	Customer string
 	Status   string
+
+	format *formatFlags
 }
 
 // NewCmdList builds `billctl checkout list`. runF replaces the run function
@@ -26,12 +28,12 @@ func NewCmdList(f *cmdutil.Factory, runF func(*ListOptions) error) *cobra.Comman
 	opts := &ListOptions{F: f}
 	cmd := &cobra.Command{
 		Use:   "list [--customer ID] [--status STATUS]",
-		Short: "List checkout sessions (Meteroid)",
+		Short: "List checkout sessions (" + strings.Join(able(func(c provider.Caps) bool { return c.List }), ", ") + ")",
 		Long: strings.TrimSpace(`
 List the account's checkout sessions, newest first as the API orders them,
 optionally only one customer's or only those in one status.
 
-Meteroid only: Maple has no endpoint that lists checkout sessions.`),
+`) + "\n\n" + onlyFor(func(c provider.Caps) bool { return c.List }, "lists checkout sessions"),
 		Example: strings.Trim(`
   # Sessions still waiting for the customer
   billctl checkout list --status AWAITING_PAYMENT
@@ -40,7 +42,11 @@ Meteroid only: Maple has no endpoint that lists checkout sessions.`),
   billctl checkout list --customer cus_7n42DGM5Tflk9n8mt7Fhc7 -o json
 
   # IDs of every open session, one per line
-  billctl checkout list --status CREATED -o id`, "\n"),
+  billctl checkout list --status CREATED -o id
+
+  # A sheet of the open sessions, or their URLs picked out with jq
+  billctl checkout list --status CREATED -o csv --columns id,customer_id,status > open.csv
+  billctl checkout list --status CREATED --jq '.[].id'`, "\n"),
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runF != nil {
@@ -51,14 +57,18 @@ Meteroid only: Maple has no endpoint that lists checkout sessions.`),
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&opts.Customer, "customer", "", "only this customer's sessions (customer ID)")
-	cmdutil.StringEnumFlag(cmd, fl, &opts.Status, "status", "", "", meteroid.CheckoutSessionStatus("").Values(), "only sessions in this status")
+	cmdutil.StringEnumFlag(cmd, fl, &opts.Status, "status", "", "", listStatuses(), "only sessions in this status")
+	opts.format = addFormatFlags(cmd, f)
 	return cmd
 }
 
 func listRun(opts *ListOptions) error {
 	f := opts.F
-	s, p, err := sessionAPI(f, "listing checkout sessions is not supported; look one up with `billctl checkout get ID`")
+	s, p, err := sessionAPI(f, canList, "listing checkout sessions is not supported; look one up with `billctl checkout get ID`")
 	if err != nil {
+		return err
+	}
+	if err := opts.format.resolve(f, s); err != nil {
 		return err
 	}
 	sessions, err := p.List(f.Context, provider.ListFilter{Customer: opts.Customer, Status: opts.Status})
@@ -75,7 +85,7 @@ func listRun(opts *ListOptions) error {
 	for i, sess := range sessions {
 		items[i] = output.Item{Session: sess}
 	}
-	return printer(f, s).Many(items)
+	return opts.format.on(f, printer(f, s)).Many(items)
 }
 
 // filterText describes the filters for the "nothing found" note.
@@ -91,4 +101,55 @@ func filterText(opts *ListOptions) string {
 		return ""
 	}
 	return " " + strings.Join(parts, " ")
+}
+
+// listStatuses are the statuses the list filter takes, over every provider
+// that lists sessions.
+func listStatuses() []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, d := range registry.All() {
+		for _, v := range d.Caps.ListStatuses {
+			if !seen[v] {
+				seen[v] = true
+				out = append(out, v)
+			}
+		}
+	}
+	return out
+}
+
+// able are the names of the providers whose capabilities has says yes to,
+// capitalised as prose names them.
+func able(has func(provider.Caps) bool) []string {
+	var out []string
+	for _, d := range registry.All() {
+		if has(d.Caps) {
+			out = append(out, titleCase(d.Name))
+		}
+	}
+	return out
+}
+
+// onlyFor says, for a command's help, which providers can serve it:
+// "A only: B has no endpoint that lists checkout sessions."
+func onlyFor(has func(provider.Caps) bool, what string) string {
+	var cannot []string
+	for _, d := range registry.All() {
+		if !has(d.Caps) {
+			cannot = append(cannot, titleCase(d.Name))
+		}
+	}
+	s := strings.Join(able(has), ", ") + " only"
+	if len(cannot) > 0 {
+		s += ": " + strings.Join(cannot, ", ") + " has no endpoint that " + what + "."
+	}
+	return s
+}
+
+func titleCase(name string) string {
+	if name == "" {
+		return name
+	}
+	return strings.ToUpper(name[:1]) + name[1:]
 }

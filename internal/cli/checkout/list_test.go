@@ -112,7 +112,7 @@ func TestMapleListAndCancelAreRefusedUpFront(t *testing.T) {
 
 func TestSessionIDArg(t *testing.T) {
 	cmd := &cobra.Command{Use: "cancel"}
-	for _, args := range [][]string{nil, {"a", "b"}, {""}} {
+	for _, args := range [][]string{nil, {"a", "b"}, {""}, {"che_1/cancel"}, {"che_1?x=1"}, {"che_1#x"}, {".."}, {"che_..1"}, {"che_1\x1b[2J"}, {"che_1\n"}, {"che_\u0085"}} {
 		var fe *cmdutil.FlagError
 		if err := sessionIDArg(cmd, args); !errors.As(err, &fe) {
 			t.Errorf("sessionIDArg(%q) = %v, want a FlagError", args, err)

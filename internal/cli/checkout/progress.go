@@ -8,6 +8,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 
 	"github.com/billctl/billctl/internal/output"
+	"github.com/billctl/billctl/internal/safetext"
 )
 
 // progress shows how a batch is going on stderr (count, rate, time left)
@@ -60,7 +61,8 @@ func (pr *progress) add(n int) {
 // printf writes a message line on stderr, above the bar.
 func (pr *progress) printf(format string, args ...any) {
 	pr.clear()
-	fmt.Fprintf(pr.err, format, args...)
+	// A message quotes the API's errors: shown escaped, lines kept.
+	fmt.Fprint(pr.err, safetext.Text(fmt.Sprintf(format, args...)))
 }
 
 // clear takes the bar off the screen until its next update; a finished
@@ -108,3 +110,29 @@ func (pr *progress) above(streams *output.IO, w io.Writer) io.Writer {
 type writerFunc func([]byte) (int, error)
 
 func (f writerFunc) Write(b []byte) (int, error) { return f(b) }
+
+// Add, Notef and Done report a batch's progress (engine.Reporter).
+func (pr *progress) Add(n int)                        { pr.add(n) }
+func (pr *progress) Notef(format string, args ...any) { pr.printf(format, args...) }
+func (pr *progress) Done()                            { pr.done() }
+
+// lazyProgress is a spinner started only when the engine says the work
+// lasts (engine.Progress).
+type lazyProgress struct {
+	streams *output.IO
+	pr      *progress
+}
+
+func (l *lazyProgress) Start(total int, what string) { l.pr = newProgress(l.streams, total, what) }
+
+func (l *lazyProgress) Add(n int) {
+	if l.pr != nil {
+		l.pr.add(n)
+	}
+}
+
+func (l *lazyProgress) Done() {
+	if l.pr != nil {
+		l.pr.done()
+	}
+}

@@ -4,13 +4,19 @@ package cmdutil
 
 import (
 	"context"
+	"io"
 	"net/http"
+	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/billctl/billctl/internal/config"
+	"github.com/billctl/billctl/internal/exitcode"
+	"github.com/billctl/billctl/internal/httpx"
 	"github.com/billctl/billctl/internal/output"
+	"github.com/billctl/billctl/internal/provider"
+	"github.com/billctl/billctl/internal/provider/registry"
 )
 
 // Browser opens a URL for the user; tests replace it.
@@ -55,8 +61,41 @@ func (f *Factory) Settings() (*config.Settings, error) {
 		if f.err == nil && f.settings.NoColor {
 			f.IO.NoColor = true
 		}
+		if f.err == nil {
+			f.IO.Mask(f.settings.Token)
+		}
 	}
 	return f.settings, f.err
+}
+
+// Provider builds the client of the provider s names, over the one HTTP
+// stack (httpx: timeouts, retries, redaction, the redirect rule, the debug
+// log). It is built when a command asks for it, never before: a command
+// that sends nothing pays nothing for it.
+func (f *Factory) Provider(s *config.Settings) (provider.Provider, error) {
+	d := registry.Get(s.Provider)
+	if d == nil {
+		return nil, exitcode.Usagef("unknown provider %q: use %s", s.Provider, strings.Join(config.Providers, " or "))
+	}
+	return d.New(f.HTTP(s), s.Company), nil
+}
+
+// HTTP is the HTTP client every request of s goes through.
+func (f *Factory) HTTP(s *config.Settings) *httpx.Client {
+	var debug io.Writer
+	if s.Debug {
+		debug = f.IO.Err
+	}
+	return httpx.New(httpx.Options{
+		BaseURL:   s.BaseURL,
+		Token:     s.Token,
+		UserAgent: f.UserAgent(),
+		Timeout:   s.Timeout,
+		Retries:   s.Retries,
+		Debug:     debug,
+		Notes:     f.IO.Err,
+		Transport: f.Transport,
+	})
 }
 
 // UserAgent is sent with every request.

@@ -127,7 +127,11 @@ func (e *withHint) Unwrap() error { return e.err }
 
 // Get implements provider.Provider.
 func (c *Client) Get(ctx context.Context, id string) (*provider.Session, error) {
-	res, err := c.do(ctx, http.MethodGet, c.CreatePath()+"/"+url.PathEscape(id), nil, nil)
+	seg, err := provider.IDPath("checkout session ID", id)
+	if err != nil {
+		return nil, err
+	}
+	res, err := c.do(ctx, http.MethodGet, c.CreatePath()+"/"+seg, nil, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -116,12 +116,20 @@ func (c *Client) Create(ctx context.Context, body []byte, key string) (*provider
 
 // Get implements provider.Provider.
 func (c *Client) Get(ctx context.Context, id string) (*provider.Session, error) {
-	return c.session(ctx, http.MethodGet, sessionsPath+"/"+url.PathEscape(id), nil, nil)
+	seg, err := provider.IDPath("checkout session ID", id)
+	if err != nil {
+		return nil, err
+	}
+	return c.session(ctx, http.MethodGet, sessionsPath+"/"+seg, nil, nil)
 }
 
 // Cancel implements provider.Provider.
 func (c *Client) Cancel(ctx context.Context, id string) (*provider.Session, error) {
-	s, err := c.session(ctx, http.MethodPost, sessionsPath+"/"+url.PathEscape(id)+"/cancel", nil, nil)
+	seg, err := provider.IDPath("checkout session ID", id)
+	if err != nil {
+		return nil, err
+	}
+	s, err := c.session(ctx, http.MethodPost, sessionsPath+"/"+seg+"/cancel", nil, nil)
 	if e, ok := err.(*provider.APIError); ok && e.Status == 400 {
 		e.Hint = "Only a session that exists and is still open (CREATED or AWAITING_PAYMENT) can be cancelled: check the ID with `billctl checkout get " + id + "`."
 	}

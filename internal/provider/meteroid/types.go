@@ -17,9 +17,13 @@ type CreateCheckoutSessionRequest struct {
 	AddOns []CreateSubscriptionAddOn `json:"add_ons,omitempty"`
 	// AutoAdvanceInvoices false keeps invoices in Draft until they are
 	// reviewed and finalized by hand; the server defaults to true.
-	AutoAdvanceInvoices *bool         `json:"auto_advance_invoices,omitempty"`
-	BillingDayAnchor    *int32        `json:"billing_day_anchor,omitempty"`
-	BillingStartDate    *request.Date `json:"billing_start_date,omitempty"`
+	AutoAdvanceInvoices *bool `json:"auto_advance_invoices,omitempty"`
+	// BillingDayAnchor, NetTerms and TrialDurationDays take the bounds of
+	// the server's subscription endpoint ("server": not in the spec): its
+	// checkout endpoint stores them unchecked, then wraps negatives and
+	// cuts the anchor to 16 bits.
+	BillingDayAnchor *int32        `json:"billing_day_anchor,omitempty" bill:"min=1,max=32767,server"`
+	BillingStartDate *request.Date `json:"billing_start_date,omitempty"`
 	// ChargeAutomatically makes finalizing try the customer's payment method;
 	// the server defaults to true.
 	ChargeAutomatically *bool                         `json:"charge_automatically,omitempty"`
@@ -35,12 +39,12 @@ type CreateCheckoutSessionRequest struct {
 	InvoiceMemo      *string          `json:"invoice_memo,omitempty"`
 	InvoiceThreshold *request.Decimal `json:"invoice_threshold,omitempty"`
 	Metadata         *request.JSON    `json:"metadata,omitempty"`
-	NetTerms         *int32           `json:"net_terms,omitempty"`
+	NetTerms         *int32           `json:"net_terms,omitempty" bill:"min=0,server"`
 	// PaymentMethodsConfig left unset inherits the invoicing entity's.
 	PaymentMethodsConfig *PaymentMethodsConfig `json:"payment_methods_config,omitempty"`
 	PlanVersionID        string                `json:"plan_version_id" bill:"required"`
 	PurchaseOrder        *string               `json:"purchase_order,omitempty"`
-	TrialDurationDays    *int32                `json:"trial_duration_days,omitempty"`
+	TrialDurationDays    *int32                `json:"trial_duration_days,omitempty" bill:"min=0,server"`
 }
 
 // CreateSubscriptionAddOn attaches an add-on to the subscription.

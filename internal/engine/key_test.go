@@ -1,4 +1,4 @@
-package checkout
+package engine
 
 import (
 	"testing"
@@ -9,28 +9,26 @@ import (
 func TestNewKeyIsAFreshVersion4UUID(t *testing.T) {
 	seen := map[string]bool{}
 	for range 10000 {
-		k := newKey()
+		k := NewKey()
 		u, err := uuid.Parse(k)
 		if err != nil || u.Version() != 4 || u.Variant() != uuid.RFC4122 || len(k) != 36 {
-			t.Fatalf("newKey() = %q: not a version 4 UUID (%v)", k, err)
+			t.Fatalf("NewKey() = %q: not a version 4 UUID (%v)", k, err)
 		}
 		if seen[k] {
-			t.Fatalf("newKey() repeated %q", k)
+			t.Fatalf("NewKey() repeated %q", k)
 		}
 		seen[k] = true
 	}
 }
 
 func TestKeyOfBatchDocuments(t *testing.T) {
-	opts := &CreateOptions{IdempotencyKey: "job-42"}
-	if got := opts.key(0); got != "job-42" {
+	if got := Key("job-42", 0); got != "job-42" {
 		t.Errorf("lone document: key %q", got)
 	}
-	if got := opts.key(7); got != "job-42-7" {
+	if got := Key("job-42", 7); got != "job-42-7" {
 		t.Errorf("document 7: key %q", got)
 	}
-	a, b := &CreateOptions{}, &CreateOptions{}
-	if ka, kb := a.key(0), b.key(0); ka == kb {
+	if ka, kb := Key("", 0), Key("", 0); ka == kb {
 		t.Errorf("two creates without --idempotency-key got the same key %q", ka)
 	}
 }

@@ -1,0 +1,173 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"strings"
+
+	"github.com/billctl/billctl/internal/exitcode"
+	"github.com/billctl/billctl/internal/httpx"
+	"github.com/billctl/billctl/internal/request"
+)
+
+// Descriptor is everything the rest of billctl knows about one API shape:
+// the command line, the settings, completion and the printer ask it rather
+// than naming a provider. Adding a provider is a package that returns one
+// of these, plus its line in the registry.
+type Descriptor struct {
+	// Name is the value of --provider.
+	Name string
+	// DefaultBaseURL is the public API root, used when none is configured.
+	DefaultBaseURL string
+	// Tenant is the account inside the API every request is addressed to
+	// (--company); nil when the token alone names the account.
+	Tenant *Tenant
+	// Caps says what the API can do beyond create and get.
+	Caps Caps
+	// Flags are the dedicated request flags of `checkout create` that
+	// belong to this provider (the common ones are CommonFlags).
+	Flags func() []Flag
+	// Lookups fetch records for shell completion; a kind that is missing
+	// is one the API cannot list.
+	Lookups map[LookupKind]Lookup
+	// Vocabulary is how the provider's sessions read.
+	Vocabulary Vocabulary
+	// New builds the client; tenant is the checked --company value.
+	New func(h *httpx.Client, tenant string) Provider
+	// NotFoundHint says what to check when a session id is unknown.
+	NotFoundHint func(id, tenant string) string
+	// Examples are command lines for help, by command ("checkout create",
+	// "checkout get", "profile add"), in this provider's terms.
+	Examples map[string]string
+	// SessionID is what one of its session IDs looks like, for help.
+	SessionID string
+}
+
+// Tenant is the account a provider addresses requests to.
+type Tenant struct {
+	// What names it in messages ("company ID").
+	What string
+	// Example is a well-formed value for messages ("cmp_…").
+	Example string
+	// Check refuses a malformed value before anything is sent.
+	Check func(v string) error
+}
+
+// Caps are the capabilities of a provider.
+type Caps struct {
+	// List: the API lists sessions; ListStatuses are its status filter.
+	List         bool
+	ListStatuses []string
+	// Cancel: the API cancels sessions; Cancellable says which.
+	Cancel      bool
+	Cancellable func(status string) bool
+	// ReplaysKeys: a create sent again with the same Idempotency-Key
+	// returns the session already made rather than a second one.
+	ReplaysKeys bool
+	// Reconciles: after a failed create the client looks for the session
+	// it may have made.
+	Reconciles bool
+}
+
+// Vocabulary is a provider's words for its sessions.
+type Vocabulary struct {
+	// Colours maps a status to an ANSI colour code ("32" green).
+	Colours map[string]string
+	// NullMeans maps a top-level field to what its null value means
+	// (expires_at: never), for tables; a null field not listed is left out.
+	NullMeans map[string]string
+	// Fields are the top-level fields a session can have, as the API
+	// names them: the values of --columns.
+	Fields []string
+}
+
+// FlagKind is how a request flag takes its value.
+type FlagKind int
+
+// The kinds of request flags.
+const (
+	TextFlag FlagKind = iota // --flag VALUE
+	BoolFlag                 // --flag / --flag=false
+	ListFlag                 // repeatable; replaces the list
+	EnumFlag                 // --flag ONE_OF
+)
+
+// Flag is a dedicated flag of `checkout create` that sets a field of the
+// request. Its value goes into the document as command-line text, so the
+// same checks as for a file apply and errors name the flag.
+type Flag struct {
+	Name   string
+	Path   string // the field it sets, for simple flags
+	Usage  string
+	Kind   FlagKind
+	Values []string // enum flags
+	// Apply sets the field(s) for flags that are not a plain path = value.
+	Apply func(d *request.Doc, wire reflect.Type, vals []string, place string) error
+	// Lookup, when set, completes the flag with the account's records.
+	Lookup LookupKind
+	// Complete, when set, completes the flag; lookup fetches records.
+	Complete func(toComplete string, lookup func(LookupKind) []Item) []string
+	// GoesOn: a completed value may go on (KEY=VAL,…), so the shell adds
+	// no space after it.
+	GoesOn bool
+}
+
+// CommonFlags are the request flags every provider takes.
+func CommonFlags() []Flag {
+	return []Flag{
+		{Name: "customer", Path: "customer_id", Usage: "customer ID (customer_id); some providers also take the customer's alias", Lookup: Customers},
+		{Name: "metadata", Kind: ListFlag, Usage: "metadata entry KEY=VALUE (repeatable)", Apply: applyMetadata},
+	}
+}
+
+func applyMetadata(d *request.Doc, _ reflect.Type, vals []string, place string) error {
+	for _, kv := range vals {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || k == "" {
+			return UsageErrorf("%s %q: expected KEY=VALUE", place, kv)
+		}
+		if err := d.SetKey("metadata", k, v, place); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// LookupKind is a kind of record completed from the API.
+type LookupKind string
+
+// The kinds of records that can be completed.
+const (
+	Customers       LookupKind = "customers"
+	PlanVersions    LookupKind = "plan-versions"
+	AddOns          LookupKind = "add-ons"
+	Coupons         LookupKind = "coupons"
+	Sessions        LookupKind = "sessions"
+	ProductPricings LookupKind = "product-pricings"
+)
+
+// Lookup fetches one kind of record through h for tenant.
+type Lookup func(ctx context.Context, h *httpx.Client, tenant string) ([]Item, error)
+
+// Item is one completion suggestion. Status is the record's state where
+// the API gives one (a session's), so callers can narrow the list.
+type Item struct {
+	ID          string `json:"id"`
+	Description string `json:"description,omitempty"`
+	Status      string `json:"status,omitempty"`
+}
+
+// UsageError is a usage mistake on the command line: exit 2, and the
+// command's usage line is pointed at.
+type UsageError struct{ Err error }
+
+func (e *UsageError) Error() string    { return e.Err.Error() }
+func (e *UsageError) Unwrap() error    { return e.Err }
+func (e *UsageError) ExitCode() int    { return exitcode.Usage }
+func (e *UsageError) ShowsUsage() bool { return true }
+
+// UsageErrorf builds a UsageError.
+func UsageErrorf(format string, args ...any) error {
+	return &UsageError{Err: fmt.Errorf(format, args...)}
+}

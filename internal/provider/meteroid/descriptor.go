@@ -1,0 +1,280 @@
+package meteroid
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"reflect"
+	"strings"
+
+	"github.com/billctl/billctl/internal/httpx"
+	"github.com/billctl/billctl/internal/provider"
+	"github.com/billctl/billctl/internal/request"
+)
+
+// Descriptor is what billctl knows about Meteroid.
+func Descriptor() *provider.Descriptor {
+	return &provider.Descriptor{
+		Name:           Name,
+		DefaultBaseURL: "https://api.meteroid.com",
+		Caps: provider.Caps{
+			List:         true,
+			ListStatuses: CheckoutSessionStatus("").Values(),
+			Cancel:       true,
+			// What can still be cancelled: a session nobody has paid,
+			// that has not expired.
+			Cancellable: func(status string) bool {
+				return status == string(CheckoutSessionCreated) || status == string(CheckoutSessionAwaitingPayment)
+			},
+			// The server ignores Idempotency-Key; reconciling stands in.
+			Reconciles: true,
+		},
+		Flags: flags,
+		Lookups: map[provider.LookupKind]provider.Lookup{
+			provider.Customers:    lookup(provider.Customers),
+			provider.PlanVersions: lookup(provider.PlanVersions),
+			provider.AddOns:       lookup(provider.AddOns),
+			provider.Coupons:      lookup(provider.Coupons),
+			provider.Sessions:     lookup(provider.Sessions),
+		},
+		Vocabulary: provider.Vocabulary{
+			Fields: provider.JSONFields(CheckoutSession{}),
+			Colours: map[string]string{
+				"COMPLETED":        "32", // green
+				"CREATED":          "33", // yellow
+				"AWAITING_PAYMENT": "33",
+				"EXPIRED":          "90", // grey
+				"CANCELLED":        "90",
+			},
+			// A null expires_at is Meteroid's way of saying the session
+			// never expires.
+			NullMeans: map[string]string{"expires_at": "never"},
+		},
+		New: func(h *httpx.Client, _ string) provider.Provider { return New(h) },
+		Examples: map[string]string{
+			"checkout create": "billctl checkout create --provider meteroid --customer cus_1 --plan-version plv_1 --trial-days 14",
+			"profile add":     "billctl profile add local --provider meteroid --base-url http://127.0.0.1:8080",
+		},
+		SessionID: "che_7n42DGM5Tflk9n8mt7Fhc7",
+		NotFoundHint: func(id, _ string) string {
+			return fmt.Sprintf("No checkout session %s on this account: check the ID, and that the profile or --base-url is the one that created it; `billctl checkout list` shows the account's sessions.", id)
+		},
+	}
+}
+
+func flags() []provider.Flag {
+	return []provider.Flag{
+		{Name: "plan-version", Path: "plan_version_id", Usage: "plan version ID (plan_version_id)", Lookup: provider.PlanVersions},
+		{Name: "add-on", Kind: provider.ListFlag, Usage: "add-on ID[:QUANTITY] (repeatable)", Apply: applyAddOns, Lookup: provider.AddOns},
+		{Name: "coupon", Kind: provider.ListFlag, Path: "coupon_ids", Usage: "coupon ID (repeatable, coupon_ids)", Lookup: provider.Coupons},
+		{Name: "coupon-code", Path: "coupon_code", Usage: "coupon code the customer entered"},
+		{Name: "trial-days", Path: "trial_duration_days", Usage: "trial length in days"},
+		{Name: "billing-start-date", Path: "billing_start_date", Usage: "first billing day, YYYY-MM-DD"},
+		{Name: "billing-day-anchor", Path: "billing_day_anchor", Usage: "day of the month billing is anchored to"},
+		{Name: "end-date", Path: "end_date", Usage: "subscription end, YYYY-MM-DD"},
+		{Name: "expires-in-hours", Path: "expires_in_hours", Usage: "session lifetime in hours (0 = never expires)"},
+		{Name: "net-terms", Path: "net_terms", Usage: "days to pay an invoice"},
+		{Name: "invoice-memo", Path: "invoice_memo", Usage: "memo printed on invoices"},
+		{Name: "invoice-threshold", Path: "invoice_threshold", Usage: "invoice threshold, a decimal like 100.00"},
+		{Name: "purchase-order", Path: "purchase_order", Usage: "purchase order reference"},
+		{Name: "auto-advance-invoices", Kind: provider.BoolFlag, Path: "auto_advance_invoices", Usage: "finalize invoices automatically (false keeps them in draft)"},
+		{Name: "charge-automatically", Kind: provider.BoolFlag, Path: "charge_automatically", Usage: "charge the saved payment method on finalize"},
+		{Name: "payment-methods", Kind: provider.EnumFlag, Values: request.UnionTags(reflect.TypeOf(PaymentMethodsConfig{})), Usage: "payment methods configuration", Apply: applyPaymentMethods},
+		{Name: "bank-account", Usage: "bank account ID for bank_transfer", Apply: applyBankAccount},
+		{Name: "card", Kind: provider.BoolFlag, Usage: "allow card payment (online)", Apply: applyOnline("card")},
+		{Name: "direct-debit", Kind: provider.BoolFlag, Usage: "allow direct debit (online)", Apply: applyOnline("direct_debit")},
+		{Name: "remove-component", Kind: provider.ListFlag, Path: "components.remove_components", Usage: "price component ID to remove from the plan (repeatable)"},
+	}
+}
+
+func applyAddOns(d *request.Doc, wire reflect.Type, vals []string, place string) error {
+	d.DeletePath("add_ons")
+	for i, v := range vals {
+		id, qty, hasQty := strings.Cut(v, ":")
+		if id == "" {
+			return provider.UsageErrorf("%s %q: expected ID[:QUANTITY]", place, v)
+		}
+		if err := d.Set(wire, fmt.Sprintf("add_ons[%d].add_on_id", i), id, place); err != nil {
+			return err
+		}
+		if hasQty {
+			if err := d.Set(wire, fmt.Sprintf("add_ons[%d].quantity", i), qty, place); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// applyPaymentMethods starts payment_methods_config afresh with the given
+// type, so a file's settings of another type do not linger.
+func applyPaymentMethods(d *request.Doc, wire reflect.Type, vals []string, place string) error {
+	d.DeletePath("payment_methods_config")
+	return d.Set(wire, "payment_methods_config.type", vals[0], place)
+}
+
+// paymentType makes sure payment_methods_config has type want, the one a
+// sub-flag (--bank-account, --card) implies.
+func paymentType(d *request.Doc, wire reflect.Type, want, place string) error {
+	have := d.Get("payment_methods_config.type")
+	switch have {
+	case "":
+		return d.Set(wire, "payment_methods_config.type", want, place)
+	case want:
+		return nil
+	}
+	return provider.UsageErrorf("%s needs the %s payment method, but payment_methods_config.type is %s", place, want, have)
+}
+
+func applyBankAccount(d *request.Doc, wire reflect.Type, vals []string, place string) error {
+	if err := paymentType(d, wire, "bank_transfer", place); err != nil {
+		return err
+	}
+	return d.Set(wire, "payment_methods_config.account_id", vals[0], place)
+}
+
+func applyOnline(method string) func(*request.Doc, reflect.Type, []string, string) error {
+	return func(d *request.Doc, wire reflect.Type, vals []string, place string) error {
+		if err := paymentType(d, wire, "online", place); err != nil {
+			return err
+		}
+		return d.Set(wire, "payment_methods_config.config."+method+".enabled", vals[0], place)
+	}
+}
+
+// pageSize is how many records one lookup asks for: the API's maximum, and
+// more than a completion menu can usefully show.
+const pageSize = 100
+
+func lookup(kind provider.LookupKind) provider.Lookup {
+	return func(ctx context.Context, h *httpx.Client, _ string) ([]provider.Item, error) {
+		return fetchItems(ctx, h, kind)
+	}
+}
+
+func fetchItems(ctx context.Context, h *httpx.Client, kind provider.LookupKind) ([]provider.Item, error) {
+	q := url.Values{}
+	var path string
+	switch kind {
+	case provider.Customers:
+		path = "/api/v1/customers"
+	case provider.PlanVersions:
+		// A plan in the list carries its current version; only active
+		// plans can be subscribed to.
+		path = "/api/v1/plans"
+		q.Set("status", "ACTIVE")
+	case provider.AddOns:
+		path = "/api/v1/addons"
+	case provider.Coupons:
+		path = "/api/v1/coupons"
+		q.Set("filter", "ACTIVE")
+	case provider.Sessions:
+		path = sessionsPath
+	}
+	if kind != provider.Sessions { // the sessions list is not paginated
+		q.Set("per_page", fmt.Sprint(pageSize))
+	}
+	if len(q) > 0 {
+		path += "?" + q.Encode()
+	}
+	body, err := provider.LookupBody(ctx, h, http.MethodGet, path, nil)
+	if err != nil {
+		return nil, err
+	}
+	var out []provider.Item
+	switch kind {
+	case provider.Customers:
+		var r struct {
+			Data []struct {
+				ID           string  `json:"id"`
+				Name         string  `json:"name"`
+				Alias        *string `json:"alias"`
+				BillingEmail *string `json:"billing_email"`
+			} `json:"data"`
+		}
+		if err := json.Unmarshal(body, &r); err != nil {
+			return nil, err
+		}
+		for _, c := range r.Data {
+			alias := provider.Deref(c.Alias)
+			if alias != "" {
+				alias = "alias " + alias
+			}
+			out = provider.AddItem(out, c.ID, provider.Describe(c.Name, alias, provider.Deref(c.BillingEmail)), "")
+		}
+	case provider.PlanVersions:
+		var r struct {
+			Data []struct {
+				Name      string `json:"name"`
+				Version   int    `json:"version"`
+				VersionID string `json:"version_id"`
+				Currency  string `json:"currency"`
+				Status    string `json:"status"`
+			} `json:"data"`
+		}
+		if err := json.Unmarshal(body, &r); err != nil {
+			return nil, err
+		}
+		for _, p := range r.Data {
+			v := ""
+			if p.Version > 0 {
+				v = fmt.Sprintf("v%d", p.Version)
+			}
+			out = provider.AddItem(out, p.VersionID, provider.Describe(strings.TrimSpace(p.Name+" "+v), p.Currency), p.Status)
+		}
+	case provider.AddOns:
+		var r struct {
+			Data []struct {
+				ID          string  `json:"id"`
+				Name        string  `json:"name"`
+				Description *string `json:"description"`
+			} `json:"data"`
+		}
+		if err := json.Unmarshal(body, &r); err != nil {
+			return nil, err
+		}
+		for _, a := range r.Data {
+			out = provider.AddItem(out, a.ID, provider.Describe(a.Name, provider.Deref(a.Description)), "")
+		}
+	case provider.Coupons:
+		var r struct {
+			Data []struct {
+				ID          string  `json:"id"`
+				Code        string  `json:"code"`
+				Description *string `json:"description"`
+				Disabled    bool    `json:"disabled"`
+			} `json:"data"`
+		}
+		if err := json.Unmarshal(body, &r); err != nil {
+			return nil, err
+		}
+		for _, c := range r.Data {
+			if c.Disabled {
+				continue
+			}
+			out = provider.AddItem(out, c.ID, provider.Describe(c.Code, provider.Deref(c.Description)), "")
+		}
+	default: // Sessions
+		var r struct {
+			Sessions []struct {
+				ID         string `json:"id"`
+				Status     string `json:"status"`
+				CustomerID string `json:"customer_id"`
+				CreatedAt  string `json:"created_at"`
+			} `json:"sessions"`
+		}
+		if err := json.Unmarshal(body, &r); err != nil {
+			return nil, err
+		}
+		for _, x := range r.Sessions {
+			created := x.CreatedAt
+			if created != "" {
+				created = "created " + created
+			}
+			out = provider.AddItem(out, x.ID, provider.Describe(x.Status, x.CustomerID, created), x.Status)
+		}
+	}
+	return out, nil
+}

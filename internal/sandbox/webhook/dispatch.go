@@ -1,0 +1,238 @@
+package webhook
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// DefaultBackoff is the wait before each retry after a failed attempt;
+// after the last one the message is given up. Meteroid's deliveries
+// (through Svix) wait 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h; a sandbox
+// user is fixing a receiver on the same machine, so the first retries come
+// sooner, and the whole schedule still spans hours.
+var DefaultBackoff = []time.Duration{
+	1 * time.Second, 5 * time.Second, 30 * time.Second, 2 * time.Minute,
+	10 * time.Minute, 30 * time.Minute, 1 * time.Hour, 2 * time.Hour,
+}
+
+// Options configure a Dispatcher.
+type Options struct {
+	Outbox Outbox
+	// URL receives every message (see CheckURL).
+	URL    string
+	Secret Secret
+	// Client sends the requests. Default: a 15 s timeout (as Svix's) and no
+	// redirects followed: a 3xx is a failed attempt.
+	Client *http.Client
+	// Backoff is the wait before each retry. Default DefaultBackoff.
+	Backoff []time.Duration
+	// Poll is how often the outbox is read when nothing calls Notify,
+	// for messages queued by another process. Default 1 s.
+	Poll time.Duration
+	// Lease is how long a claimed message is left alone before it is tried
+	// again (when the process died mid-delivery). Default 1 min; longer than
+	// the client's timeout.
+	Lease time.Duration
+	// Log receives one line per attempt: the message, the URL, the answer.
+	// Default slog.Default().
+	Log *slog.Logger
+	// Now is the clock. Default time.Now.
+	Now func() time.Time
+}
+
+// Dispatcher delivers the outbox's messages to one URL.
+type Dispatcher struct {
+	o    Options
+	wake chan struct{}
+}
+
+// NewDispatcher returns a dispatcher; Run starts it.
+func NewDispatcher(o Options) *Dispatcher {
+	if o.Client == nil {
+		o.Client = &http.Client{
+			Timeout:       15 * time.Second,
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		}
+	}
+	if o.Backoff == nil {
+		o.Backoff = DefaultBackoff
+	}
+	if o.Poll <= 0 {
+		o.Poll = time.Second
+	}
+	if o.Lease <= 0 {
+		o.Lease = time.Minute
+	}
+	if o.Log == nil {
+		o.Log = slog.Default()
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return &Dispatcher{o: o, wake: make(chan struct{}, 1)}
+}
+
+// CheckURL accepts an absolute http(s) URL; plain http only to loopback,
+// as for every other URL billctl talks to.
+func CheckURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return err
+	}
+	if u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return fmt.Errorf("%q is not an http:// or https:// URL", raw)
+	}
+	if u.Scheme == "http" && !loopback(u.Hostname()) {
+		return fmt.Errorf("%q: plain http:// is only for loopback hosts; use https://", raw)
+	}
+	return nil
+}
+
+func loopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// Notify wakes the dispatcher: a message was just queued. It never blocks.
+func (d *Dispatcher) Notify() {
+	select {
+	case d.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run delivers messages as they fall due, until ctx is done. A failing
+// outbox is logged and tried again at the next poll.
+func (d *Dispatcher) Run(ctx context.Context) {
+	t := time.NewTimer(0)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		case <-d.wake:
+		}
+		for {
+			n, err := d.DeliverDue(ctx)
+			if err != nil && ctx.Err() == nil {
+				d.o.Log.Error("webhook outbox", "error", err)
+			}
+			if n == 0 || err != nil {
+				break
+			}
+		}
+		if !t.Stop() {
+			select {
+			case <-t.C:
+			default:
+			}
+		}
+		t.Reset(d.o.Poll)
+	}
+}
+
+// claimBatch bounds one pass, so a long queue is taken in turns.
+const claimBatch = 16
+
+// DeliverDue makes one attempt at each message due now (at most one batch)
+// and records the outcomes. It returns how many it attempted.
+func (d *Dispatcher) DeliverDue(ctx context.Context) (int, error) {
+	due, err := d.o.Outbox.Claim(ctx, d.o.Now(), d.o.Lease, claimBatch)
+	if err != nil {
+		return 0, fmt.Errorf("claim: %w", err)
+	}
+	for _, m := range due {
+		r := d.attempt(ctx, m)
+		if err := d.o.Outbox.Attempted(ctx, m.ID, r); err != nil {
+			return len(due), fmt.Errorf("record %s: %w", m.ID, err)
+		}
+	}
+	return len(due), nil
+}
+
+// attempt sends m once, logs it and says what follows.
+func (d *Dispatcher) attempt(ctx context.Context, m Delivery) Result {
+	at := d.o.Now()
+	r := Result{Attempts: m.Attempts + 1, At: at}
+	start := time.Now()
+	r.Status, r.Error = d.send(ctx, m.Message, at)
+	took := time.Since(start).Round(time.Millisecond)
+
+	log := d.o.Log.With("id", m.ID, "type", m.EventType)
+	if m.SessionID != "" {
+		log = log.With("session", m.SessionID)
+	}
+	log = log.With("url", d.o.URL, "attempt", r.Attempts)
+	if r.Error == "" {
+		r.State = Delivered
+		log.Info("webhook delivered", "status", r.Status, "took", took)
+		return r
+	}
+	if retry := r.Attempts - 1; retry < len(d.o.Backoff) {
+		r.State = Pending
+		r.Next = at.Add(d.o.Backoff[retry])
+		log.Warn("webhook failed", "status", r.Status, "error", r.Error, "took", took, "retry_at", r.Next.UTC().Format(time.RFC3339))
+		return r
+	}
+	r.State = Failed
+	log.Error("webhook failed; giving up", "status", r.Status, "error", r.Error, "took", took)
+	return r
+}
+
+// send posts m once; it returns the status (0 if none) and, unless the
+// answer is 2xx, why the attempt failed.
+func (d *Dispatcher) send(ctx context.Context, m Message, at time.Time) (int, string) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, d.o.URL, bytes.NewReader(m.Payload))
+	if err != nil {
+		return 0, err.Error()
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", "billctl-sandbox-webhooks")
+	d.o.Secret.Header(req.Header, m.ID, at, m.Payload)
+	resp, err := d.o.Client.Do(req)
+	if err != nil {
+		var uerr *url.Error
+		if errors.As(err, &uerr) {
+			err = uerr.Err // the URL is logged beside it already
+		}
+		return 0, err.Error()
+	}
+	defer resp.Body.Close()
+	head, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
+	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10)) // let the connection be reused
+	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		return resp.StatusCode, ""
+	}
+	msg := resp.Status
+	if s := excerpt(head, 200); s != "" {
+		msg += ": " + s
+	}
+	return resp.StatusCode, msg
+}
+
+// excerpt is the start of a receiver's answer, for the log: valid UTF-8,
+// on one line, at most about n bytes. The log handler quotes what it must.
+func excerpt(b []byte, n int) string {
+	s := strings.Join(strings.Fields(strings.ToValidUTF8(string(b), "\uFFFD")), " ")
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
+}
