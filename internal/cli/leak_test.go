@@ -57,6 +57,7 @@ func leakRuns(api, dir string) map[string][][]string {
 		"billctl profile use":     {{"profile", "use", "leaky"}, {"profile", "use", "nope"}},
 		"billctl profile remove":  {{"profile", "remove", "nope"}, {"profile", "remove", "leaky"}},
 		"billctl version":         {{"version"}, {"--version"}},
+		"billctl sandbox":         {{"sandbox"}, {"sandbox", "srve"}},
 		"billctl sandbox serve":   {{"sandbox", "serve", "--addr", "0.0.0.0:1"}, {"sandbox", "serve", "--addr", "127.0.0.1:1", "--fail-rate", "2"}},
 		"billctl sandbox pay":     {{"sandbox", "pay", "che_none", "--data", filepath.Join(dir, "sandbox.db")}},
 		"billctl sandbox expire":  {{"sandbox", "expire", "che_none", "--data", filepath.Join(dir, "sandbox.db")}},
