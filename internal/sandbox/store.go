@@ -84,12 +84,18 @@ type Store struct {
 }
 
 // DefaultPath is $XDG_STATE_HOME/billctl/sandbox.db (~/.local/state/…).
-func DefaultPath() (string, error) {
-	dir := os.Getenv("XDG_STATE_HOME")
+func DefaultPath() (string, error) { return DefaultPathEnv(os.Getenv) }
+
+// DefaultPathEnv is DefaultPath reading the environment through getenv.
+func DefaultPathEnv(getenv func(string) string) (string, error) {
+	dir := getenv("XDG_STATE_HOME")
 	if dir == "" {
-		home, err := os.UserHomeDir()
-		if err != nil {
-			return "", fmt.Errorf("sandbox: no home directory for the database: %w (use --data PATH)", err)
+		home := getenv("HOME")
+		if home == "" {
+			var err error
+			if home, err = os.UserHomeDir(); err != nil {
+				return "", fmt.Errorf("sandbox: no home directory for the database: %w (use --data PATH)", err)
+			}
 		}
 		dir = filepath.Join(home, ".local", "state")
 	}

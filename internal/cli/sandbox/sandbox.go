@@ -12,9 +12,8 @@ import (
 
 	"github.com/billctl/billctl/internal/cli/cmdutil"
 	"github.com/billctl/billctl/internal/exitcode"
-	"github.com/billctl/billctl/internal/provider/maple"
-	"github.com/billctl/billctl/internal/provider/meteroid"
 	"github.com/billctl/billctl/internal/sandbox"
+	"github.com/billctl/billctl/internal/sandbox/local"
 )
 
 // NewCmd builds `billctl sandbox`.
@@ -41,10 +40,8 @@ no network.`),
 	return cmd
 }
 
-// APIs are the API shapes the sandbox serves.
-func APIs() []sandbox.API {
-	return []sandbox.API{meteroid.SandboxAPI(), maple.SandboxAPI()}
-}
+// APIs are the API shapes the sandbox serves: every provider's.
+func APIs() []sandbox.API { return local.APIs() }
 
 // dataFlags are --data and --memory.
 type dataFlags struct {
@@ -88,13 +85,7 @@ func (d *dataFlags) open(ctx context.Context, getenv func(string) string) (*sand
 // defaultPath is sandbox.DefaultPath, reading the environment through the
 // factory so tests can set it.
 func defaultPath(getenv func(string) string) (string, error) {
-	if dir := getenv("XDG_STATE_HOME"); dir != "" {
-		return strings.TrimRight(dir, "/") + "/billctl/sandbox.db", nil
-	}
-	if home := getenv("HOME"); home != "" {
-		return strings.TrimRight(home, "/") + "/.local/state/billctl/sandbox.db", nil
-	}
-	return sandbox.DefaultPath()
+	return sandbox.DefaultPathEnv(getenv)
 }
 
 func newCmdMove(f *cmdutil.Factory, verb string) *cobra.Command {
