@@ -39,7 +39,7 @@ type Client struct {
 }
 
 // target is what a create makes a session for.
-type target struct{ customer, plan string }
+type target provider.Subject
 
 // New wraps an HTTP client configured for Meteroid.
 func New(c *httpx.Client) *Client { return &Client{http: c} }
@@ -56,6 +56,16 @@ func (c *Client) Prepare(*request.Doc) {}
 // CreatePath implements provider.Provider.
 func (c *Client) CreatePath() string { return sessionsPath }
 
+// Subject implements provider.Provider: the customer (ID or alias) and
+// the plan version.
+func (c *Client) Subject(req any) provider.Subject {
+	r, ok := req.(*CreateCheckoutSessionRequest)
+	if !ok {
+		return provider.Subject{}
+	}
+	return provider.Subject{Customer: r.CustomerID, Plan: r.PlanVersionID}
+}
+
 // Create implements provider.Provider.
 //
 // Meteroid ignores Idempotency-Key (it is sent anyway, for a proxy or a
@@ -66,15 +76,9 @@ func (c *Client) CreatePath() string { return sessionsPath }
 // (reconcile): a session for the same customer and plan version created
 // since the attempt began is the one it made. When that cannot be told,
 // the error says what may exist; billctl never guesses.
-func (c *Client) Create(ctx context.Context, body []byte, key string) (*provider.Session, error) {
-	var t target
-	var req struct {
-		Customer string `json:"customer_id"`
-		Plan     string `json:"plan_version_id"`
-	}
-	if json.Unmarshal(body, &req) == nil {
-		t = target{req.Customer, req.Plan}
-	}
+func (c *Client) Create(ctx context.Context, req provider.Request, key string) (*provider.Session, error) {
+	t := target(req.Subject)
+	body := req.Body
 	c.begin(t)
 	defer c.end(t)
 	since := c.http.Now()
@@ -288,18 +292,18 @@ func (c *Client) reconcile(ctx context.Context, t target, since time.Time, cause
 		return nil, interruptedAfterSend(t)
 	}
 	u := &uncertain{cause: cause, t: t, err: failure}
-	if t.customer == "" || t.plan == "" {
+	if t.Customer == "" || t.Plan == "" {
 		u.why = "the request names no customer or plan version to look for"
 		return nil, u
 	}
-	if !isCustomerID(t.customer) {
-		u.why = fmt.Sprintf("%q looks like a customer alias, which the session list cannot be filtered by (it takes a cus_… ID), so billctl cannot look for it", t.customer)
+	if !isCustomerID(t.Customer) {
+		u.why = fmt.Sprintf("%q looks like a customer alias, which the session list cannot be filtered by (it takes a cus_… ID), so billctl cannot look for it", t.Customer)
 		return nil, u
 	}
 	// Sessions carry created_at to the second: compare whole seconds, so
 	// the session the attempt made is not missed for a fraction.
 	since = since.UTC().Truncate(time.Second)
-	list, err := c.List(ctx, provider.ListFilter{Customer: t.customer})
+	list, err := c.List(ctx, provider.ListFilter{Customer: t.Customer})
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, interruptedAfterSend(t)
@@ -311,7 +315,7 @@ func (c *Client) reconcile(ctx context.Context, t target, since time.Time, cause
 	var found []string
 	c.mu.Lock()
 	for _, s := range list {
-		if s.Customer != t.customer || s.Plan != t.plan || c.claimed[s.ID] {
+		if s.Customer != t.Customer || s.Plan != t.Plan || c.claimed[s.ID] {
 			continue
 		}
 		created, err := time.Parse(time.RFC3339, s.CreatedAt)
@@ -380,20 +384,20 @@ type uncertain struct {
 func (e *uncertain) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s: the create may have succeeded (%s); ", Name, e.cause)
-	what := fmt.Sprintf("a session for customer %s and plan version %s", e.t.customer, e.t.plan)
+	what := fmt.Sprintf("a session for customer %s and plan version %s", e.t.Customer, e.t.Plan)
 	switch {
 	case len(e.found) > 0:
 		fmt.Fprintf(&b, "session(s) %s for customer %s and plan version %s were created since %s, and %s.",
-			strings.Join(e.found, ", "), e.t.customer, e.t.plan, e.since.Format(time.RFC3339), e.why)
+			strings.Join(e.found, ", "), e.t.Customer, e.t.Plan, e.since.Format(time.RFC3339), e.why)
 	case !e.since.IsZero():
 		fmt.Fprintf(&b, "no session for customer %s and plan version %s created since %s was found; %s.",
-			e.t.customer, e.t.plan, e.since.Format(time.RFC3339), strings.TrimPrefix(e.why, "none was found, but "))
+			e.t.Customer, e.t.Plan, e.since.Format(time.RFC3339), strings.TrimPrefix(e.why, "none was found, but "))
 	default:
 		fmt.Fprintf(&b, "%s may exist; %s.", what, e.why)
 	}
 	b.WriteString("\nIt was not sent again, so at most one was created. ")
-	if isCustomerID(e.t.customer) {
-		fmt.Fprintf(&b, "Check with: billctl checkout list --customer %s", e.t.customer)
+	if isCustomerID(e.t.Customer) {
+		fmt.Fprintf(&b, "Check with: billctl checkout list --customer %s", e.t.Customer)
 	} else {
 		b.WriteString("Check with: billctl checkout list --customer <the customer's cus_… ID>")
 	}
@@ -407,13 +411,13 @@ func (e *uncertain) ExitCode() int { return exitcode.Failure }
 
 // interruptedAfterSend is Ctrl-C once the create had reached the server.
 func interruptedAfterSend(t target) error {
-	check := "billctl checkout list --customer " + t.customer
-	if !isCustomerID(t.customer) {
+	check := "billctl checkout list --customer " + t.Customer
+	if !isCustomerID(t.Customer) {
 		check = "billctl checkout list --customer <the customer's cus_… ID>"
 	}
 	return exitcode.New(exitcode.Interrupted, fmt.Errorf(
 		"%s: interrupted after the create request was sent: a session for customer %s and plan version %s may exist; check with: %s",
-		Name, t.customer, t.plan, check))
+		Name, t.Customer, t.Plan, check))
 }
 
 func firstLine(s string) string {

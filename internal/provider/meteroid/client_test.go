@@ -68,6 +68,10 @@ func newTestClient(t *testing.T, h http.Handler) *Client {
 
 const createBody = `{"customer_id":"cus_1","plan_version_id":"plv_1"}`
 
+// createReq is createBody as the engine hands it over: the subject comes
+// from the typed request, not from the bytes.
+var createReq = provider.Request{Body: []byte(createBody), Subject: provider.Subject{Customer: "cus_1", Plan: "plv_1"}}
+
 func TestReconcileAdoptsTheOneSessionMadeSinceTheAttempt(t *testing.T) {
 	h := &lostCreates{sessions: []map[string]any{
 		session("cs_new", time.Now()),
@@ -75,7 +79,7 @@ func TestReconcileAdoptsTheOneSessionMadeSinceTheAttempt(t *testing.T) {
 		{"id": "cs_other_plan", "customer_id": "cus_1", "plan_version_id": "plv_2", "status": "CREATED", "checkout_type": "SELF_SERVE", "created_at": time.Now().UTC().Format(time.RFC3339)},
 	}}
 	c := newTestClient(t, h)
-	s, err := c.Create(context.Background(), []byte(createBody), "k-1")
+	s, err := c.Create(context.Background(), createReq, "k-1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +93,7 @@ func TestReconcileAdoptsTheOneSessionMadeSinceTheAttempt(t *testing.T) {
 		t.Errorf("Idempotency-Key %q, want it sent as given", h.key.Load())
 	}
 	// Once handed out, a session is never adopted again by this client.
-	_, err = c.Create(context.Background(), []byte(createBody), "k-2")
+	_, err = c.Create(context.Background(), createReq, "k-2")
 	var u *uncertain
 	if !errors.As(err, &u) {
 		t.Fatalf("second create: err = %v, want the outcome reported unknown", err)
@@ -99,7 +103,7 @@ func TestReconcileAdoptsTheOneSessionMadeSinceTheAttempt(t *testing.T) {
 func TestReconcileRefusesToChooseBetweenSessions(t *testing.T) {
 	h := &lostCreates{sessions: []map[string]any{session("cs_b", time.Now()), session("cs_a", time.Now())}}
 	c := newTestClient(t, h)
-	_, err := c.Create(context.Background(), []byte(createBody), "k")
+	_, err := c.Create(context.Background(), createReq, "k")
 	if err == nil {
 		t.Fatal("a session was adopted among two")
 	}
@@ -121,7 +125,7 @@ func TestReconcileWithAnotherCreateForTheSamePairUnderWay(t *testing.T) {
 	h := &lostCreates{sessions: []map[string]any{session("cs_1", time.Now())}}
 	c := newTestClient(t, h)
 	c.begin(target{"cus_1", "plv_1"}) // another document of the batch, in flight
-	_, err := c.Create(context.Background(), []byte(createBody), "k")
+	_, err := c.Create(context.Background(), createReq, "k")
 	if err == nil || !strings.Contains(err.Error(), "1 other create(s) for the same customer and plan version are under way") {
 		t.Fatalf("err = %v, want the session left undecided", err)
 	}
@@ -139,7 +143,7 @@ func TestCreateRetriesOnlyWhatWasNotProcessed(t *testing.T) {
 		io := `{"session":` + string(mustJSON(session("cs_1", time.Now()))) + `}`
 		w.Write([]byte(io))
 	}))
-	s, err := c.Create(context.Background(), []byte(createBody), "k")
+	s, err := c.Create(context.Background(), createReq, "k")
 	if err != nil || s.ID != "cs_1" || posts.Load() != 2 {
 		t.Fatalf("Create = %v, %v after %d posts; want cs_1 after 2", s, err, posts.Load())
 	}
