@@ -294,8 +294,9 @@ func faultCases() []faultCase {
 			name:  "500 is not retried",
 			fault: first(1, status(500, "", "application/json", `{"code":"INTERNAL_SERVER_ERROR","message":"boom"}`)),
 			want: map[string]outcome{
-				"meteroid": failed(0, 1, mayHave+"500 INTERNAL_SERVER_ERROR: boom)", "no session for customer cus_1", checkWith),
-				"maple":    failed(0, 1, "maple: 500"),
+				"meteroid": failed(0, 1, mayHave+"500 INTERNAL_SERVER_ERROR: boom)", "no session for customer cus_1", checkWith,
+					"A 500 from this endpoint most often means that customer cus_1 or plan version plv_1 does not exist on this account"),
+				"maple": failed(0, 1, "maple: 500"),
 			},
 		},
 		{
@@ -325,12 +326,38 @@ func faultCases() []faultCase {
 			},
 		},
 		{
+			// The list filter takes no alias: the alias is looked up
+			// first, and the session found under the customer's ID.
 			name:  "customer given as an alias",
 			fault: first(1, actThenStatus(502)),
+			args:  []string{"--customer", "acme"},
+			want: map[string]outcome{
+				"meteroid": ok("cs_000001", 1, "meteroid: adopted session cs_000001"),
+				"maple":    ok("chk_000001", 2),
+			},
+		},
+		{
+			name:  "customer given as an alias that does not exist",
+			fault: first(1, status(500, "", "application/json", `{"code":"INTERNAL_SERVER_ERROR","message":"Internal error"}`)),
 			args:  []string{"--customer", "acme-corp"},
 			want: map[string]outcome{
-				"meteroid": failed(1, 1, mayHave+"502", `a session for customer acme-corp and plan version plv_1 may exist; "acme-corp" looks like a customer alias, which the session list cannot be filtered by`, "Check with: billctl checkout list --customer <the customer's cus_… ID>"),
-				"maple":    ok("chk_000001", 2),
+				"meteroid": failed(0, 1, mayHave+"500", `no customer has the ID or alias "acme-corp" on this account`,
+					"most often means that customer acme-corp or plan version plv_1 does not exist"),
+			},
+		},
+		{
+			// Only a session the create could have made is adopted.
+			name:  "a session of another checkout type or status is not adopted",
+			fault: first(1, status(502, "", "text/html", htmlBadGateway)),
+			setup: func(t *testing.T, f *faulty) {
+				now := time.Now().Add(time.Minute).UTC().Format(time.RFC3339)
+				f.srv.AddSession(map[string]any{"id": "cs_activation", "customer_id": "cus_1", "plan_version_id": "plv_1", "status": "CREATED",
+					"checkout_type": "SUBSCRIPTION_ACTIVATION", "created_at": now})
+				f.srv.AddSession(map[string]any{"id": "cs_paid", "customer_id": "cus_1", "plan_version_id": "plv_1", "status": "COMPLETED",
+					"checkout_type": "SELF_SERVE", "created_at": now})
+			},
+			want: map[string]outcome{
+				"meteroid": failed(0, 1, mayHave+"502", "no session for customer cus_1 and plan version plv_1 created since"),
 			},
 		},
 		{

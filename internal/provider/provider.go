@@ -31,8 +31,9 @@ type Provider interface {
 	Create(ctx context.Context, req Request, key string) (*Session, error)
 	// Get fetches one session.
 	Get(ctx context.Context, id string) (*Session, error)
-	// List returns sessions, optionally filtered.
-	List(ctx context.Context, f ListFilter) ([]*Session, error)
+	// List hands fn the sessions, optionally filtered, one at a time as
+	// they are read: a list can be long.
+	List(ctx context.Context, f ListFilter, fn func(*Session) error) error
 	// Cancel cancels one session.
 	Cancel(ctx context.Context, id string) (*Session, error)
 }

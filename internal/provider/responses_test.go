@@ -381,7 +381,11 @@ func TestMeteroidAnswersFromTheSpecDecode(t *testing.T) {
 				srv, reqs := server(t, answer)
 				filters := []provider.ListFilter{{}, {Customer: "cus_7n42DGM5Tflk9n8mt7Fhc7"}, {Status: "AWAITING_PAYMENT"}, {Customer: "acme corp", Status: "EXPIRED"}}
 				for _, f := range filters {
-					got, err := meteroid.New(httpClient(srv)).List(context.Background(), f)
+					var got []*provider.Session
+					err := meteroid.New(httpClient(srv)).List(context.Background(), f, func(s *provider.Session) error {
+						got = append(got, s)
+						return nil
+					})
 					if err != nil {
 						t.Fatal(err)
 					}

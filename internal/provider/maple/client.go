@@ -169,8 +169,8 @@ func (c *Client) Get(ctx context.Context, id string) (*provider.Session, error) 
 }
 
 // List implements provider.Provider: Maple has no list endpoint.
-func (c *Client) List(context.Context, provider.ListFilter) ([]*provider.Session, error) {
-	return nil, provider.Unsupported(Name, "listing checkout sessions is not supported")
+func (c *Client) List(context.Context, provider.ListFilter, func(*provider.Session) error) error {
+	return provider.Unsupported(Name, "listing checkout sessions is not supported")
 }
 
 // Cancel implements provider.Provider: Maple has no cancel endpoint.

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/billctl/billctl/internal/exitcode"
+	"github.com/google/uuid"
+
 	"github.com/billctl/billctl/internal/httpx"
 	"github.com/billctl/billctl/internal/provider"
 )
@@ -37,9 +39,12 @@ func TestIsCustomerID(t *testing.T) {
 // the way) and lists the sessions given.
 type lostCreates struct {
 	sessions []map[string]any
-	posts    atomic.Int32
-	lists    atomic.Int32
-	key      atomic.Value
+	// customers maps an alias to its customer's ID.
+	customers map[string]string
+	listQuery string
+	posts     atomic.Int32
+	lists     atomic.Int32
+	key       atomic.Value
 }
 
 func (s *lostCreates) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -49,7 +54,17 @@ func (s *lostCreates) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusBadGateway)
 		return
 	}
+	if alias, ok := strings.CutPrefix(r.URL.Path, "/api/v1/customers/"); ok {
+		id, found := s.customers[alias]
+		if !found {
+			w.WriteHeader(http.StatusNotFound)
+			return
+		}
+		json.NewEncoder(w).Encode(map[string]any{"id": id, "name": alias})
+		return
+	}
 	s.lists.Add(1)
+	s.listQuery = r.URL.RawQuery
 	w.Header().Set("Content-Type", "application/json")
 	json.NewEncoder(w).Encode(map[string]any{"sessions": s.sessions})
 }
@@ -152,4 +167,82 @@ func TestCreateRetriesOnlyWhatWasNotProcessed(t *testing.T) {
 func mustJSON(v any) []byte {
 	b, _ := json.Marshal(v)
 	return b
+}
+
+// The server's IDs are a UUID in base62 behind a prefix; the vectors are
+// the server's own test (Uuid::max) and values worked out by hand from its
+// encoding (u128 rotated left by 67 bits, alphabet 0-9A-Za-z).
+func TestCanonicalID(t *testing.T) {
+	for _, tt := range []struct{ uuid, id string }{
+		{"ffffffff-ffff-ffff-ffff-ffffffffffff", "cus_7n42DGM5Tflk9n8mt7Fhc7"},
+		{"00000000-0000-0000-0000-000000000001", "plv_2ppSGe8nKGQ4"},
+		{"0190a3b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b", "plv_6L91OaVQf7Id906PmtXFyG"},
+	} {
+		prefix := tt.id[:4]
+		if got := canonicalID(prefix, tt.id); got != tt.uuid {
+			t.Errorf("canonicalID(%s) = %s, want %s", tt.id, got, tt.uuid)
+		}
+		if got := canonicalID(prefix, strings.ToUpper(tt.uuid)); got != tt.uuid {
+			t.Errorf("canonicalID(%s) = %s, want %s", strings.ToUpper(tt.uuid), got, tt.uuid)
+		}
+		if got := toBase62(prefix, uuid.MustParse(tt.uuid)); got != tt.id {
+			t.Errorf("toBase62(%s) = %s, want %s", tt.uuid, got, tt.id)
+		}
+	}
+	for _, s := range []string{"acme", "plv_", "plv_not-base62", "plv_" + strings.Repeat("z", 23), "cus_1"} {
+		if got := canonicalID("plv_", s); got != s && s != "cus_1" {
+			t.Errorf("canonicalID(%q) = %q, want it as given", s, got)
+		}
+	}
+}
+
+// A plan version given as a UUID is the one the server answers in its
+// plv_ form: the session made is adopted.
+func TestReconcileComparesPlanVersionsInOneForm(t *testing.T) {
+	const u = "0190a3b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b"
+	s := session("che_new", time.Now())
+	s["plan_version_id"] = "plv_6L91OaVQf7Id906PmtXFyG"
+	c := newTestClient(t, &lostCreates{sessions: []map[string]any{s}})
+	req := provider.Request{Body: []byte(`{}`), Subject: provider.Subject{Customer: "cus_1", Plan: u}}
+	got, err := c.Create(context.Background(), req, "k")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.ID != "che_new" {
+		t.Errorf("adopted %s", got.ID)
+	}
+}
+
+// Only a session the create could have made (SELF_SERVE, CREATED) is
+// adopted.
+func TestReconcileAdoptsOnlyASelfServeSessionStillCreated(t *testing.T) {
+	for _, change := range []map[string]any{{"checkout_type": "SUBSCRIPTION_ACTIVATION"}, {"status": "COMPLETED"}, {"status": "EXPIRED"}} {
+		s := session("che_new", time.Now())
+		for k, v := range change {
+			s[k] = v
+		}
+		c := newTestClient(t, &lostCreates{sessions: []map[string]any{s}})
+		_, err := c.Create(context.Background(), createReq, "k")
+		var un *uncertain
+		if !errors.As(err, &un) || len(un.found) != 0 {
+			t.Errorf("%v: err = %v, want nothing adopted or found", change, err)
+		}
+	}
+}
+
+// An alias is looked up (GET /api/v1/customers/{id_or_alias}) and the
+// list filtered by the customer's ID, which the filter takes.
+func TestReconcileResolvesAnAliasCustomer(t *testing.T) {
+	s := session("che_new", time.Now())
+	s["customer_id"] = "cus_7n42DGM5Tflk9n8mt7Fhc7"
+	h := &lostCreates{sessions: []map[string]any{s}, customers: map[string]string{"acme": "cus_7n42DGM5Tflk9n8mt7Fhc7"}}
+	c := newTestClient(t, h)
+	req := provider.Request{Body: []byte(`{}`), Subject: provider.Subject{Customer: "acme", Plan: "plv_1"}}
+	got, err := c.Create(context.Background(), req, "k")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.ID != "che_new" || h.listQuery != "customer_id=cus_7n42DGM5Tflk9n8mt7Fhc7" {
+		t.Errorf("adopted %s after listing with %q", got.ID, h.listQuery)
+	}
 }
