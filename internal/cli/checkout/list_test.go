@@ -3,6 +3,7 @@ package checkout
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -60,6 +61,26 @@ func TestListRunFiltersAndPrints(t *testing.T) {
 	reqs := srv.Requests()
 	if len(reqs) != 1 || reqs[0].Path != "/api/v1/checkout-sessions" || reqs[0].Query != "customer_id=cus_1&status=EXPIRED" {
 		t.Errorf("requests = %+v", reqs)
+	}
+}
+
+// The list endpoint is not paginated: a tenant's whole history comes in
+// one answer, far past the 1 MiB a session answer may take. It is read as
+// a stream and printed as it is read.
+func TestListRunReadsALongList(t *testing.T) {
+	srv := startFake(t)
+	const n = 8000 // about 2 MiB of sessions
+	for i := range n {
+		addMeteroid(srv, fmt.Sprintf("che_%06d", i), "CREATED", fmt.Sprintf("https://pay.example/che_%06d", i))
+	}
+	for _, format := range []string{"id", "json", "table"} {
+		e := meteroidEnv(t, srv, "-o", format)
+		if err := listRun(&ListOptions{F: e.f}); err != nil {
+			t.Fatalf("-o %s: %v", format, err)
+		}
+		if got := strings.Count(e.out.String(), "che_"); got < n {
+			t.Errorf("-o %s: %d sessions printed, want %d", format, got, n)
+		}
 	}
 }
 
