@@ -231,7 +231,7 @@ func (s *Server) meteroidCreate(w http.ResponseWriter, body []byte) {
 	}
 	s.mu.Lock()
 	s.seq++
-	id := fmt.Sprintf("cs_%06d", s.seq)
+	id := fmt.Sprintf("che_%06d", s.seq)
 	now := s.now().UTC()
 	sess := map[string]any{
 		"id":              id,
@@ -336,7 +336,7 @@ func (s *Server) mapleCreate(w http.ResponseWriter, r *http.Request, company str
 	}
 	s.mu.Lock()
 	s.seq++
-	id := fmt.Sprintf("chk_%06d", s.seq)
+	id := fmt.Sprintf("che_%06d", s.seq)
 	sess := map[string]any{
 		"id":          id,
 		"company_id":  company,

@@ -28,12 +28,12 @@ func raw(s string) json.RawMessage { return json.RawMessage(s) }
 
 func TestCSVSessionsInTheAPIsOrder(t *testing.T) {
 	got := csvOut(t, CSVOptions{},
-		CSVLine{Session: raw(`{"id":"cs_1","status":"CREATED","net_terms":30,"expires_at":null,"metadata":{"a":"b, c"}}`)},
-		CSVLine{Session: raw(`{"id":"cs_2","status":"COMPLETED","net_terms":0,"expires_at":"2026-01-01T00:00:00Z"}`)},
+		CSVLine{Session: raw(`{"id":"che_1","status":"CREATED","net_terms":30,"expires_at":null,"metadata":{"a":"b, c"}}`)},
+		CSVLine{Session: raw(`{"id":"che_2","status":"COMPLETED","net_terms":0,"expires_at":"2026-01-01T00:00:00Z"}`)},
 	)
 	want := "id,status,net_terms,expires_at,metadata\n" +
-		"cs_1,CREATED,30,,\"{\"\"a\"\":\"\"b, c\"\"}\"\n" +
-		"cs_2,COMPLETED,0,2026-01-01T00:00:00Z,\n"
+		"che_1,CREATED,30,,\"{\"\"a\"\":\"\"b, c\"\"}\"\n" +
+		"che_2,COMPLETED,0,2026-01-01T00:00:00Z,\n"
 	if got != want {
 		t.Fatalf("got:\n%s\nwant:\n%s", got, want)
 	}
@@ -69,17 +69,17 @@ func TestCSVRowsRoundTrip(t *testing.T) {
 	// status and url, then the error; a failed row keeps its place.
 	in := []string{"customer_id", "invoice_memo"}
 	got := csvOut(t, CSVOptions{Input: in, Error: true},
-		CSVLine{Input: []string{"cus_1", "Thanks, \"ACME\"\nsee you"}, Session: raw(`{"id":"cs_1","status":"CREATED","checkout_url":"https://pay/1"}`),
+		CSVLine{Input: []string{"cus_1", "Thanks, \"ACME\"\nsee you"}, Session: raw(`{"id":"che_1","status":"CREATED","checkout_url":"https://pay/1"}`),
 			Values: map[string]string{"url": "https://pay/1"}},
 		CSVLine{Input: []string{"cus_2", ""}, Err: "customer not found"},
-		CSVLine{Input: []string{"-3", "=x"}, Session: raw(`{"id":"cs_3","status":"CREATED"}`), Values: map[string]string{"url": "=evil"}},
+		CSVLine{Input: []string{"-3", "=x"}, Session: raw(`{"id":"che_3","status":"CREATED"}`), Values: map[string]string{"url": "=evil"}},
 	)
 	want := "customer_id,invoice_memo,id,status,url,error\n" +
-		"cus_1,\"Thanks, \"\"ACME\"\"\nsee you\",cs_1,CREATED,https://pay/1,\n" +
+		"cus_1,\"Thanks, \"\"ACME\"\"\nsee you\",che_1,CREATED,https://pay/1,\n" +
 		"cus_2,,,,,customer not found\n" +
 		// The sheet's own cells go back as they came; only the API's are
 		// neutralised.
-		"-3,=x,cs_3,CREATED,'=evil,\n"
+		"-3,=x,che_3,CREATED,'=evil,\n"
 	if got != want {
 		t.Fatalf("got:\n%s\nwant:\n%s", got, want)
 	}
@@ -88,9 +88,9 @@ func TestCSVRowsRoundTrip(t *testing.T) {
 func TestCSVFailuresBeforeTheFirstSessionWait(t *testing.T) {
 	got := csvOut(t, CSVOptions{Error: true},
 		CSVLine{Err: "boom"},
-		CSVLine{Session: raw(`{"id":"cs_2","status":"CREATED"}`)},
+		CSVLine{Session: raw(`{"id":"che_2","status":"CREATED"}`)},
 	)
-	want := "id,status,error\n,,boom\ncs_2,CREATED,\n"
+	want := "id,status,error\n,,boom\nche_2,CREATED,\n"
 	if got != want {
 		t.Fatalf("got:\n%s\nwant:\n%s", got, want)
 	}

@@ -49,13 +49,13 @@ func TestListStatusCompletesTheSpecValues(t *testing.T) {
 
 func TestListRunFiltersAndPrints(t *testing.T) {
 	srv := startFake(t)
-	addMeteroid(srv, "cs_1", "CREATED", "https://pay.example/cs_1")
-	addMeteroid(srv, "cs_2", "EXPIRED", "https://pay.example/cs_2")
+	addMeteroid(srv, "che_1", "CREATED", "https://pay.example/che_1")
+	addMeteroid(srv, "che_2", "EXPIRED", "https://pay.example/che_2")
 	e := meteroidEnv(t, srv, "-o", "url")
 	if err := listRun(&ListOptions{F: e.f, Customer: "cus_1", Status: "EXPIRED"}); err != nil {
 		t.Fatal(err)
 	}
-	if got := e.out.String(); got != "https://pay.example/cs_2\n" {
+	if got := e.out.String(); got != "https://pay.example/che_2\n" {
 		t.Errorf("stdout = %q", got)
 	}
 	reqs := srv.Requests()
@@ -112,7 +112,7 @@ func TestMapleListAndCancelAreRefusedUpFront(t *testing.T) {
 	srv := startFake(t)
 	runs := map[string]func(*cmdutil.Factory) error{
 		"list":   func(f *cmdutil.Factory) error { return listRun(&ListOptions{F: f}) },
-		"cancel": func(f *cmdutil.Factory) error { return cancelRun(&CancelOptions{F: f, ID: "chk_1"}) },
+		"cancel": func(f *cmdutil.Factory) error { return cancelRun(&CancelOptions{F: f, ID: "che_1"}) },
 	}
 	for name, run := range runs {
 		t.Run(name, func(t *testing.T) {
@@ -139,7 +139,7 @@ func TestSessionIDArg(t *testing.T) {
 			t.Errorf("sessionIDArg(%q) = %v, want a FlagError", args, err)
 		}
 	}
-	if err := sessionIDArg(cmd, []string{"cs_1"}); err != nil {
-		t.Errorf("sessionIDArg(cs_1) = %v", err)
+	if err := sessionIDArg(cmd, []string{"che_1"}); err != nil {
+		t.Errorf("sessionIDArg(che_1) = %v", err)
 	}
 }

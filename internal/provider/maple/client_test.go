@@ -42,10 +42,10 @@ func TestCreateRetriesWithTheSameKey(t *testing.T) {
 			return
 		}
 		w.Header().Set("Content-Type", "application/json")
-		w.Write([]byte(`{"id":"chk_1","url":"https://x/chk_1"}`))
+		w.Write([]byte(`{"id":"che_1","url":"https://x/che_1"}`))
 	}), nil)
 	s, err := c.Create(context.Background(), provider.Request{Body: []byte(`{}`)}, "key-9")
-	if err != nil || s.ID != "chk_1" {
+	if err != nil || s.ID != "che_1" {
 		t.Fatalf("Create = %v, %v", s, err)
 	}
 	mu.Lock()
@@ -81,7 +81,7 @@ func TestReplayOfAnEarlierRunIsPointedOut(t *testing.T) {
 	c := newTestClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Idempotency-Used", "true")
 		w.Header().Set("Content-Type", "application/json")
-		w.Write([]byte(`{"id":"chk_1","url":"https://x/chk_1"}`))
+		w.Write([]byte(`{"id":"che_1","url":"https://x/che_1"}`))
 	}), &notes)
 	if _, err := c.Create(context.Background(), provider.Request{Body: []byte(`{}`)}, "job-1"); err != nil {
 		t.Fatal(err)

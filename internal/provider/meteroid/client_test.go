@@ -89,17 +89,17 @@ var createReq = provider.Request{Body: []byte(createBody), Subject: provider.Sub
 
 func TestReconcileAdoptsTheOneSessionMadeSinceTheAttempt(t *testing.T) {
 	h := &lostCreates{sessions: []map[string]any{
-		session("cs_new", time.Now()),
-		session("cs_old", time.Now().Add(-time.Hour)),
-		{"id": "cs_other_plan", "customer_id": "cus_1", "plan_version_id": "plv_2", "status": "CREATED", "checkout_type": "SELF_SERVE", "created_at": time.Now().UTC().Format(time.RFC3339)},
+		session("che_new", time.Now()),
+		session("che_old", time.Now().Add(-time.Hour)),
+		{"id": "che_other_plan", "customer_id": "cus_1", "plan_version_id": "plv_2", "status": "CREATED", "checkout_type": "SELF_SERVE", "created_at": time.Now().UTC().Format(time.RFC3339)},
 	}}
 	c := newTestClient(t, h)
 	s, err := c.Create(context.Background(), createReq, "k-1")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.ID != "cs_new" {
-		t.Errorf("adopted %s, want cs_new", s.ID)
+	if s.ID != "che_new" {
+		t.Errorf("adopted %s, want che_new", s.ID)
 	}
 	if h.posts.Load() != 1 || h.lists.Load() != 1 {
 		t.Errorf("%d create(s) and %d list(s), want one of each", h.posts.Load(), h.lists.Load())
@@ -116,13 +116,13 @@ func TestReconcileAdoptsTheOneSessionMadeSinceTheAttempt(t *testing.T) {
 }
 
 func TestReconcileRefusesToChooseBetweenSessions(t *testing.T) {
-	h := &lostCreates{sessions: []map[string]any{session("cs_b", time.Now()), session("cs_a", time.Now())}}
+	h := &lostCreates{sessions: []map[string]any{session("che_b", time.Now()), session("che_a", time.Now())}}
 	c := newTestClient(t, h)
 	_, err := c.Create(context.Background(), createReq, "k")
 	if err == nil {
 		t.Fatal("a session was adopted among two")
 	}
-	for _, want := range []string{"session(s) cs_a, cs_b for customer cus_1 and plan version plv_1 were created since", "cannot tell which one", "Check with: billctl checkout list --customer cus_1"} {
+	for _, want := range []string{"session(s) che_a, che_b for customer cus_1 and plan version plv_1 were created since", "cannot tell which one", "Check with: billctl checkout list --customer cus_1"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("%q lacks %q", err, want)
 		}
@@ -137,7 +137,7 @@ func TestReconcileRefusesToChooseBetweenSessions(t *testing.T) {
 }
 
 func TestReconcileWithAnotherCreateForTheSamePairUnderWay(t *testing.T) {
-	h := &lostCreates{sessions: []map[string]any{session("cs_1", time.Now())}}
+	h := &lostCreates{sessions: []map[string]any{session("che_1", time.Now())}}
 	c := newTestClient(t, h)
 	c.begin(target{"cus_1", "plv_1"}) // another document of the batch, in flight
 	_, err := c.Create(context.Background(), createReq, "k")
@@ -155,12 +155,12 @@ func TestCreateRetriesOnlyWhatWasNotProcessed(t *testing.T) {
 			return
 		}
 		w.Header().Set("Content-Type", "application/json")
-		io := `{"session":` + string(mustJSON(session("cs_1", time.Now()))) + `}`
+		io := `{"session":` + string(mustJSON(session("che_1", time.Now()))) + `}`
 		w.Write([]byte(io))
 	}))
 	s, err := c.Create(context.Background(), createReq, "k")
-	if err != nil || s.ID != "cs_1" || posts.Load() != 2 {
-		t.Fatalf("Create = %v, %v after %d posts; want cs_1 after 2", s, err, posts.Load())
+	if err != nil || s.ID != "che_1" || posts.Load() != 2 {
+		t.Fatalf("Create = %v, %v after %d posts; want che_1 after 2", s, err, posts.Load())
 	}
 }
 
