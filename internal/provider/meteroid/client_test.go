@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -244,5 +246,29 @@ func TestReconcileResolvesAnAliasCustomer(t *testing.T) {
 	}
 	if got.ID != "che_new" || h.listQuery != "customer_id=cus_7n42DGM5Tflk9n8mt7Fhc7" {
 		t.Errorf("adopted %s after listing with %q", got.ID, h.listQuery)
+	}
+}
+
+// The sessions a completion offers come from the unpaginated list, read
+// only as far as needed, however long it is.
+func TestSessionLookupReadsALongListOnlyAsFarAsNeeded(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"sessions":[`)
+		for i := range 20000 { // some 3 MiB
+			if i > 0 {
+				io.WriteString(w, ",")
+			}
+			fmt.Fprintf(w, `{"id":"che_%06d","customer_id":"cus_1","plan_version_id":"plv_1","status":"CREATED","checkout_type":"SELF_SERVE","created_at":"2026-05-01T12:00:00Z","checkout_url":"https://pay.example/%06d"}`, i, i)
+		}
+		io.WriteString(w, `]}`)
+	}))
+	t.Cleanup(srv.Close)
+	items, err := Descriptor().Lookups[provider.Sessions](context.Background(), httpx.New(httpx.Options{BaseURL: srv.URL, Token: "t"}), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(items) != maxSessionItems || items[0].ID != "che_000000" || items[0].Status != "CREATED" {
+		t.Errorf("%d items, first %+v", len(items), items[0])
 	}
 }
