@@ -100,6 +100,9 @@ func Fields(raw json.RawMessage) (names []string, values map[string]Value, err e
 				val.Text = string(v)
 			}
 		}
+		// Names and values are the API's text: shown escaped (see cell).
+		key = cell(key)
+		val.Text = cell(val.Text)
 		if _, dup := values[key]; !dup {
 			names = append(names, key)
 		}

@@ -57,7 +57,9 @@ func TestCSVFormulaInjection(t *testing.T) {
 		{"'=HYPERLINK(\"http://x\")", "'+1", "-5", ""},
 		{"'@SUM(A1)", "'-2", "'-5", ""},
 		{"", "", "", "'=cmd|' /C calc'!A0"},
-		{"ok", "'\tx", "a=b", ""},
+		// A tab the API sent is shown escaped, as every control
+		// character outside json and yaml: no longer a formula's start.
+		{"ok", `\tx`, "a=b", ""},
 	}
 	if !reflect.DeepEqual(recs, want) {
 		t.Fatalf("got %q\nwant %q", recs, want)

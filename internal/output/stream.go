@@ -67,11 +67,7 @@ func (s *Stream) Add(it Item) error {
 		// One line per item, an empty one for a failure, so that line N is
 		// always document N.
 		if it.Session != nil {
-			if s.p.Format == "id" {
-				s.w.WriteString(it.Session.ID)
-			} else {
-				s.w.WriteString(it.Session.URL)
-			}
+			s.w.WriteString(s.p.line(it.Session))
 		}
 		return s.w.WriteByte('\n')
 	default:
@@ -146,11 +142,11 @@ func (s *Stream) row(it Item) []string {
 				v = s.p.Time(v)
 			}
 		}
-		r = append(r, v)
+		r = append(r, cell(v))
 	}
 	msg := ""
 	if it.Err != nil {
-		msg = firstLine(it.Err.Error())
+		msg = cell(firstLine(it.Err.Error()))
 	}
 	return append(r, msg)
 }
