@@ -141,6 +141,7 @@ current profile of the config file, then defaults.`),
 		cmdutil.Sub{Name: "completion", Build: newCompletionCmd},
 	)
 	addCompletion(root, f)
+	cmdutil.FinishTree(root)
 	return root
 }
 

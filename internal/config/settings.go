@@ -256,7 +256,9 @@ func Resolve(fs *pflag.FlagSet, getenv func(string) string, stdin io.Reader, war
 	if s.ConfigPath == "" {
 		s.ConfigPath = DefaultPath(getenv)
 	}
-	Tighten(s.ConfigPath, warn)
+	if err := CheckFile(s.ConfigPath, warn); err != nil {
+		return nil, err
+	}
 	file, err := Load(s.ConfigPath)
 	if err != nil {
 		return nil, err
@@ -304,7 +306,9 @@ func Resolve(fs *pflag.FlagSet, getenv func(string) string, stdin io.Reader, war
 		s.origins["base_url"] = "default"
 	}
 	s.Company = strings.TrimSpace(v.GetString("company"))
-	s.Token = v.GetString("token")
+	if s.Token, err = NormalToken(v.GetString("token"), origin("token"), warn); err != nil {
+		return nil, err
+	}
 
 	s.Output = v.GetString("output")
 	if s.Output == "" {

@@ -34,6 +34,12 @@ type Builder struct {
 // and the checked request the provider sends (its JSON, and the subject
 // read from the typed fields).
 func (b *Builder) Build(d *request.Doc) (any, provider.Request, error) {
+	return b.BuildWith(d, nil)
+}
+
+// BuildWith is Build with one more layer, last, applied after the flags
+// and --set and before the defaults: a sheet's row.
+func (b *Builder) BuildWith(d *request.Doc, last func(*request.Doc) error) (any, provider.Request, error) {
 	p := b.Provider
 	wire := reflect.TypeOf(p.NewRequest()).Elem()
 	if err := applyFlags(b.Flags, d, wire, p.Name()); err != nil {
@@ -45,6 +51,11 @@ func (b *Builder) Build(d *request.Doc) (any, provider.Request, error) {
 			return nil, provider.Request{}, provider.UsageErrorf("--set %q: expected PATH=VALUE", kv)
 		}
 		if err := d.Set(wire, path, val, "--set "+path); err != nil {
+			return nil, provider.Request{}, err
+		}
+	}
+	if last != nil {
+		if err := last(d); err != nil {
 			return nil, provider.Request{}, err
 		}
 	}

@@ -2,6 +2,7 @@ package output
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -18,7 +19,7 @@ import (
 )
 
 // Formats are the values of -o for results.
-var Formats = []string{"table", "json", "yaml", "id", "url"}
+var Formats = []string{"table", "json", "yaml", "id", "url", "csv"}
 
 // Item is one result of a command: a session, or the error a batch
 // document met. Index counts documents from 1.
@@ -38,13 +39,29 @@ type Printer struct {
 	// Vocabulary is the provider's: its status colours, what its null
 	// fields mean.
 	Vocabulary provider.Vocabulary
+	// Columns (--columns) are the session's fields that a table or CSV
+	// shows, in this order; nil shows the usual ones.
+	Columns []string
+	// JQ (--jq) filters json output, under Context (Ctrl-C stops an
+	// expression that runs on; nil: no deadline).
+	JQ      *JQ
+	Context context.Context
 }
 
 // One prints a single session.
 func (p *Printer) One(s *provider.Session) error {
 	switch p.Format {
 	case "json":
+		if p.JQ != nil {
+			return p.JQ.Write(p.ctx(), p.IO.Out, s.Raw)
+		}
 		return writeJSON(p.IO.Out, s.Raw)
+	case "csv":
+		c := NewCSV(p.IO.Out, CSVOptions{Columns: p.Columns})
+		if err := c.Write(CSVLine{Session: s.Raw}); err != nil {
+			return err
+		}
+		return c.Close()
 	case "yaml":
 		return writeYAML(p.IO.Out, s.Raw)
 	case "id", "url":
@@ -68,6 +85,9 @@ func (p *Printer) Many(items []Item) error {
 			buf.Write(itemJSON(it))
 		}
 		buf.WriteByte(']')
+		if p.Format == "json" && p.JQ != nil {
+			return p.JQ.Write(p.ctx(), p.IO.Out, buf.Bytes())
+		}
 		if p.Format == "json" {
 			return writeJSON(p.IO.Out, buf.Bytes())
 		}
@@ -84,7 +104,7 @@ func (p *Printer) Many(items []Item) error {
 		}
 		_, err := io.WriteString(p.IO.Out, b.String())
 		return err
-	default:
+	default: // table, csv
 		return p.rowTable(items)
 	}
 }
@@ -194,6 +214,9 @@ func (p *Printer) fieldTable(s *provider.Session) error {
 	rows, err := topLevel(s.Raw)
 	if err != nil {
 		return err
+	}
+	if p.Columns != nil {
+		rows = pick(rows, p.Columns)
 	}
 	var buf bytes.Buffer
 	t := tablewriter.NewTable(&buf, tableOptions()...)
