@@ -266,9 +266,9 @@ type sendingKey struct{}
 //
 // It also stops net/http from resending a request on its own: the
 // transport replays a POST that carries an Idempotency-Key when a reused
-// connection fails, which is right for Maple and creates a second
-// session on Meteroid, whose server ignores the key. Without GetBody the
-// transport cannot rewind the body, so it never resends it.
+// connection fails, which is right for an API that replays keys and
+// creates a second session on one whose server ignores the key. Without
+// GetBody the transport cannot rewind the body, so it never resends it.
 func (c *Client) beforeSend(_ *resty.Client, req *http.Request) error {
 	s, _ := req.Context().Value(sendingKey{}).(*sending)
 	if s == nil {
