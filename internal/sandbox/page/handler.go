@@ -31,6 +31,11 @@ var (
 	}()
 )
 
+// StatusHeader carries the session's status on every answer about one, so
+// a program that pays or cancels through the page (billctl sandbox pay)
+// reads the outcome without parsing HTML.
+const StatusHeader = "Sandbox-Session-Status"
+
 // DefaultPrefix is where the pages live unless Options.Prefix says
 // otherwise: a session's page is DefaultPrefix + its ID.
 const DefaultPrefix = "/checkout/"
@@ -144,6 +149,7 @@ func (h *Handler) show(w http.ResponseWriter, r *http.Request, id string) {
 		h.storeError(w, r.Context(), id, err)
 		return
 	}
+	w.Header().Set(StatusHeader, string(c.Status))
 	h.render(w, http.StatusOK, h.view(c, ""))
 }
 
@@ -180,6 +186,7 @@ func (h *Handler) act(w http.ResponseWriter, r *http.Request, id, action string)
 		if action == "cancel" {
 			verb = "cancelled"
 		}
+		w.Header().Set(StatusHeader, string(cur.Status))
 		h.render(w, http.StatusConflict, h.view(cur, "This checkout is "+stateWord(cur.Status)+": it can no longer be "+verb+"."))
 		return
 	}
@@ -187,6 +194,7 @@ func (h *Handler) act(w http.ResponseWriter, r *http.Request, id, action string)
 		h.storeError(w, r.Context(), id, err)
 		return
 	}
+	w.Header().Set(StatusHeader, string(c.Status))
 	if action == "pay" {
 		if to, ok := redirectTarget(c); ok {
 			http.Redirect(w, r, to, http.StatusSeeOther)

@@ -399,12 +399,12 @@ func TestBearerRequestNeedsNoFormToken(t *testing.T) {
 	hs.mem.add(demo("che_1"))
 	hs.mem.add(demo("che_2"))
 	w := hs.do("POST", "/checkout/che_1/pay", url.Values{}, http.Header{"Authorization": {"Bearer sandbox"}})
-	if w.Code != http.StatusSeeOther || hs.mem.status("che_1") != Completed {
-		t.Errorf("pay with a bearer token: %d, status %s", w.Code, hs.mem.status("che_1"))
+	if w.Code != http.StatusSeeOther || hs.mem.status("che_1") != Completed || w.Header().Get(StatusHeader) != "COMPLETED" {
+		t.Errorf("pay with a bearer token: %d (%s %q), status %s", w.Code, StatusHeader, w.Header().Get(StatusHeader), hs.mem.status("che_1"))
 	}
 	w = hs.do("POST", "/checkout/che_1/cancel", url.Values{}, http.Header{"Authorization": {"Bearer sandbox"}})
-	if w.Code != http.StatusConflict {
-		t.Errorf("cancel after paying: %d, want 409", w.Code)
+	if w.Code != http.StatusConflict || w.Header().Get(StatusHeader) != "COMPLETED" {
+		t.Errorf("cancel after paying: %d (%s %q), want 409 and COMPLETED", w.Code, StatusHeader, w.Header().Get(StatusHeader))
 	}
 	for _, auth := range []string{"Bearer ", "Basic dXNlcjpwYXNz", "sandbox"} {
 		w = hs.do("POST", "/checkout/che_2/pay", url.Values{}, http.Header{"Authorization": {auth}})
