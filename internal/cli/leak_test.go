@@ -30,6 +30,9 @@ func leakRuns(api, dir string) map[string][][]string {
 	with := func(base []string, args ...string) []string { return append(append([]string(nil), args...), base...) }
 	file := filepath.Join(dir, "req.yaml")
 	return map[string][][]string{
+		// The groups: their help, and a mistyped subcommand.
+		"billctl checkout": {with(m, "checkout"), with(m, "checkout", "craete")},
+		"billctl profile":  {with(m, "profile"), with(m, "profile", "ad", "x")},
 		"billctl checkout create": {
 			with(m, "checkout", "create", "--customer", "cus_1", "--plan-version", "plv_1"),
 			with(m, "checkout", "create", "--customer", "cus_1", "--plan-version", "plv_1", "-o", "json"),

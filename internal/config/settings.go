@@ -69,7 +69,8 @@ func AddFlags(fs *pflag.FlagSet) {
 	fs.String("base-url", "", "API root, without /api/v1")
 	fs.String("company", "", tenantUsage())
 	fs.String("token-file", "", "read the API token from this file (- for stdin)")
-	fs.StringP("output", "o", "", "output format: table, json, yaml, id, url")
+	// The list is the formats', so a new format shows here by itself.
+	fs.StringP("output", "o", "", "output format: "+strings.Join(output.Formats, ", ")+"; "+strings.Join(output.DryRunOnly, ", ")+" with --dry-run")
 	fs.Duration("timeout", DefaultTimeout, "time limit per attempt, reading the answer included; all attempts of a request, with the pauses between them, get timeout × (retries+1)")
 	fs.Int("retries", DefaultRetries, "retries after the first attempt, for 429, 502, 503, 504 and connection failures (0 = one attempt)")
 	fs.Bool("debug", false, "log HTTP requests and responses on stderr, secrets redacted")
@@ -255,7 +256,9 @@ func Resolve(fs *pflag.FlagSet, getenv func(string) string, stdin io.Reader, war
 	if s.ConfigPath == "" {
 		s.ConfigPath = DefaultPath(getenv)
 	}
-	Tighten(s.ConfigPath, warn)
+	if err := CheckFile(s.ConfigPath, warn); err != nil {
+		return nil, err
+	}
 	file, err := Load(s.ConfigPath)
 	if err != nil {
 		return nil, err
@@ -303,7 +306,9 @@ func Resolve(fs *pflag.FlagSet, getenv func(string) string, stdin io.Reader, war
 		s.origins["base_url"] = "default"
 	}
 	s.Company = strings.TrimSpace(v.GetString("company"))
-	s.Token = v.GetString("token")
+	if s.Token, err = NormalToken(v.GetString("token"), origin("token"), warn); err != nil {
+		return nil, err
+	}
 
 	s.Output = v.GetString("output")
 	if s.Output == "" {
