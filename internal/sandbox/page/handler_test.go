@@ -416,3 +416,19 @@ func TestBearerRequestNeedsNoFormToken(t *testing.T) {
 		t.Errorf("status %s", got)
 	}
 }
+
+// BenchmarkOpenPage renders a session's page (GET) over the in-memory store.
+func BenchmarkOpenPage(b *testing.B) {
+	mem := newMem()
+	mem.add(demo("che_1"))
+	h := New(Options{Sessions: mem, Secret: []byte("k")})
+	r := httptest.NewRequest("GET", "/checkout/che_1", nil)
+	b.ReportAllocs()
+	for b.Loop() {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		if w.Code != http.StatusOK {
+			b.Fatal(w.Code)
+		}
+	}
+}
