@@ -14,8 +14,8 @@ import (
 
 // Descriptor is everything the rest of billctl knows about one API shape:
 // the command line, the settings, completion and the printer ask it rather
-// than naming a provider. Adding a provider is a package that returns one
-// of these, plus its line in the registry.
+// than naming a provider. Adding a provider is a package that registers one
+// of these from its init (Register), plus its import line in the registry.
 type Descriptor struct {
 	// Name is the value of --provider.
 	Name string

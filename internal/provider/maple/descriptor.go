@@ -18,6 +18,8 @@ import (
 // companyPrefix starts every Maple company ID.
 const companyPrefix = "cmp_"
 
+func init() { provider.Register(20, Descriptor) }
+
 // Descriptor is what billctl knows about Maple.
 func Descriptor() *provider.Descriptor {
 	return &provider.Descriptor{

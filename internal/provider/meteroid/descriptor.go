@@ -15,6 +15,8 @@ import (
 	"github.com/billctl/billctl/internal/request"
 )
 
+func init() { provider.Register(10, Descriptor) }
+
 // Descriptor is what billctl knows about Meteroid.
 func Descriptor() *provider.Descriptor {
 	return &provider.Descriptor{
