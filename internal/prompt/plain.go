@@ -136,7 +136,7 @@ func (u *plainUI) pick(ctx context.Context, q question) ([]string, error) {
 			u.printf("%d more; type text to narrow the list.\n", more)
 		}
 		u.printf("%s\n", plainHelp(q, len(shown) > 0))
-		u.printf("%s: ", q.label)
+		u.printf("%s", colon(q.label))
 		s, _, err := u.line(ctx, nil, nil)
 		if err != nil {
 			return nil, err
