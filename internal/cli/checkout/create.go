@@ -12,6 +12,7 @@ import (
 	"github.com/billctl/billctl/internal/cli/cmdutil"
 	"github.com/billctl/billctl/internal/config"
 	"github.com/billctl/billctl/internal/engine"
+	"github.com/billctl/billctl/internal/prompt"
 	"github.com/billctl/billctl/internal/provider"
 	"github.com/billctl/billctl/internal/request"
 )
@@ -27,6 +28,7 @@ type CreateOptions struct {
 	Open           bool
 	Parallel       int
 	FailFast       bool
+	NoInput        bool
 
 	flags *flagValues
 }
@@ -91,6 +93,7 @@ Each create is sent with an Idempotency-Key (a fresh UUID unless
 	fl.BoolVar(&opts.Open, "open", false, "open the checkout URL in the browser")
 	fl.IntVar(&opts.Parallel, "parallel", 4, "requests in flight at once in a batch")
 	fl.BoolVar(&opts.FailFast, "fail-fast", false, "stop a batch at its first failure")
+	fl.BoolVar(&opts.NoInput, "no-input", false, "never ask on a terminal for missing fields (so do BILLCTL_NO_INPUT=1 and CI)")
 	_ = cmd.MarkFlagFilename("file", "yaml", "yml", "json")
 	opts.flags = addRequestFlags(cmd)
 	registerCompletions(cmd, f, opts.flags.defs)
@@ -129,6 +132,13 @@ func createRun(opts *CreateOptions) error {
 	p, err := client(withPool(f, opts.Parallel), s, !opts.DryRun)
 	if err != nil {
 		return err
+	}
+	// On a terminal, what is missing is asked for rather than refused.
+	var pr *prompt.Prompter
+	if opts.mayAsk() && onlyMissing(&engine.Builder{Provider: p, Defs: opts.flags.defs, Flags: given, Sets: opts.Sets}) {
+		if given, pr, err = opts.ask(s, p, given); err != nil {
+			return err
+		}
 	}
 	b := &engine.Builder{Provider: p, Defs: opts.flags.defs, Flags: given, Sets: opts.Sets}
 	in := engine.Input{}
@@ -181,7 +191,7 @@ func createRun(opts *CreateOptions) error {
 		return cmdutil.FlagErrorf("--open works with a single session, not a batch")
 	}
 	if single {
-		return sendOne(opts, s, p, lone)
+		return sendOne(opts, s, p, lone, pr)
 	}
 	return sendBatch(opts, s, p, sp, total)
 }
@@ -215,8 +225,9 @@ func (opts *CreateOptions) key(index int) string {
 	return engine.Key(opts.IdempotencyKey, index)
 }
 
-// sendOne creates a lone session and prints it.
-func sendOne(opts *CreateOptions, s *config.Settings, p provider.Provider, body []byte) error {
+// sendOne creates a lone session and prints it. pr, when the fields were
+// asked for, offers to open the session's page.
+func sendOne(opts *CreateOptions, s *config.Settings, p provider.Provider, body []byte, pr *prompt.Prompter) error {
 	f := opts.F
 	sess, err := p.Create(f.Context, body, opts.key(0))
 	if err != nil {
@@ -227,6 +238,9 @@ func sendOne(opts *CreateOptions, s *config.Settings, p provider.Provider, body 
 	}
 	if opts.Open {
 		return openURL(f, sess)
+	}
+	if pr != nil {
+		return offerOpen(f, pr, sess)
 	}
 	return nil
 }
