@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/billctl/billctl/internal/fakeapi"
 	"github.com/billctl/billctl/internal/prompt/ptytest"
@@ -364,5 +365,50 @@ func TestNeverAsk(t *testing.T) {
 				t.Errorf("sent %q", got)
 			}
 		})
+	}
+}
+
+// A list that cannot be read shows why, and the ID or alias can still be
+// typed; a slow one shows a spinner meanwhile.
+func TestAskLookupFailsOrLags(t *testing.T) {
+	srv := fakeapi.New()
+	defer srv.Close()
+	srv.Fault = func(w http.ResponseWriter, r *http.Request, _ []byte) bool {
+		switch {
+		case r.Method == http.MethodGet && r.URL.Path == "/api/v1/customers":
+			w.Header().Set("Content-Type", "text/plain")
+			w.WriteHeader(500)
+			_, _ = w.Write([]byte("boom\x1b[2J"))
+			return true
+		case r.Method == http.MethodGet && r.URL.Path == "/api/v1/plans":
+			time.Sleep(1500 * time.Millisecond)
+		}
+		return false
+	}
+	s := ptytest.Start(t, command(t, srv, nil, "checkout", "create", "--provider", "meteroid", "--trial-days", "7"))
+	s.Expect("? Customer: ")
+	s.Expect("✗ Could not read the list: HTTP 500; type the value and press Enter")
+	s.Send("a", "c", "m", "e", enter)
+	s.Expect("✔ Customer: acme")
+	s.Expect("? Plan version: ")
+	s.Expect("Loading the list…")
+	s.Expect("Starter v3, EUR  plv_3mQx8Rk2")
+	s.Send(enter)
+	s.Expect("? Anything else? ")
+	s.Send(enter)
+	s.Expect("? Create this checkout session? (Y/n)")
+	s.Send(enter)
+	s.Expect("? Open the checkout page in your browser? (y/N)")
+	s.Send(ctrlC) // the session exists: a Ctrl-C here is a no
+	if code := s.Wait(); code != 0 {
+		t.Fatalf("exit %d; output:\n%q", code, s.Output())
+	}
+	s.Restored()
+	if strings.Contains(s.Output(), "Trial days") {
+		t.Error("offered --trial-days, which was given")
+	}
+	want := `{"customer_id":"acme","plan_version_id":"plv_3mQx8Rk2","trial_duration_days":7}`
+	if got := creates(srv); len(got) != 1 || got[0] != want {
+		t.Fatalf("bodies sent = %q, want [%s]", got, want)
 	}
 }
