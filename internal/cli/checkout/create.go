@@ -65,7 +65,13 @@ value is read as the field's type, and objects and lists take JSON:
   --set 'options={"redirect_url":"https://example.com"}'
 
 Each create is sent with an Idempotency-Key (a fresh UUID unless
---idempotency-key is given; in a batch, document N gets KEY-N).`),
+--idempotency-key is given; in a batch, document N gets KEY-N).
+
+On a terminal, a create from flags that lacks only required fields asks
+for them from lists read from the account, offers the common options,
+shows the request and asks to confirm before sending. It never asks with
+--no-input, BILLCTL_NO_INPUT=1 or CI set, or when stdin or stdout is not a
+terminal. BILLCTL_ACCESSIBLE=1 asks with plain numbered prompts.`),
 		Example: providerExamples("checkout create", "%s, from flags") + "\n\n" + cmdutil.Example(`
 
   # From a file, with one field overridden, printing only the URL
