@@ -166,7 +166,14 @@ func TestAskMeteroid(t *testing.T) {
 func TestAskMaplePricings(t *testing.T) {
 	srv := fakeapi.New()
 	defer srv.Close()
-	s := ptytest.Start(t, command(t, srv, nil, "checkout", "create", "--provider", "maple", "--company", "cmp_2MkGNwZq",
+	// A browser that writes down the page it was asked to open.
+	dir := t.TempDir()
+	opened := filepath.Join(dir, "opened")
+	browser := filepath.Join(dir, "browser")
+	if err := os.WriteFile(browser, []byte("#!/bin/sh\necho \"$1\" > "+opened+"\n"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	s := ptytest.Start(t, command(t, srv, []string{"BROWSER=" + browser}, "checkout", "create", "--provider", "maple", "--company", "cmp_2MkGNwZq",
 		"--redirect-url", "https://example.com/thanks"))
 	s.Expect("? Customer: ")
 	s.Expect("cus_2MkJ3sTu")
@@ -181,11 +188,19 @@ func TestAskMaplePricings(t *testing.T) {
 	s.Expect("? Create this checkout session? (Y/n)")
 	s.Send("y")
 	s.Expect("? Open the checkout page in your browser? (y/N)")
-	s.Send(enter)
+	s.Send("y")
 	if code := s.Wait(); code != 0 {
 		t.Fatalf("exit %d; output:\n%q", code, s.Output())
 	}
 	s.Restored()
+	sessions := srv.Sessions()
+	if len(sessions) != 1 {
+		t.Fatalf("%d sessions", len(sessions))
+	}
+	url, _ := sessions[0]["url"].(string)
+	if b, err := os.ReadFile(opened); err != nil || strings.TrimSpace(string(b)) != url || url == "" {
+		t.Errorf("opened %q (%v), want the session's page %q", b, err, url)
+	}
 	if strings.Contains(s.Output(), "Redirect url") {
 		t.Error("offered a field given as a flag")
 	}
