@@ -295,3 +295,35 @@ func TestAccessibleCancel(t *testing.T) {
 		}
 	}
 }
+
+func TestAccessibleSlowAndFailedLookups(t *testing.T) {
+	t.Run("slow", func(t *testing.T) {
+		s := start(t, "BILLCTL_ACCESSIBLE=1", "PROMPT_TEST_DELAY=1h")
+		s.expect("Customer\r\nReading the list…\r\nType the value and press Enter, or wait for the list.\r\n")
+		s.send("cus_7\r")
+		s.expect("Plan version\r\n")
+		s.expect("Plan version: ")
+		s.send("1\r", "\r", "\r")
+		if code := s.wait(); code != 0 {
+			t.Fatalf("exit %d; output:\n%q", code, s.output())
+		}
+		want := Values{"customer": {"cus_7"}, "plan-version": {"plv_1"}}
+		if got := s.values(); !reflect.DeepEqual(got, want) {
+			t.Errorf("values = %v, want %v", got, want)
+		}
+	})
+	t.Run("failed", func(t *testing.T) {
+		s := start(t, "BILLCTL_ACCESSIBLE=1", "PROMPT_TEST_FAIL=503 Service Unavailable")
+		s.expect("Could not read the list: 503 Service Unavailable\r\nType a value in full.\r\nCustomer: ")
+		s.send("acme\r")
+		s.expect("Plan version: ")
+		s.send("2\r", "\r", "\r")
+		if code := s.wait(); code != 0 {
+			t.Fatalf("exit %d; output:\n%q", code, s.output())
+		}
+		want := Values{"customer": {"acme"}, "plan-version": {"plv_2"}}
+		if got := s.values(); !reflect.DeepEqual(got, want) {
+			t.Errorf("values = %v, want %v", got, want)
+		}
+	})
+}
