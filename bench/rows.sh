@@ -1,11 +1,13 @@
 #!/bin/sh
 # Reading and checking a sheet of 100,000 requests (--rows) next to the same
-# requests as a YAML batch: time and peak memory. Arguments go to the
-# program (go run ./bench/rows -h), e.g. `bench/rows.sh -n 500000`.
+# requests as a YAML batch: time and peak memory; then the same sessions
+# created by billctl end to end against a local fake API. Arguments go to
+# the program (go run ./bench/rows -h), e.g. `bench/rows.sh -n 500000`.
 # It prints figures; it fails only when something does not build or run.
 set -eu
 cd "$(dirname "$0")/.."
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 CGO_ENABLED=0 go build -trimpath -o "$out/rows" ./bench/rows
-"$out/rows" "$@"
+CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$out/billctl" ./cmd/billctl
+"$out/rows" -bin "$out/billctl" "$@"

@@ -7,7 +7,9 @@
 //	go run ./bench/rows -n 500000
 //
 // Each figure comes from a child process that does one job, so that one
-// job's memory does not count in the other's.
+// job's memory does not count in the other's. With -bin, the same sheet and
+// batch also go through `billctl checkout create` end to end, against a
+// local fake API that answers at once (bench/rows.sh passes it).
 package main
 
 import (
@@ -24,6 +26,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/billctl/billctl/internal/fakeapi"
 	"github.com/billctl/billctl/internal/provider/meteroid"
 	"github.com/billctl/billctl/internal/request"
 	"github.com/billctl/billctl/internal/rows"
@@ -33,7 +36,13 @@ func main() {
 	n := flag.Int("n", 100_000, "rows of the big sheet")
 	mode := flag.String("mode", "", "internal: rows or yaml, to check one file in this process")
 	file := flag.String("file", "", "internal: the file to check")
+	bin := flag.String("bin", "", "a billctl binary: also create the sessions with it")
+	parallel := flag.Int("parallel", 64, "--parallel of the end-to-end runs")
 	flag.Parse()
+	if *mode == "serve" {
+		serve()
+		return
+	}
 	if *mode != "" {
 		count, err := check(*mode, *file)
 		if err != nil {
@@ -76,6 +85,77 @@ func main() {
 				float64(st.Size())/(1<<20), took.Round(time.Millisecond), float64(size)/took.Seconds(), float64(rss)/1024)
 		}
 	}
+	if *bin != "" {
+		if err := endToEnd(self, *bin, dir, *n, *parallel); err != nil {
+			fail(err)
+		}
+	}
+}
+
+// endToEnd creates the sessions of the big sheet and of the same batch as
+// YAML with billctl, against a fake API of its own, and prints time and
+// peak memory of each run.
+func endToEnd(self, bin, dir string, n, parallel int) error {
+	csvPath, yamlPath := filepath.Join(dir, "sheet.csv"), filepath.Join(dir, "batch.yaml")
+	if err := writeFiles(csvPath, yamlPath, n); err != nil {
+		return err
+	}
+	api := exec.Command(self, "-mode", "serve")
+	out, err := api.StdoutPipe()
+	if err != nil {
+		return err
+	}
+	if err := api.Start(); err != nil {
+		return err
+	}
+	defer func() { api.Process.Kill(); api.Wait() }()
+	url, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil {
+		return fmt.Errorf("the fake API did not start: %v", err)
+	}
+	url = strings.TrimSpace(url)
+	fmt.Printf("\nbillctl checkout create, %d sessions, --parallel %d, a fake API answering at once:\n", n, parallel)
+	fmt.Printf("%-34s %10s %12s %10s\n", "command", "time", "sessions/s", "max RSS")
+	for _, run := range []struct {
+		name string
+		args []string
+	}{
+		{"--rows sheet.csv -o csv", []string{"--rows", csvPath, "-o", "csv"}},
+		{"--rows sheet.csv -o id", []string{"--rows", csvPath, "-o", "id"}},
+		{"-f batch.yaml -o id", []string{"-f", yamlPath, "-o", "id"}},
+	} {
+		args := append([]string{"checkout", "create", "--provider", "meteroid", "--base-url", url, "--parallel", fmt.Sprint(parallel)}, run.args...)
+		cmd := exec.Command(bin, args...)
+		cmd.Env = append(os.Environ(), "BILLCTL_TOKEN=sk_bench", "HOME="+dir, "XDG_CONFIG_HOME="+filepath.Join(dir, "config"), "BILLCTL_CONFIG=", "BILLCTL_PROFILE=")
+		res, err := os.Create(filepath.Join(dir, "out"))
+		if err != nil {
+			return err
+		}
+		cmd.Stdout = res
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
+		start := time.Now()
+		err = cmd.Run()
+		took := time.Since(start)
+		res.Close()
+		if err != nil {
+			return fmt.Errorf("%s: %v\n%s", run.name, err, stderr.String())
+		}
+		if !strings.Contains(stderr.String(), fmt.Sprintf("created %d of %d, 0 failed", n, n)) {
+			return fmt.Errorf("%s: %s", run.name, stderr.String())
+		}
+		rss := cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss
+		fmt.Printf("%-34s %10s %12.0f %7.1f MiB\n", run.name, took.Round(time.Millisecond), float64(n)/took.Seconds(), float64(rss)/1024)
+	}
+	return nil
+}
+
+// serve runs a fake API until killed, printing its URL.
+func serve() {
+	srv := fakeapi.New()
+	srv.NoRecord = true
+	fmt.Println(srv.URL)
+	select {}
 }
 
 func fail(err error) {

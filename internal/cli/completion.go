@@ -175,6 +175,7 @@ var formatHelp = map[string]string{
 	"yaml":  "every field, as YAML",
 	"id":    "one ID per line",
 	"url":   "one checkout URL per line",
+	"csv":   "one line per session, for spreadsheets",
 	"curl":  "the request as a curl command",
 }
 

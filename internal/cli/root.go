@@ -21,6 +21,7 @@ import (
 	"github.com/billctl/billctl/internal/exitcode"
 	"github.com/billctl/billctl/internal/output"
 	"github.com/billctl/billctl/internal/provider/registry"
+	"github.com/billctl/billctl/internal/safetext"
 )
 
 // Set by the release build (-ldflags "-X ...").
@@ -49,6 +50,13 @@ func Run(f *cmdutil.Factory, args []string) int {
 	if f.Words == nil {
 		f.Words = commandWords(args)
 	}
+	// Everything printed, in any format and by any part, goes through
+	// writers that mask the API token once the settings name it
+	// (Factory.Settings): a server may quote the token back anywhere.
+	out, errw := safetext.NewWriter(f.IO.Out), safetext.NewWriter(f.IO.Err)
+	f.IO.Out, f.IO.Err = out, errw
+	defer out.Flush()
+	defer errw.Flush()
 	root := NewRoot(f)
 	root.SetArgs(args)
 	root.SetIn(f.IO.In)
@@ -72,15 +80,17 @@ func Run(f *cmdutil.Factory, args []string) int {
 		// arguments) come before the command runs: they are usage errors.
 		code = exitcode.Usage
 	}
+	// An error's text holds the API's (codes, messages, IDs): its control
+	// characters are shown escaped, its lines kept.
 	if code == exitcode.Interrupted {
 		if exitcode.Code(err) == exitcode.Interrupted {
-			fmt.Fprintln(f.IO.Err, err.Error()) // it says what may exist
+			fmt.Fprintln(f.IO.Err, safetext.Text(err.Error())) // it says what may exist
 		} else {
 			fmt.Fprintln(f.IO.Err, "interrupted")
 		}
 		return code
 	}
-	fmt.Fprintln(f.IO.Err, "error: "+err.Error())
+	fmt.Fprintln(f.IO.Err, "error: "+safetext.Text(err.Error()))
 	var fe *cmdutil.FlagError
 	var ue interface{ ShowsUsage() bool }
 	if (errors.As(err, &fe) || (errors.As(err, &ue) && ue.ShowsUsage()) || !started) && cmd != nil {

@@ -53,6 +53,8 @@ func TestScripts(t *testing.T) {
 			"apilast":    cmdAPILast,
 			"mode":       cmdMode,
 			"apikeys":    cmdAPIKeys,
+			"exported":   cmdExported,
+			"manyrows":   cmdManyRows,
 		},
 	})
 }

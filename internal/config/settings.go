@@ -69,7 +69,8 @@ func AddFlags(fs *pflag.FlagSet) {
 	fs.String("base-url", "", "API root, without /api/v1")
 	fs.String("company", "", tenantUsage())
 	fs.String("token-file", "", "read the API token from this file (- for stdin)")
-	fs.StringP("output", "o", "", "output format: table, json, yaml, id, url")
+	// The list is the formats', so a new format shows here by itself.
+	fs.StringP("output", "o", "", "output format: "+strings.Join(output.Formats, ", ")+"; "+strings.Join(output.DryRunOnly, ", ")+" with --dry-run")
 	fs.Duration("timeout", DefaultTimeout, "time limit per attempt, reading the answer included; all attempts of a request, with the pauses between them, get timeout × (retries+1)")
 	fs.Int("retries", DefaultRetries, "retries after the first attempt, for 429, 502, 503, 504 and connection failures (0 = one attempt)")
 	fs.Bool("debug", false, "log HTTP requests and responses on stderr, secrets redacted")

@@ -142,6 +142,16 @@ type Batch struct {
 	// Interrupts, when set, delivers a second Ctrl-C once the first has
 	// stopped the sending (nil: the process's interrupt signal).
 	Interrupts func() (<-chan os.Signal, func())
+	// Unit is what messages call one input: "document" (when empty), or
+	// "row" for a sheet's.
+	Unit string
+}
+
+func (b *Batch) unit() string {
+	if b.Unit == "" {
+		return "document"
+	}
+	return b.Unit
 }
 
 type job struct {
@@ -207,7 +217,7 @@ func (b *Batch) Send(ctx context.Context, sp *Spool, total int, out Sink, rep Re
 		refused         error // the first authentication refusal
 		interrupts      <-chan os.Signal
 	)
-	ordered := &inOrder{out: out, rep: rep, pending: map[int]output.Item{}, next: 1, printed: func() { <-d.slots }}
+	ordered := &inOrder{unit: b.unit(), out: out, rep: rep, pending: map[int]output.Item{}, next: 1, printed: func() { <-d.slots }}
 	ctxDone := ctx.Done()
 	for results != nil {
 		select {
@@ -270,7 +280,7 @@ func (b *Batch) Send(ctx context.Context, sp *Spool, total int, out Sink, rep Re
 	case failed == 0 && notSent == 0:
 		return nil
 	}
-	e := &BatchError{failed: failed, total: total, notSent: notSent, code: exitcode.Failure}
+	e := &BatchError{unit: b.unit(), failed: failed, total: total, notSent: notSent, code: exitcode.Failure}
 	if ctx.Err() != nil && notSent > 0 {
 		e.code = exitcode.Interrupted
 	}
@@ -290,6 +300,7 @@ func osInterrupts() (<-chan os.Signal, func()) {
 // failed documents, 130 when Ctrl-C stopped it. Its message says which
 // documents were not sent, which are always the last ones.
 type BatchError struct {
+	unit                   string
 	failed, notSent, total int
 	code                   int
 	replays                bool
@@ -298,6 +309,10 @@ type BatchError struct {
 func (e *BatchError) ExitCode() int { return e.code }
 
 func (e *BatchError) Error() string {
+	unit := e.unit
+	if unit == "" {
+		unit = "document"
+	}
 	var b strings.Builder
 	if e.code == exitcode.Interrupted {
 		b.WriteString("interrupted")
@@ -306,7 +321,7 @@ func (e *BatchError) Error() string {
 		if b.Len() > 0 {
 			b.WriteString(": ")
 		}
-		fmt.Fprintf(&b, "%d document(s) failed", e.failed)
+		fmt.Fprintf(&b, "%d %s(s) failed", e.failed, unit)
 	}
 	if e.notSent == 0 {
 		return b.String()
@@ -316,15 +331,15 @@ func (e *BatchError) Error() string {
 		b.WriteString("; ")
 	}
 	if e.notSent == 1 {
-		fmt.Fprintf(&b, "document %d was not sent", e.total)
+		fmt.Fprintf(&b, "%s %d was not sent", unit, e.total)
 	} else {
-		fmt.Fprintf(&b, "documents %d to %d were not sent", sent+1, e.total)
+		fmt.Fprintf(&b, "%ss %d to %d were not sent", unit, sent+1, e.total)
 	}
 	switch {
 	case e.replays:
 		b.WriteString(": the same command again creates only those")
 	case sent > 0:
-		fmt.Fprintf(&b, " (running the whole file again would send documents 1 to %d a second time)", sent)
+		fmt.Fprintf(&b, " (running the whole file again would send %ss 1 to %d a second time)", unit, sent)
 	}
 	return b.String()
 }
@@ -332,6 +347,7 @@ func (e *BatchError) Error() string {
 // inOrder prints results in input order: each as soon as all those before
 // it are printed. Only results waiting for an earlier one are held.
 type inOrder struct {
+	unit    string
 	out     Sink
 	rep     Reporter
 	pending map[int]output.Item
@@ -352,7 +368,7 @@ func (o *inOrder) add(it output.Item, flush bool) error {
 		delete(o.pending, o.next)
 		o.next++
 		if it.Err != nil {
-			o.rep.Notef("document %d: %v\n", it.Index, it.Err)
+			o.rep.Notef("%s %d: %v\n", o.unit, it.Index, it.Err)
 		}
 		if err := o.out.Add(it); err != nil && o.err == nil {
 			o.err = err

@@ -33,6 +33,12 @@ type Builder struct {
 // defaults, checks it against the wire type and returns the typed request
 // and its JSON body.
 func (b *Builder) Build(d *request.Doc) (any, []byte, error) {
+	return b.BuildWith(d, nil)
+}
+
+// BuildWith is Build with one more layer, last, applied after the flags
+// and --set and before the defaults: a sheet's row.
+func (b *Builder) BuildWith(d *request.Doc, last func(*request.Doc) error) (any, []byte, error) {
 	p := b.Provider
 	wire := reflect.TypeOf(p.NewRequest()).Elem()
 	if err := applyFlags(b.Flags, d, wire, p.Name()); err != nil {
@@ -44,6 +50,11 @@ func (b *Builder) Build(d *request.Doc) (any, []byte, error) {
 			return nil, nil, provider.UsageErrorf("--set %q: expected PATH=VALUE", kv)
 		}
 		if err := d.Set(wire, path, val, "--set "+path); err != nil {
+			return nil, nil, err
+		}
+	}
+	if last != nil {
+		if err := last(d); err != nil {
 			return nil, nil, err
 		}
 	}

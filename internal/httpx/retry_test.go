@@ -413,7 +413,7 @@ func TestDebugEscapesTheServersText(t *testing.T) {
 		t.Errorf("debug log lacks the masked header:\n%s", out)
 	}
 	for name, s := range map[string]string{"debug log": out, "notes": notes.String()} {
-		if strings.ContainsAny(s, "\x1b\x07\r\x9b") || strings.Contains(s, "sekrit-token") {
+		if strings.ContainsAny(s, "\x1b\x07\r") || strings.Contains(s, "\x9b") || strings.Contains(s, "sekrit-token") {
 			t.Errorf("%s holds a control character or the token: %q", name, s)
 		}
 	}

@@ -2,12 +2,13 @@ package output
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
-	"reflect"
 	"strings"
 
 	"github.com/billctl/billctl/internal/exitcode"
+	"github.com/billctl/billctl/internal/provider"
 )
 
 // ParseColumns reads --columns "A,B,…": names of a session's fields as the
@@ -35,27 +36,6 @@ func ParseColumns(spec string, known []string) ([]string, error) {
 		return nil, exitcode.Usagef("--columns: no column named (the fields are %s)", strings.Join(known, ", "))
 	}
 	return cols, nil
-}
-
-// FieldNames lists the JSON names of a struct type's fields in declaration
-// order: the columns that a provider's session type offers.
-func FieldNames(t reflect.Type) []string {
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	var names []string
-	for i := 0; i < t.NumField(); i++ {
-		f := t.Field(i)
-		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if name == "-" || !f.IsExported() {
-			continue
-		}
-		if name == "" {
-			name = f.Name
-		}
-		names = append(names, name)
-	}
-	return names
 }
 
 // Value is one top-level field of a session as a cell's text: a string as
@@ -100,6 +80,9 @@ func Fields(raw json.RawMessage) (names []string, values map[string]Value, err e
 				val.Text = string(v)
 			}
 		}
+		// Names and values are the API's text: shown escaped (see cell).
+		key = cell(key)
+		val.Text = cell(val.Text)
 		if _, dup := values[key]; !dup {
 			names = append(names, key)
 		}
@@ -150,4 +133,63 @@ func CompleteColumns(toComplete string, known []string) []string {
 		}
 	}
 	return out
+}
+
+// tableColumns are the columns of a table of sessions: rowColumns, or
+// the fields --columns names, headed by their names in capitals.
+func (p *Printer) tableColumns() []column {
+	if p.Columns == nil {
+		return rowColumns
+	}
+	cols := make([]column, len(p.Columns))
+	for i, name := range p.Columns {
+		cols[i] = column{
+			name: strings.ToUpper(name),
+			get: func(_ *Printer, s *provider.Session) string {
+				v, _ := Select(s.Raw, []string{name})
+				if len(v) == 0 {
+					return ""
+				}
+				return v[0]
+			},
+			time: strings.HasSuffix(name, "_at"),
+		}
+	}
+	return cols
+}
+
+// pick keeps the fields named by cols, in that order; a field the
+// session lacks shows empty.
+func pick(fields []field, cols []string) []field {
+	out := make([]field, 0, len(cols))
+	for _, c := range cols {
+		f := field{key: c}
+		for _, g := range fields {
+			if g.key == c {
+				f = g
+				break
+			}
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// csvLine is a result as a line of CSV: its session, or its error.
+func csvLine(it Item) CSVLine {
+	if it.Session == nil {
+		msg := ""
+		if it.Err != nil {
+			msg = firstLine(it.Err.Error())
+		}
+		return CSVLine{Err: msg}
+	}
+	return CSVLine{Session: it.Session.Raw}
+}
+
+func (p *Printer) ctx() context.Context {
+	if p.Context == nil {
+		return context.Background()
+	}
+	return p.Context
 }

@@ -32,21 +32,6 @@ func TestParseColumns(t *testing.T) {
 	}
 }
 
-func TestFieldNames(t *testing.T) {
-	type session struct {
-		ID     string  `json:"id"`
-		URL    *string `json:"checkout_url,omitempty"`
-		Hidden string  `json:"-"`
-		Plain  int
-		small  int
-	}
-	_ = session{}.small
-	got := FieldNames(reflect.TypeOf(&session{}))
-	if !reflect.DeepEqual(got, []string{"id", "checkout_url", "Plain"}) {
-		t.Fatalf("got %q", got)
-	}
-}
-
 func TestSelect(t *testing.T) {
 	got, err := Select(raw(`{"id":"cs_1","n":1.50,"ok":true,"x":null,"l":[1, 2]}`), []string{"l", "ok", "n", "x", "missing", "id"})
 	if err != nil {

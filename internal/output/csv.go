@@ -169,6 +169,7 @@ func (c *CSV) line(l CSVLine) error {
 // programs skip before looking) gets a leading '. Only text from the API
 // goes through it; JSON numbers cannot hold a formula and stay as they are.
 func Neutralize(s string) string {
+	s = cell(s) // control characters escaped, as everywhere outside json and yaml
 	if s == "" {
 		return s
 	}

@@ -4,9 +4,13 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/billctl/billctl/internal/provider"
 )
 
 func csvOut(t *testing.T, opts CSVOptions, lines ...CSVLine) string {
@@ -57,7 +61,9 @@ func TestCSVFormulaInjection(t *testing.T) {
 		{"'=HYPERLINK(\"http://x\")", "'+1", "-5", ""},
 		{"'@SUM(A1)", "'-2", "'-5", ""},
 		{"", "", "", "'=cmd|' /C calc'!A0"},
-		{"ok", "'\tx", "a=b", ""},
+		// A tab the API sent is shown escaped, as every control
+		// character outside json and yaml: no longer a formula's start.
+		{"ok", `\tx`, "a=b", ""},
 	}
 	if !reflect.DeepEqual(recs, want) {
 		t.Fatalf("got %q\nwant %q", recs, want)
@@ -119,5 +125,76 @@ func TestCSVStreams(t *testing.T) {
 	}
 	if buf.String() != "id\nx\nx\nx\n" {
 		t.Fatalf("after Flush: %q", buf.String())
+	}
+}
+
+func TestPrinterCSV(t *testing.T) {
+	io, _, out, _ := Test()
+	p := &Printer{IO: io, Format: "csv", Columns: []string{"id", "customer_id"}}
+	st := p.Stream()
+	_ = st.Add(Item{Index: 1, Session: &provider.Session{Raw: raw(`{"id":"cs_1","customer_id":"=1+1"}`)}})
+	_ = st.Add(Item{Index: 2, Err: errors.New("refused\nsecond line")})
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// A batch has an error column; a failed document keeps its line.
+	if got, want := out.String(), "id,customer_id,error\ncs_1,'=1+1,\n,,refused\n"; got != want {
+		t.Fatalf("batch:\n%q\nwant\n%q", got, want)
+	}
+	out.Reset()
+	p.Columns = nil
+	if err := p.One(&provider.Session{Raw: raw(`{"id":"cs_1","status":"CREATED"}`)}); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := out.String(), "id,status\ncs_1,CREATED\n"; got != want {
+		t.Fatalf("one:\n%q\nwant\n%q", got, want)
+	}
+	out.Reset()
+	// A list: no error column.
+	if err := p.Many([]Item{{Session: &provider.Session{Raw: raw(`{"id":"cs_1"}`)}}, {Session: &provider.Session{Raw: raw(`{"id":"cs_2"}`)}}}); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := out.String(), "id\ncs_1\ncs_2\n"; got != want {
+		t.Fatalf("list:\n%q\nwant\n%q", got, want)
+	}
+}
+
+func TestPrinterTableColumns(t *testing.T) {
+	io, _, out, _ := Test()
+	p := &Printer{IO: io, Format: "table", Columns: []string{"customer_id", "id", "net_terms"}}
+	s := &provider.Session{ID: "cs_1", Raw: raw(`{"id":"cs_1","status":"CREATED","customer_id":"cus_1"}`)}
+	if err := p.Many([]Item{{Session: s}}); err != nil {
+		t.Fatal(err)
+	}
+	// The columns asked for, in their order, an empty one too.
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 2 || !strings.HasPrefix(lines[0], "CUSTOMER_ID  ID    NET_TERMS") || strings.TrimSpace(lines[1]) != "cus_1        cs_1" {
+		t.Fatalf("table:\n%s", out.String())
+	}
+	out.Reset()
+	if err := p.One(s); err != nil {
+		t.Fatal(err)
+	}
+	if got := out.String(); !strings.Contains(got, "customer_id  cus_1\nid           cs_1\nnet_terms\n") || strings.Contains(got, "status") {
+		t.Fatalf("field table:\n%s", got)
+	}
+}
+
+// A server's control characters are escaped in CSV as in tables: a CSV
+// file is often looked at in a terminal.
+func TestCSVEscapesServerText(t *testing.T) {
+	ctl := regexp.MustCompile("[\x00-\x09\x0b-\x1f\x7f\u0080-\u009f]")
+	s := hostileSession()
+	for _, cols := range [][]string{nil, {"id", "status", "checkout_url"}} {
+		out := printTo(t, false, "csv", func(p *Printer) error {
+			p.Columns = cols
+			return p.Many([]Item{{Index: 1, Session: s}, {Index: 2, Err: &provider.APIError{Provider: "meteroid", Status: 400, Code: "BAD\x1b[2J", Message: "no\rpe"}}})
+		}, nil)
+		if m := ctl.FindString(out); m != "" {
+			t.Errorf("columns %q: the CSV holds %q:\n%q", cols, m, out)
+		}
+		if !strings.Contains(out, `che_1\x1b]0;owned\x07`) {
+			t.Errorf("columns %q: the id is not shown escaped:\n%q", cols, out)
+		}
 	}
 }

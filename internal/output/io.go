@@ -8,6 +8,8 @@ import (
 	"os"
 
 	"github.com/mattn/go-isatty"
+
+	"github.com/billctl/billctl/internal/safetext"
 )
 
 // IO is the process's standard streams and what they are connected to.
@@ -47,6 +49,17 @@ func System(getenv func(string) string) *IO {
 func Test() (*IO, *bytes.Buffer, *bytes.Buffer, *bytes.Buffer) {
 	in, out, errb := &bytes.Buffer{}, &bytes.Buffer{}, &bytes.Buffer{}
 	return &IO{In: in, Out: out, Err: errb}, in, out, errb
+}
+
+// Mask hides secret (the API token) in everything written to Out and Err
+// from now on, where they are masking writers (cli.Run makes them so).
+func (streams *IO) Mask(secret string) {
+	f := safetext.New(secret)
+	for _, w := range []io.Writer{streams.Out, streams.Err} {
+		if m, ok := w.(*safetext.Writer); ok {
+			m.Mask(f)
+		}
+	}
 }
 
 // Color reports whether stdout may carry colour.

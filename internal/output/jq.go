@@ -11,6 +11,7 @@ import (
 	"github.com/itchyny/gojq"
 
 	"github.com/billctl/billctl/internal/exitcode"
+	"github.com/billctl/billctl/internal/safetext"
 )
 
 // JQ is a compiled --jq expression.
@@ -42,7 +43,8 @@ func ParseJQ(expr string) (*JQ, error) {
 // Write runs the expression on one JSON value (a session, or the array of
 // a list or batch) and prints every result as jq does: each on its own
 // line, indented by two spaces, except that a string is printed as its
-// bare text (jq -r), ready for a shell.
+// bare text (jq -r), ready for a shell, its control characters but line
+// feeds and tabs escaped.
 func (q *JQ) Write(ctx context.Context, w io.Writer, raw []byte) error {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber() // numbers keep their digits, as jq 1.7 keeps them
@@ -68,7 +70,9 @@ func (q *JQ) Write(ctx context.Context, w io.Writer, raw []byte) error {
 			return fmt.Errorf("--jq: %w", err)
 		}
 		if s, ok := r.(string); ok {
-			buf.WriteString(s)
+			// Bare text, no longer JSON: the API's control characters
+			// are shown escaped (its lines kept), as outside json and yaml.
+			buf.WriteString(safetext.Text(s))
 		} else {
 			b, err := gojq.Marshal(r)
 			if err != nil {

@@ -2,6 +2,7 @@ package output
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -14,10 +15,11 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/billctl/billctl/internal/provider"
+	"github.com/billctl/billctl/internal/safetext"
 )
 
 // Formats are the values of -o for results.
-var Formats = []string{"table", "json", "yaml", "id", "url"}
+var Formats = []string{"table", "json", "yaml", "id", "url", "csv"}
 
 // Item is one result of a command: a session, or the error a batch
 // document met. Index counts documents from 1.
@@ -37,20 +39,33 @@ type Printer struct {
 	// Vocabulary is the provider's: its status colours, what its null
 	// fields mean.
 	Vocabulary provider.Vocabulary
+	// Columns (--columns) are the session's fields that a table or CSV
+	// shows, in this order; nil shows the usual ones.
+	Columns []string
+	// JQ (--jq) filters json output, under Context (Ctrl-C stops an
+	// expression that runs on; nil: no deadline).
+	JQ      *JQ
+	Context context.Context
 }
 
 // One prints a single session.
 func (p *Printer) One(s *provider.Session) error {
 	switch p.Format {
 	case "json":
+		if p.JQ != nil {
+			return p.JQ.Write(p.ctx(), p.IO.Out, s.Raw)
+		}
 		return writeJSON(p.IO.Out, s.Raw)
+	case "csv":
+		c := NewCSV(p.IO.Out, CSVOptions{Columns: p.Columns})
+		if err := c.Write(CSVLine{Session: s.Raw}); err != nil {
+			return err
+		}
+		return c.Close()
 	case "yaml":
 		return writeYAML(p.IO.Out, s.Raw)
-	case "id":
-		_, err := fmt.Fprintln(p.IO.Out, s.ID)
-		return err
-	case "url":
-		_, err := fmt.Fprintln(p.IO.Out, s.URL)
+	case "id", "url":
+		_, err := fmt.Fprintln(p.IO.Out, p.line(s))
 		return err
 	default:
 		return p.fieldTable(s)
@@ -70,6 +85,9 @@ func (p *Printer) Many(items []Item) error {
 			buf.Write(itemJSON(it))
 		}
 		buf.WriteByte(']')
+		if p.Format == "json" && p.JQ != nil {
+			return p.JQ.Write(p.ctx(), p.IO.Out, buf.Bytes())
+		}
 		if p.Format == "json" {
 			return writeJSON(p.IO.Out, buf.Bytes())
 		}
@@ -80,20 +98,33 @@ func (p *Printer) Many(items []Item) error {
 		var b strings.Builder
 		for _, it := range items {
 			if it.Session != nil {
-				if p.Format == "id" {
-					b.WriteString(it.Session.ID)
-				} else {
-					b.WriteString(it.Session.URL)
-				}
+				b.WriteString(p.line(it.Session))
 			}
 			b.WriteByte('\n')
 		}
 		_, err := io.WriteString(p.IO.Out, b.String())
 		return err
-	default:
+	default: // table, csv
 		return p.rowTable(items)
 	}
 }
+
+// line is a session's line of -o id or -o url. Like every text the API
+// sent that is shown outside json and yaml, it goes through
+// safetext.Line: a server must not reach the terminal (see cell).
+func (p *Printer) line(s *provider.Session) string {
+	if p.Format == "id" {
+		return cell(s.ID)
+	}
+	return cell(s.URL)
+}
+
+// cell is text from the API as a table cell or an output line: its
+// control characters escaped, so that it can neither drive the terminal
+// (retitle, clear, plant a hyperlink) nor break its line. json and yaml
+// show the API's text exactly, in their own escapes; everything else
+// shows it through here.
+func cell(s string) string { return safetext.Line(s) }
 
 // itemJSON is a session as the API returned it, or the error in its place.
 func itemJSON(it Item) []byte {
@@ -114,31 +145,67 @@ func writeJSON(w io.Writer, raw []byte) error {
 	return err
 }
 
-// writeYAML converts JSON to YAML keeping key order and number text.
+// writeYAML converts JSON to YAML keeping key order and number text. The
+// JSON is read as JSON, not as YAML: a YAML parser refuses the C1 control
+// characters that JSON may carry unescaped, and the YAML encoder escapes
+// every control character in its own syntax ("\e", "\x9B"), exactly.
 func writeYAML(w io.Writer, raw []byte) error {
-	var n yaml.Node
-	if err := yaml.Unmarshal(raw, &n); err != nil {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	n, err := yamlNode(dec)
+	if err != nil {
 		return err
 	}
-	plainStyle(&n)
 	enc := yaml.NewEncoder(w)
 	enc.SetIndent(2)
-	if err := enc.Encode(&n); err != nil {
+	if err := enc.Encode(n); err != nil {
 		return err
 	}
 	return enc.Close()
 }
 
-// plainStyle drops JSON's flow style so the YAML reads as block YAML.
-func plainStyle(n *yaml.Node) {
-	if n.Kind == yaml.MappingNode || n.Kind == yaml.SequenceNode {
-		n.Style = 0
+// yamlNode reads the next JSON value of dec as a YAML node, in block style.
+func yamlNode(dec *json.Decoder) (*yaml.Node, error) {
+	t, err := dec.Token()
+	if err != nil {
+		return nil, err
 	}
-	if n.Kind == yaml.ScalarNode && n.Style == yaml.DoubleQuotedStyle {
-		n.Style = 0
-	}
-	for _, c := range n.Content {
-		plainStyle(c)
+	switch v := t.(type) {
+	case json.Delim:
+		n := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
+		if v == '[' {
+			n.Kind, n.Tag = yaml.SequenceNode, "!!seq"
+		}
+		for dec.More() {
+			if n.Kind == yaml.MappingNode {
+				k, err := dec.Token()
+				if err != nil {
+					return nil, err
+				}
+				n.Content = append(n.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: fmt.Sprint(k)})
+			}
+			c, err := yamlNode(dec)
+			if err != nil {
+				return nil, err
+			}
+			n.Content = append(n.Content, c)
+		}
+		if _, err := dec.Token(); err != nil { // the closing delimiter
+			return nil, err
+		}
+		return n, nil
+	case string:
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: v}, nil
+	case json.Number:
+		tag := "!!int"
+		if strings.ContainsAny(v.String(), ".eE") {
+			tag = "!!float"
+		}
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: tag, Value: v.String()}, nil
+	case bool:
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: fmt.Sprint(v)}, nil
+	default: // null
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Value: "null"}, nil
 	}
 }
 
@@ -148,11 +215,14 @@ func (p *Printer) fieldTable(s *provider.Session) error {
 	if err != nil {
 		return err
 	}
+	if p.Columns != nil {
+		rows = pick(rows, p.Columns)
+	}
 	var buf bytes.Buffer
 	t := tablewriter.NewTable(&buf, tableOptions()...)
 	t.Header("FIELD", "VALUE")
 	for _, f := range rows {
-		v := f.text
+		v := cell(f.text)
 		switch {
 		case f.null && p.Vocabulary.NullMeans[f.key] != "":
 			v = p.Vocabulary.NullMeans[f.key]
@@ -163,7 +233,7 @@ func (p *Printer) fieldTable(s *provider.Session) error {
 		case strings.HasSuffix(f.key, "_at") && p.Time != nil:
 			v = p.Time(v)
 		}
-		if err := t.Append(f.key, v); err != nil {
+		if err := t.Append(cell(f.key), v); err != nil {
 			return err
 		}
 	}

@@ -29,15 +29,19 @@ type Stream struct {
 	n int // items added
 
 	// A table's rows wait here, already as text, until a block is full.
-	rows  [][]string
-	cols  []int // the columns of rowColumns shown, fixed by the first block
-	width []int // the widest cell of each shown column so far
+	rows    [][]string
+	columns []column // rowColumns, or those of --columns
+	cols    []int    // the columns shown, fixed by the first block
+	width   []int    // the widest cell of each shown column so far
+
+	csv *CSV   // -o csv, made by the first item (a batch's has an error column)
+	jq  []byte // json with --jq: the whole array, which the expression takes
 }
 
 // Stream starts printing a batch. Call Add for each item in order, Flush
 // whenever the output should catch up, and Close at the end.
 func (p *Printer) Stream() *Stream {
-	return &Stream{p: p, w: bufio.NewWriterSize(p.IO.Out, 32<<10)}
+	return &Stream{p: p, w: bufio.NewWriterSize(p.IO.Out, 32<<10), columns: p.tableColumns()}
 }
 
 // Add prints one item after those added before it.
@@ -45,6 +49,13 @@ func (s *Stream) Add(it Item) error {
 	s.n++
 	switch s.p.Format {
 	case "json":
+		if s.p.JQ != nil {
+			if s.n > 1 {
+				s.jq = append(s.jq, ',')
+			}
+			s.jq = append(s.jq, itemJSON(it)...)
+			return nil
+		}
 		if s.n == 1 {
 			s.w.WriteString("[\n  ")
 		} else {
@@ -67,13 +78,14 @@ func (s *Stream) Add(it Item) error {
 		// One line per item, an empty one for a failure, so that line N is
 		// always document N.
 		if it.Session != nil {
-			if s.p.Format == "id" {
-				s.w.WriteString(it.Session.ID)
-			} else {
-				s.w.WriteString(it.Session.URL)
-			}
+			s.w.WriteString(s.p.line(it.Session))
 		}
 		return s.w.WriteByte('\n')
+	case "csv":
+		if s.csv == nil {
+			s.csv = NewCSV(s.w, CSVOptions{Columns: s.p.Columns, Error: it.Index > 0})
+		}
+		return s.csv.Write(csvLine(it))
 	default:
 		s.rows = append(s.rows, s.row(it))
 		if len(s.rows) == tableBlock {
@@ -85,13 +97,24 @@ func (s *Stream) Add(it Item) error {
 
 // Flush writes out what has been printed so far. A table's unfinished
 // block stays back, since its columns may depend on rows still to come.
-func (s *Stream) Flush() error { return s.w.Flush() }
+func (s *Stream) Flush() error {
+	if s.csv != nil {
+		if err := s.csv.Flush(); err != nil {
+			return err
+		}
+	}
+	return s.w.Flush()
+}
 
 // Close ends the output: the array's closing bracket, the table's last block.
 func (s *Stream) Close() error {
 	var err error
 	switch s.p.Format {
 	case "json":
+		if s.p.JQ != nil {
+			err = s.p.JQ.Write(s.p.ctx(), s.w, append(append([]byte{'['}, s.jq...), ']'))
+			break
+		}
 		if s.n == 0 {
 			_, err = s.w.WriteString("[]\n")
 		} else {
@@ -102,6 +125,11 @@ func (s *Stream) Close() error {
 			_, err = s.w.WriteString("[]\n")
 		}
 	case "id", "url":
+	case "csv":
+		if s.csv == nil {
+			s.csv = NewCSV(s.w, CSVOptions{Columns: s.p.Columns})
+		}
+		err = s.csv.Close()
 	default:
 		if len(s.rows) > 0 || s.cols == nil {
 			err = s.renderBlock()
@@ -120,6 +148,8 @@ type column struct {
 	// long: a batch's ERROR column comes before this one, so that the
 	// short columns come first and the long one last, unpadded.
 	long bool
+	// time: a timestamp, shown relative to now on a terminal.
+	time bool
 }
 
 // rowColumns are the columns of a table of sessions, after a batch's
@@ -129,34 +159,34 @@ var rowColumns = []column{
 	{name: "STATUS", get: func(_ *Printer, s *provider.Session) string { return s.Status }},
 	{name: "CUSTOMER", get: func(_ *Printer, s *provider.Session) string { return s.Customer }},
 	{name: "PLAN", get: func(_ *Printer, s *provider.Session) string { return s.Plan }},
-	{name: "EXPIRES", get: expires},
+	{name: "EXPIRES", get: expires, time: true},
 	{name: "URL", get: func(_ *Printer, s *provider.Session) string { return s.URL }, long: true},
 }
 
 // row is an item as table cells: the number, every column of rowColumns,
 // the error. Only text is kept, not the session.
 func (s *Stream) row(it Item) []string {
-	r := make([]string, 0, len(rowColumns)+2)
+	r := make([]string, 0, len(s.columns)+2)
 	r = append(r, fmt.Sprint(it.Index))
-	for _, c := range rowColumns {
+	for _, c := range s.columns {
 		v := ""
 		if it.Session != nil {
 			v = c.get(s.p, it.Session)
-			if c.name == "EXPIRES" && s.p.Time != nil && v != "" && v != s.p.never() {
+			if c.time && s.p.Time != nil && v != "" && v != s.p.never() {
 				v = s.p.Time(v)
 			}
 		}
-		r = append(r, v)
+		r = append(r, cell(v))
 	}
 	msg := ""
 	if it.Err != nil {
-		msg = firstLine(it.Err.Error())
+		msg = cell(firstLine(it.Err.Error()))
 	}
 	return append(r, msg)
 }
 
 // errorCol is the index of the error in a row.
-var errorCol = len(rowColumns) + 1
+func (s *Stream) errorCol() int { return len(s.columns) + 1 }
 
 // renderBlock prints the rows held. The first block chooses the columns
 // (ID, and those some session of the block has; for a batch the document
@@ -174,12 +204,14 @@ func (s *Stream) renderBlock() error {
 		if batch {
 			s.cols = append(s.cols, 0)
 		}
-		for c := range rowColumns {
-			used := c == 0
+		errorCol := s.errorCol()
+		for c := range s.columns {
+			// Columns asked for with --columns are shown even when empty.
+			used := c == 0 || s.p.Columns != nil
 			for _, r := range s.rows {
 				used = used || r[c+1] != ""
 			}
-			if rowColumns[c].long && batch {
+			if s.columns[c].long && batch {
 				s.cols = append(s.cols, errorCol)
 			}
 			if used {
@@ -213,7 +245,7 @@ func (s *Stream) renderBlock() error {
 		for i, c := range s.cols {
 			v := r[c]
 			padded := s.pad(v, i)
-			if c > 0 && c < errorCol && rowColumns[c-1].name == "STATUS" {
+			if c > 0 && c < s.errorCol() && s.columns[c-1].name == "STATUS" {
 				padded = s.p.status(v) + padded[len(v):]
 			}
 			cells[i] = padded
@@ -231,10 +263,10 @@ func (s *Stream) header(c int) string {
 	switch c {
 	case 0:
 		return "#"
-	case errorCol:
+	case s.errorCol():
 		return "ERROR"
 	}
-	return rowColumns[c-1].name
+	return s.columns[c-1].name
 }
 
 // pad fills v with spaces to the width of shown column i.

@@ -77,6 +77,9 @@ type Vocabulary struct {
 	// NullMeans maps a top-level field to what its null value means
 	// (expires_at: never), for tables; a null field not listed is left out.
 	NullMeans map[string]string
+	// Fields are the top-level fields a session can have, as the API
+	// names them: the values of --columns.
+	Fields []string
 }
 
 // FlagKind is how a request flag takes its value.

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/billctl/billctl/internal/httpx"
+	"github.com/billctl/billctl/internal/safetext"
 )
 
 // LookupBody sends one completion lookup through h and returns the body of
@@ -33,12 +34,14 @@ func (e *StatusError) Error() string { return fmt.Sprintf("HTTP %d", e.Status) }
 
 // AddItem appends an item whose ID can stand as one shell word;
 // descriptions are made single-line, since a tab or a newline would break
-// the list the shell reads.
+// the list the shell reads. The shell shows them in its menu, so the API's
+// control characters are escaped there, and an ID holding one (which no one
+// could type, and which the terminal would obey) is left out.
 func AddItem(out []Item, id, desc, status string) []Item {
-	if id == "" || strings.ContainsAny(id, " \t\r\n") {
+	if id == "" || strings.ContainsAny(id, " \t\r\n") || safetext.Line(id) != id {
 		return out
 	}
-	return append(out, Item{ID: id, Description: strings.Join(strings.Fields(desc), " "), Status: status})
+	return append(out, Item{ID: id, Description: safetext.Line(strings.Join(strings.Fields(desc), " ")), Status: safetext.Line(status)})
 }
 
 // Describe joins the parts that are there: "Acme Corp, alias acme".

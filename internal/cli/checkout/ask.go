@@ -28,7 +28,7 @@ const lookupTimeout = 20 * time.Second
 // nothing saying never to (prompt.Allowed).
 func (opts *CreateOptions) mayAsk() bool {
 	f := opts.F
-	if opts.File != "" || opts.DryRun || opts.flags.fs.Changed("rows") {
+	if opts.File != "" || opts.Rows != "" || opts.DryRun {
 		return false
 	}
 	if _, ok := f.IO.In.(*os.File); !ok {

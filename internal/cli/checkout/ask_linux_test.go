@@ -332,6 +332,7 @@ func TestNeverAsk(t *testing.T) {
 		{"BILLCTL_NO_INPUT=1", []string{"BILLCTL_NO_INPUT=1"}, nil, true},
 		{"CI=true", []string{"CI=true"}, nil, true},
 		{"a file", nil, []string{"-f", "FILE"}, true},
+		{"--rows", nil, []string{"--rows", "SHEET"}, true},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -342,9 +343,13 @@ func TestNeverAsk(t *testing.T) {
 			if err := os.WriteFile(file, []byte("trial_duration_days: 3\n"), 0o600); err != nil {
 				t.Fatal(err)
 			}
+			sheet := filepath.Join(t.TempDir(), "sheet.csv")
+			if err := os.WriteFile(sheet, []byte("trial_duration_days\n3\n"), 0o600); err != nil {
+				t.Fatal(err)
+			}
 			a := append([]string{}, args...)
 			for _, x := range c.args {
-				a = append(a, strings.ReplaceAll(x, "FILE", file))
+				a = append(a, strings.NewReplacer("FILE", file, "SHEET", sheet).Replace(x))
 			}
 			cmd := command(t, srv, c.env, a...)
 			var out string

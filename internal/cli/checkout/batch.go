@@ -6,6 +6,7 @@ import (
 	"github.com/billctl/billctl/internal/cli/cmdutil"
 	"github.com/billctl/billctl/internal/config"
 	"github.com/billctl/billctl/internal/engine"
+	"github.com/billctl/billctl/internal/output"
 	"github.com/billctl/billctl/internal/provider"
 	"github.com/billctl/billctl/internal/provider/registry"
 )
@@ -31,13 +32,19 @@ func withPool(f *cmdutil.Factory, workers int) *cmdutil.Factory {
 // sendBatch sends the total bodies of sp through the engine and prints
 // the results in input order, with a progress bar on a terminal.
 func sendBatch(opts *CreateOptions, s *config.Settings, p provider.Provider, sp *engine.Spool, total int) error {
+	return sendBatchTo(opts, s, p, sp, total, func(pr *output.Printer) engine.Sink { return pr.Stream() })
+}
+
+// sendBatchTo is sendBatch printing through the sink that sink makes
+// from the printer.
+func sendBatchTo(opts *CreateOptions, s *config.Settings, p provider.Provider, sp *engine.Spool, total int, sink func(*output.Printer) engine.Sink) error {
 	f := opts.F
 	bar := newProgress(f.IO, total, "creating")
 	streams := *f.IO
 	streams.Out = bar.above(f.IO, f.IO.Out)
-	pr := printer(f, s)
+	pr := opts.format.on(f, printer(f, s))
 	pr.IO = &streams
-	out := pr.Stream()
+	out := sink(pr)
 	b := &engine.Batch{
 		Provider:    p,
 		Workers:     opts.Parallel,
@@ -45,6 +52,9 @@ func sendBatch(opts *CreateOptions, s *config.Settings, p provider.Provider, sp 
 		Key:         opts.key,
 		ReplaysKeys: registry.Get(s.Provider).Caps.ReplaysKeys,
 		FixedKeys:   opts.IdempotencyKey != "",
+	}
+	if opts.Rows != "" {
+		b.Unit = "row"
 	}
 	return b.Send(f.Context, sp, total, out, bar, f.IO.Err)
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/billctl/billctl/internal/cli/cmdutil"
 	"github.com/billctl/billctl/internal/provider"
+	"github.com/billctl/billctl/internal/safetext"
 )
 
 // CancelOptions are the parsed arguments and dependencies of
@@ -66,7 +67,7 @@ func cancelRun(opts *CancelOptions) error {
 		return err
 	}
 	if f.IO.StderrTTY {
-		fmt.Fprintf(f.IO.Err, "Cancelled checkout session %s.\n", sess.ID)
+		fmt.Fprintf(f.IO.Err, "Cancelled checkout session %s.\n", safetext.Line(sess.ID))
 	}
 	return nil
 }

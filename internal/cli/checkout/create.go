@@ -29,8 +29,11 @@ type CreateOptions struct {
 	Parallel       int
 	FailFast       bool
 	NoInput        bool
+	// Rows is a sheet (CSV, TSV): one session per row, built on File.
+	Rows string
 
-	flags *flagValues
+	flags  *flagValues
+	format *formatFlags
 }
 
 // NewCmdCreate builds `billctl checkout create`. runF replaces the run
@@ -67,6 +70,14 @@ value is read as the field's type, and objects and lists take JSON:
 Each create is sent with an Idempotency-Key (a fresh UUID unless
 --idempotency-key is given; in a batch, document N gets KEY-N).
 
+--rows FILE creates one session per row of a sheet (CSV, or TSV for .tsv;
+- for stdin), as spreadsheet programs export it. The header names fields
+as --set paths (customer_id, metadata.crm_id, add_ons[0].add_on_id); each
+row is built on the -f document, then the flags and --set, then the row's
+non-empty cells, read as the fields' types. Errors name FILE:ROW:COLUMN,
+rows counted from 1 after the header; row N gets KEY-N. With -o csv each
+line is the row followed by id, status, url and error, ready to paste back.
+
 On a terminal, a create from flags that lacks only required fields asks
 for them from lists read from the account, offers the common options,
 shows the request and asks to confirm before sending. It never asks with
@@ -82,7 +93,10 @@ terminal. BILLCTL_ACCESSIBLE=1 asks with plain numbered prompts.`),
   billctl checkout create -f customers.yaml --idempotency-key invites-2026-05 --parallel 16 -o url > links.txt
 
   # What would be sent, as a curl command
-  billctl checkout create -f session.yaml --dry-run -o curl`),
+  billctl checkout create -f session.yaml --dry-run -o curl
+
+  # One session per row of a sheet, and the sheet back with the links
+  billctl checkout create --rows customers.csv -f base.yaml -o csv > links.csv`),
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runF != nil {
@@ -99,8 +113,11 @@ terminal. BILLCTL_ACCESSIBLE=1 asks with plain numbered prompts.`),
 	fl.BoolVar(&opts.Open, "open", false, "open the checkout URL in the browser")
 	fl.IntVar(&opts.Parallel, "parallel", 4, "requests in flight at once in a batch")
 	fl.BoolVar(&opts.FailFast, "fail-fast", false, "stop a batch at its first failure")
+	fl.StringVar(&opts.Rows, "rows", "", "one session per row of a sheet, CSV or TSV (- for stdin); -f is the base of every row")
 	fl.BoolVar(&opts.NoInput, "no-input", false, "never ask on a terminal for missing fields (so do BILLCTL_NO_INPUT=1 and CI)")
 	_ = cmd.MarkFlagFilename("file", "yaml", "yml", "json")
+	_ = cmd.MarkFlagFilename("rows", "csv", "tsv")
+	opts.format = addFormatFlags(cmd, f)
 	opts.flags = addRequestFlags(cmd)
 	registerCompletions(cmd, f, opts.flags.defs)
 	return cmd
@@ -119,11 +136,19 @@ func createRun(opts *CreateOptions) error {
 	if err != nil {
 		return err
 	}
+	if !opts.DryRun {
+		if err := opts.format.resolve(f, s); err != nil {
+			return err
+		}
+	}
 	if err := checkFormat(s.Output, opts.DryRun); err != nil {
 		return err
 	}
 	if opts.File == "-" && usesStdinToken(f) {
 		return cmdutil.FlagErrorf("-f - and --token-file - both read stdin: give one of them a file")
+	}
+	if err := opts.checkRowsFlags(); err != nil {
+		return err
 	}
 	if opts.Parallel < 1 {
 		return cmdutil.FlagErrorf("--parallel must be at least 1")
@@ -147,6 +172,9 @@ func createRun(opts *CreateOptions) error {
 		}
 	}
 	b := &engine.Builder{Provider: p, Defs: opts.flags.defs, Flags: given, Sets: opts.Sets}
+	if opts.Rows != "" {
+		return createRows(opts, s, p, b)
+	}
 	in := engine.Input{}
 	if opts.File != "" {
 		r, name, closeFn, err := opts.open()
@@ -239,7 +267,7 @@ func sendOne(opts *CreateOptions, s *config.Settings, p provider.Provider, body 
 	if err != nil {
 		return err
 	}
-	if err := printer(f, s).One(sess); err != nil {
+	if err := opts.format.on(f, printer(f, s)).One(sess); err != nil {
 		return err
 	}
 	if opts.Open {

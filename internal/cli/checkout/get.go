@@ -18,6 +18,8 @@ type GetOptions struct {
 
 	ID   string
 	Open bool
+
+	format *formatFlags
 }
 
 // NewCmdGet builds `billctl checkout get`. runF replaces the run function
@@ -39,7 +41,7 @@ field exactly as returned.`),
   billctl checkout get `+sampleSessionID()+`
 
   # Just the status, for a script
-  billctl checkout get `+sampleSessionID()+` -o json | jq -r .status
+  billctl checkout get `+sampleSessionID()+` --jq .status
 
 `, "\n") + "\n\n" + providerExamples("checkout get", "Open the checkout page again (%s)"),
 		Args:              sessionIDArg,
@@ -53,6 +55,7 @@ field exactly as returned.`),
 		},
 	}
 	cmd.Flags().BoolVar(&opts.Open, "open", false, "open the checkout URL in the browser")
+	opts.format = addFormatFlags(cmd, f)
 	return cmd
 }
 
@@ -62,11 +65,14 @@ func getRun(opts *GetOptions) error {
 	if err != nil {
 		return err
 	}
+	if err := opts.format.resolve(f, s); err != nil {
+		return err
+	}
 	sess, err := p.Get(f.Context, opts.ID)
 	if err != nil {
 		return explainNotFound(err, s, opts.ID)
 	}
-	if err := printer(f, s).One(sess); err != nil {
+	if err := opts.format.on(f, printer(f, s)).One(sess); err != nil {
 		return err
 	}
 	if opts.Open {

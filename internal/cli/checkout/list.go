@@ -18,6 +18,8 @@ type ListOptions struct {
 
 	Customer string
 	Status   string
+
+	format *formatFlags
 }
 
 // NewCmdList builds `billctl checkout list`. runF replaces the run function
@@ -40,7 +42,11 @@ optionally only one customer's or only those in one status.
   billctl checkout list --customer cus_7n42DGM5Tflk9n8mt7Fhc7 -o json
 
   # IDs of every open session, one per line
-  billctl checkout list --status CREATED -o id`, "\n"),
+  billctl checkout list --status CREATED -o id
+
+  # A sheet of the open sessions, or their URLs picked out with jq
+  billctl checkout list --status CREATED -o csv --columns id,customer_id,status > open.csv
+  billctl checkout list --status CREATED --jq '.[].id'`, "\n"),
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runF != nil {
@@ -52,6 +58,7 @@ optionally only one customer's or only those in one status.
 	fl := cmd.Flags()
 	fl.StringVar(&opts.Customer, "customer", "", "only this customer's sessions (customer ID)")
 	cmdutil.StringEnumFlag(cmd, fl, &opts.Status, "status", "", "", listStatuses(), "only sessions in this status")
+	opts.format = addFormatFlags(cmd, f)
 	return cmd
 }
 
@@ -59,6 +66,9 @@ func listRun(opts *ListOptions) error {
 	f := opts.F
 	s, p, err := sessionAPI(f, canList, "listing checkout sessions is not supported; look one up with `billctl checkout get ID`")
 	if err != nil {
+		return err
+	}
+	if err := opts.format.resolve(f, s); err != nil {
 		return err
 	}
 	sessions, err := p.List(f.Context, provider.ListFilter{Customer: opts.Customer, Status: opts.Status})
@@ -75,7 +85,7 @@ func listRun(opts *ListOptions) error {
 	for i, sess := range sessions {
 		items[i] = output.Item{Session: sess}
 	}
-	return printer(f, s).Many(items)
+	return opts.format.on(f, printer(f, s)).Many(items)
 }
 
 // filterText describes the filters for the "nothing found" note.

@@ -6,6 +6,7 @@ import (
 
 	"github.com/billctl/billctl/internal/cli/cmdutil"
 	"github.com/billctl/billctl/internal/provider"
+	"github.com/billctl/billctl/internal/safetext"
 )
 
 // openURL opens a session's checkout page in the browser, or says on stderr
@@ -13,19 +14,23 @@ import (
 // for create, already created), and a failing status after a create would
 // invite a retry that makes a second session.
 func openURL(f *cmdutil.Factory, s *provider.Session) error {
+	// Every line names the API's URL or ID: shown escaped.
+	say := func(format string, args ...any) {
+		fmt.Fprint(f.IO.Err, safetext.Text(fmt.Sprintf(format, args...)))
+	}
 	if why := noPage(providerName(f), s); why != "" {
-		fmt.Fprintf(f.IO.Err, "not opening a browser: %s\n", why)
+		say("not opening a browser: %s\n", why)
 		return nil
 	}
 	if f.Browser == nil {
-		fmt.Fprintf(f.IO.Err, "open %s in your browser\n", s.URL)
+		say("open %s in your browser\n", s.URL)
 		return nil
 	}
 	if f.IO.StderrTTY {
-		fmt.Fprintf(f.IO.Err, "Opening %s in your browser.\n", s.URL)
+		say("Opening %s in your browser.\n", s.URL)
 	}
 	if err := f.Browser.Open(s.URL); err != nil {
-		fmt.Fprintf(f.IO.Err, "could not open a browser (%v): open %s yourself\n", err, s.URL)
+		say("could not open a browser (%v): open %s yourself\n", err, s.URL)
 	}
 	return nil
 }
@@ -39,6 +44,11 @@ func noPage(prov string, s *provider.Session) string {
 		return fmt.Sprintf("checkout session %s was cancelled, so its page no longer takes payment; create a new one with `billctl checkout create`", s.ID)
 	case "EXPIRED":
 		return fmt.Sprintf("checkout session %s has expired, so its page no longer takes payment; create a new one with `billctl checkout create`", s.ID)
+	}
+	if s.URL != "" && safetext.Line(s.URL) != s.URL {
+		// A browser, or the program $BROWSER names, would be handed the
+		// server's control characters.
+		return fmt.Sprintf("the checkout URL %s returned for session %s holds control characters: %s", prov, s.ID, s.URL)
 	}
 	if s.URL != "" {
 		return ""

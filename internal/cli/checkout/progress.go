@@ -8,6 +8,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 
 	"github.com/billctl/billctl/internal/output"
+	"github.com/billctl/billctl/internal/safetext"
 )
 
 // progress shows how a batch is going on stderr (count, rate, time left)
@@ -60,7 +61,8 @@ func (pr *progress) add(n int) {
 // printf writes a message line on stderr, above the bar.
 func (pr *progress) printf(format string, args ...any) {
 	pr.clear()
-	fmt.Fprintf(pr.err, format, args...)
+	// A message quotes the API's errors: shown escaped, lines kept.
+	fmt.Fprint(pr.err, safetext.Text(fmt.Sprintf(format, args...)))
 }
 
 // clear takes the bar off the screen until its next update; a finished

@@ -61,6 +61,9 @@ func (f *Factory) Settings() (*config.Settings, error) {
 		if f.err == nil && f.settings.NoColor {
 			f.IO.NoColor = true
 		}
+		if f.err == nil {
+			f.IO.Mask(f.settings.Token)
+		}
 	}
 	return f.settings, f.err
 }

@@ -35,6 +35,7 @@ func Descriptor() *provider.Descriptor {
 			provider.ProductPricings: lookup("pricing", provider.ProductPricings),
 		},
 		Vocabulary: provider.Vocabulary{
+			Fields: provider.JSONFields(CheckoutSession{}),
 			Colours: map[string]string{
 				"COMPLETED":        "32",
 				"CREATED":          "33",

@@ -40,6 +40,7 @@ func Descriptor() *provider.Descriptor {
 			provider.Sessions:     lookup(provider.Sessions),
 		},
 		Vocabulary: provider.Vocabulary{
+			Fields: provider.JSONFields(CheckoutSession{}),
 			Colours: map[string]string{
 				"COMPLETED":        "32", // green
 				"CREATED":          "33", // yellow
