@@ -153,10 +153,13 @@ function __billctl_prepare_completions
 
     set -l filefilter (math (math --scale 0 $directive / $shellCompDirectiveFilterFileExt) % 2)
     set -l dirfilter (math (math --scale 0 $directive / $shellCompDirectiveFilterDirs) % 2)
-    if test $filefilter -eq 1; or test $dirfilter -eq 1
-        __billctl_debug "File extension filtering or directory filtering not supported"
-        # Do full file completion instead
-        return 1
+    if test $filefilter -eq 1
+        set --global __billctl_comp_results (__billctl_files_with_ext $__billctl_comp_results)
+        return 0
+    end
+    if test $dirfilter -eq 1
+        set --global __billctl_comp_results (__fish_complete_directories (commandline -ct) '')
+        return 0
     end
 
     set -l nospace (math (math --scale 0 $directive / $shellCompDirectiveNoSpace) % 2)
@@ -233,3 +236,15 @@ complete -c billctl -n '__billctl_clear_perform_completion_once_result'
 complete -c billctl -n 'not __billctl_requires_order_preservation && __billctl_prepare_completions' -f -a '$__billctl_comp_results'
 # otherwise we use the -k flag
 complete -k -c billctl -n '__billctl_requires_order_preservation && __billctl_prepare_completions' -f -a '$__billctl_comp_results'
+
+# The directories, and the files ending in one of the extensions given,
+# that complete the current word.
+function __billctl_files_with_ext
+    set -l token (commandline -ct)
+    __fish_complete_directories $token ''
+    for ext in $argv
+        for f in $token*.$ext
+            test -f $f; and echo $f
+        end
+    end
+end

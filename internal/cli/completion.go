@@ -34,7 +34,7 @@ func CompletionScript(root *cobra.Command, shell string, w io.Writer, noDesc boo
 		}
 		return root.GenZshCompletion(w)
 	case "fish":
-		return root.GenFishCompletion(w, !noDesc)
+		return fishCompletion(root, w, !noDesc)
 	case "powershell":
 		if noDesc {
 			return root.GenPowerShellCompletion(w)
@@ -42,6 +42,64 @@ func CompletionScript(root *cobra.Command, shell string, w io.Writer, noDesc boo
 		return root.GenPowerShellCompletionWithDesc(w)
 	}
 	return cmdutil.FlagErrorf("unknown shell %q: use %s", shell, strings.Join(Shells, ", "))
+}
+
+// fishNoFilter is the part of cobra's fish script that gives up on a list
+// of file extensions (-f, --config) or on directories only, and offers
+// every file instead.
+const fishNoFilter = `    if test $filefilter -eq 1; or test $dirfilter -eq 1
+        __%[1]s_debug "File extension filtering or directory filtering not supported"
+        # Do full file completion instead
+        return 1
+    end
+`
+
+// fishFilter does in fish what bash and zsh do: the completions are the
+// extensions, and the files offered are those with one of them, with the
+// directories to walk into.
+const fishFilter = `    if test $filefilter -eq 1
+        set --global __%[1]s_comp_results (__%[1]s_files_with_ext $__%[1]s_comp_results)
+        return 0
+    end
+    if test $dirfilter -eq 1
+        set --global __%[1]s_comp_results (__fish_complete_directories (commandline -ct) '')
+        return 0
+    end
+`
+
+// fishFilesWithExt lists, for the word being completed, the directories
+// and the regular files that end in one of the extensions given. A glob
+// that matches nothing is empty in a for loop, not an error.
+const fishFilesWithExt = `
+# The directories, and the files ending in one of the extensions given,
+# that complete the current word.
+function __%[1]s_files_with_ext
+    set -l token (commandline -ct)
+    __fish_complete_directories $token ''
+    for ext in $argv
+        for f in $token*.$ext
+            test -f $f; and echo $f
+        end
+    end
+end
+`
+
+// fishCompletion is cobra's fish script with extension and directory
+// filtering, which cobra's leaves out (it offers every file for -f).
+func fishCompletion(root *cobra.Command, w io.Writer, desc bool) error {
+	var b strings.Builder
+	if err := root.GenFishCompletion(&b, desc); err != nil {
+		return err
+	}
+	name := root.Name()
+	script := b.String()
+	from := fmt.Sprintf(fishNoFilter, name)
+	if !strings.Contains(script, from) {
+		return fmt.Errorf("fish completion: cobra's script has changed; update fishNoFilter")
+	}
+	script = strings.Replace(script, from, fmt.Sprintf(fishFilter, name), 1)
+	_, err := io.WriteString(w, script+fmt.Sprintf(fishFilesWithExt, name))
+	return err
 }
 
 // install says how to load each shell's script, for the commands' help.

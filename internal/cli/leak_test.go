@@ -30,6 +30,9 @@ func leakRuns(api, dir string) map[string][][]string {
 	with := func(base []string, args ...string) []string { return append(append([]string(nil), args...), base...) }
 	file := filepath.Join(dir, "req.yaml")
 	return map[string][][]string{
+		// The groups: their help, and a mistyped subcommand.
+		"billctl checkout": {with(m, "checkout"), with(m, "checkout", "craete")},
+		"billctl profile":  {with(m, "profile"), with(m, "profile", "ad", "x")},
 		"billctl checkout create": {
 			with(m, "checkout", "create", "--customer", "cus_1", "--plan-version", "plv_1"),
 			with(m, "checkout", "create", "--customer", "cus_1", "--plan-version", "plv_1", "-o", "json"),
@@ -54,6 +57,11 @@ func leakRuns(api, dir string) map[string][][]string {
 		"billctl profile use":     {{"profile", "use", "leaky"}, {"profile", "use", "nope"}},
 		"billctl profile remove":  {{"profile", "remove", "nope"}, {"profile", "remove", "leaky"}},
 		"billctl version":         {{"version"}, {"--version"}},
+		"billctl sandbox":         {{"sandbox"}, {"sandbox", "srve"}},
+		"billctl sandbox serve":   {{"sandbox", "serve", "--addr", "0.0.0.0:1"}, {"sandbox", "serve", "--addr", "127.0.0.1:1", "--fail-rate", "2"}},
+		"billctl sandbox pay":     {{"sandbox", "pay", "che_none", "--data", filepath.Join(dir, "sandbox.db")}},
+		"billctl sandbox expire":  {{"sandbox", "expire", "che_none", "--data", filepath.Join(dir, "sandbox.db")}},
+		"billctl sandbox reset":   {{"sandbox", "reset", "--data", filepath.Join(dir, "sandbox.db")}},
 		"billctl completion":      {{"completion", "bash"}, {"completion", "zsh"}, {"completion", "fish"}, {"completion", "powershell"}, {"completion"}},
 		"billctl __complete": {
 			with(m, "__complete", "checkout", "create", "--customer", ""),

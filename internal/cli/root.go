@@ -17,6 +17,7 @@ import (
 	"github.com/billctl/billctl/internal/cli/checkout"
 	"github.com/billctl/billctl/internal/cli/cmdutil"
 	"github.com/billctl/billctl/internal/cli/profile"
+	sandboxcmd "github.com/billctl/billctl/internal/cli/sandbox"
 	"github.com/billctl/billctl/internal/config"
 	"github.com/billctl/billctl/internal/exitcode"
 	"github.com/billctl/billctl/internal/output"
@@ -137,10 +138,12 @@ current profile of the config file, then defaults.`),
 	f.AddSubcommands(root, 0,
 		cmdutil.Sub{Name: "checkout", Build: func() *cobra.Command { return checkout.NewCmd(f) }},
 		cmdutil.Sub{Name: "profile", Build: func() *cobra.Command { return profile.NewCmd(f) }},
+		cmdutil.Sub{Name: "sandbox", Build: func() *cobra.Command { return sandboxcmd.NewCmd(f) }},
 		cmdutil.Sub{Name: "version", Build: func() *cobra.Command { return newVersionCmd(f) }},
 		cmdutil.Sub{Name: "completion", Build: newCompletionCmd},
 	)
 	addCompletion(root, f)
+	cmdutil.FinishTree(root)
 	return root
 }
 

@@ -1,13 +1,18 @@
 package completion
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/billctl/billctl/internal/lockfile"
 )
 
 // TTL is how long an answer is reused. Sessions change state as customers
@@ -18,6 +23,16 @@ func TTL(kind Kind) time.Duration {
 	}
 	return 5 * time.Minute
 }
+
+// FailTTL is how long a lookup that timed out is not tried again: an API
+// that hangs would otherwise cost the whole Timeout on every TAB (twice
+// for bash's TAB TAB). Short, so that the API is asked again soon after it
+// is back.
+const FailTTL = 30 * time.Second
+
+// ErrRecentFailure is returned, at once, while a lookup that timed out is
+// remembered.
+var ErrRecentFailure = errors.New("the last lookup timed out a moment ago")
 
 // CacheDir is where answers are kept: $XDG_CACHE_HOME/billctl, else the
 // system's user cache directory. It is "" when there is no such place.
@@ -43,6 +58,8 @@ type cache struct {
 type cached struct {
 	FetchedAt time.Time `json:"fetched_at"`
 	Items     []Item    `json:"items"`
+	// TimedOut marks a lookup that timed out at FetchedAt (no items).
+	TimedOut bool `json:"timed_out,omitempty"`
 }
 
 func (s *Source) cache() cache {
@@ -60,17 +77,23 @@ func (c cache) path(kind Kind) string {
 	return filepath.Join(c.dir, string(kind)+"-"+c.key+".json")
 }
 
-// get returns the items kept for kind while they are fresh.
-func (c cache) get(kind Kind) ([]Item, bool) {
+// read is what is kept for kind, if anything.
+func (c cache) read(kind Kind) (cached, bool) {
+	var v cached
 	if c.dir == "" {
-		return nil, false
+		return v, false
 	}
 	b, err := os.ReadFile(c.path(kind))
-	if err != nil {
-		return nil, false
+	if err != nil || json.Unmarshal(b, &v) != nil {
+		return cached{}, false
 	}
-	var v cached
-	if json.Unmarshal(b, &v) != nil {
+	return v, true
+}
+
+// get returns the items kept for kind while they are fresh.
+func (c cache) get(kind Kind) ([]Item, bool) {
+	v, ok := c.read(kind)
+	if !ok || v.TimedOut {
 		return nil, false
 	}
 	age := c.now().Sub(v.FetchedAt)
@@ -80,21 +103,58 @@ func (c cache) get(kind Kind) ([]Item, bool) {
 	return v.Items, true
 }
 
-// put keeps items for kind, readable by the owner only (they name the
-// user's customers). The file is written beside its place and renamed, so
-// a TAB in another shell never reads half a file. Failures are ignored: the
-// cache only saves time.
+// timedOut tells whether the last lookup of kind timed out less than
+// FailTTL ago.
+func (c cache) timedOut(kind Kind) bool {
+	v, ok := c.read(kind)
+	if !ok || !v.TimedOut {
+		return false
+	}
+	age := c.now().Sub(v.FetchedAt)
+	return age >= 0 && age < FailTTL
+}
+
+// isTimeout is a failure worth remembering: one that cost the wait. A
+// refusal (401, a server that is down) comes back at once and is asked
+// again, so that a fixed token or a started server is seen on the next TAB.
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout()
+}
+
+// fail remembers that a lookup of kind failed, when it timed out.
+func (c cache) fail(kind Kind, err error) {
+	if isTimeout(err) {
+		c.write(kind, cached{FetchedAt: c.now().UTC(), TimedOut: true})
+	}
+}
+
+// put keeps items for kind.
 func (c cache) put(kind Kind, items []Item) {
+	c.write(kind, cached{FetchedAt: c.now().UTC(), Items: items})
+}
+
+// write keeps v for kind, readable by the owner only (items name the
+// user's customers). The file is written beside its place and renamed, so
+// a TAB in another shell never reads half a file, under a lock (a file
+// beside it) so that two shells completing at once write in turn.
+// Failures are ignored: the cache only saves time.
+func (c cache) write(kind Kind, v cached) {
 	if c.dir == "" {
 		return
 	}
-	b, err := json.Marshal(cached{FetchedAt: c.now().UTC(), Items: items})
+	b, err := json.Marshal(v)
 	if err != nil {
 		return
 	}
 	if err := os.MkdirAll(c.dir, 0o700); err != nil {
 		return
 	}
+	release, err := lockfile.Lock(c.path(kind))
+	if err != nil {
+		return
+	}
+	defer release()
 	tmp, err := os.CreateTemp(c.dir, "."+string(kind)+"-*.tmp")
 	if err != nil {
 		return

@@ -79,8 +79,12 @@ func (s *Source) Items(ctx context.Context, kind Kind) ([]Item, error) {
 	if items, ok := c.get(kind); ok {
 		return items, nil
 	}
+	if c.timedOut(kind) {
+		return nil, ErrRecentFailure
+	}
 	items, err := s.fetch(ctx, kind)
 	if err != nil {
+		c.fail(kind, err)
 		return nil, err
 	}
 	c.put(kind, items)

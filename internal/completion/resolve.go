@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/billctl/billctl/internal/config"
+	"github.com/billctl/billctl/internal/sandbox/local"
 )
 
 // Env is what a completion needs from the command line it completes.
@@ -38,6 +39,10 @@ func NewSource(env Env) (src *Source, ok bool) {
 	if err != nil || s.Check() != nil || s.Token == "" {
 		return nil, false
 	}
+	tr := env.Transport
+	if s.Sandbox {
+		tr = local.Transport(env.Getenv, tr)
+	}
 	return &Source{
 		Account: Account{
 			Profile:  s.Profile,
@@ -47,7 +52,7 @@ func NewSource(env Env) (src *Source, ok bool) {
 			Token:    s.Token,
 		},
 		UserAgent: env.UserAgent,
-		Transport: env.Transport,
+		Transport: tr,
 		CacheDir:  CacheDir(env.Getenv),
 	}, true
 }

@@ -16,6 +16,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/billctl/billctl/internal/exitcode"
+	"github.com/billctl/billctl/internal/lockfile"
 )
 
 // Profile is one account in the config file. Timeout is kept as the text
@@ -92,6 +93,14 @@ func Load(path string) (*File, error) {
 	f := &File{Profiles: map[string]*Profile{}}
 	if path == "" {
 		return f, nil
+	}
+	// A FIFO would wait for a writer and a device may never end: only a
+	// regular file is read, and /dev/null, the usual way to say "no file".
+	if info, err := os.Stat(path); err == nil && !info.Mode().IsRegular() {
+		if path == os.DevNull {
+			return f, nil
+		}
+		return nil, exitcode.Usagef("config file %s is %s, not a regular file: pass --config PATH (or set BILLCTL_CONFIG) to a file", path, kind(info.Mode()))
 	}
 	b, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -212,18 +221,99 @@ func (p *Profile) UnmarshalYAML(n *yaml.Node) error {
 	return nil
 }
 
-// Save writes f to path with mode 0600, creating its directory with mode
+// Update is the read-modify-write of the config file: it locks the file
+// (a lock file beside it), checks and reads it, lets change edit the
+// profiles and writes them back. Two billctl run at the same moment (two
+// terminals, a script adding profiles in parallel) take turns, so no change
+// is ever lost. A change that returns an error leaves the file as it was.
+func Update(path string, warn io.Writer, change func(*File) error) error {
+	target, err := writeTarget(path)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(target), 0o700); err != nil {
+		return fmt.Errorf("config file %s: %w", path, unwrapPath(err))
+	}
+	release, err := lockfile.Lock(target)
+	if err != nil {
+		return exitcode.Usagef("config file %s: %v", path, err)
+	}
+	defer release()
+	if err := CheckFile(path, warn); err != nil {
+		return err
+	}
+	f, err := Load(target)
+	if err != nil {
+		return err
+	}
+	if err := change(f); err != nil {
+		return err
+	}
+	return save(path, target, f)
+}
+
+// Save writes f to path; see save. It takes no lock: a change to a file
+// that may already hold profiles goes through Update.
+func Save(path string, f *File) error {
+	target, err := writeTarget(path)
+	if err != nil {
+		return err
+	}
+	return save(path, target, f)
+}
+
+// writeTarget is the file that writing path replaces: path itself, or the
+// file a symbolic link at path leads to (a dotfiles manager), so that the
+// link is kept and the target replaced atomically. Only a regular file, or
+// none yet, is ever replaced: BILLCTL_CONFIG=/dev/null, a FIFO or a socket
+// must not become a file holding tokens, and a dangling link is reported
+// rather than replaced by a file.
+func writeTarget(path string) (string, error) {
+	if path == "" {
+		return "", exitcode.Usagef("no place for the config file: set HOME or XDG_CONFIG_HOME, or pass --config PATH")
+	}
+	target := path
+	if info, err := os.Lstat(path); err == nil && info.Mode()&fs.ModeSymlink != 0 {
+		t, err := filepath.EvalSymlinks(path)
+		if err != nil {
+			dest, _ := os.Readlink(path)
+			return "", exitcode.Usagef("config file %s is a symbolic link to %s, which does not exist: create the file it points to (touch %s) or remove the link, then try again", path, dest, dest)
+		}
+		target = t
+	}
+	info, err := os.Stat(target)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return target, nil
+	case err != nil:
+		return "", exitcode.Usagef("config file %s: %v", path, unwrapPath(err))
+	case !info.Mode().IsRegular():
+		return "", exitcode.Usagef("config file %s is %s, not a regular file: billctl writes profiles only to a regular file; pass --config PATH (or set BILLCTL_CONFIG) to a file", path, kind(info.Mode()))
+	}
+	return target, nil
+}
+
+// kind names a file type that is not a regular file, for messages.
+func kind(m fs.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a directory"
+	case m&fs.ModeCharDevice != 0, m&fs.ModeDevice != 0:
+		return "a device"
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe (FIFO)"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	}
+	return "a special file"
+}
+
+// save writes f to target with mode 0600, creating its directory with mode
 // 0700. The file is written beside its final place and renamed over it, so
 // a crash or a full disk never leaves half a file, and a concurrent reader
-// sees either the old profiles or the new ones. A path that is a symbolic
-// link (a dotfiles manager) is written through, keeping the link.
-func Save(path string, f *File) error {
-	if path == "" {
-		return exitcode.Usagef("no place for the config file: set HOME or XDG_CONFIG_HOME, or pass --config PATH")
-	}
-	if target, err := filepath.EvalSymlinks(path); err == nil {
-		path = target
-	}
+// sees either the old profiles or the new ones. path is what the user
+// named, for messages.
+func save(path, target string, f *File) error {
 	var body bytes.Buffer
 	if len(f.Profiles) > 0 || f.CurrentProfile != "" { // else yaml writes "{}"
 		enc := yaml.NewEncoder(&body)
@@ -235,11 +325,11 @@ func Save(path string, f *File) error {
 			return fmt.Errorf("config file %s: %w", path, err)
 		}
 	}
-	dir := filepath.Dir(path)
+	dir := filepath.Dir(target)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("config file %s: %w", path, unwrapPath(err))
 	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(target)+".*.tmp")
 	if err != nil {
 		return fmt.Errorf("config file %s: %w", path, unwrapPath(err))
 	}
@@ -263,34 +353,82 @@ func Save(path string, f *File) error {
 	if err := tmp.Close(); err != nil {
 		return fmt.Errorf("config file %s: %w", path, err)
 	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
+	if err := os.Rename(tmp.Name(), target); err != nil {
 		return fmt.Errorf("config file %s: %w", path, err)
 	}
 	done = true
 	return nil
 }
 
-// Tighten makes an existing config file readable by its owner only,
-// telling warn (stderr) when it was not: the file holds API tokens. Only
-// regular files are touched, so BILLCTL_CONFIG=/dev/null stays harmless.
-// A failure to change the mode is a warning too: the file can still be
-// read, and refusing to run would not protect it.
-func Tighten(path string, warn io.Writer) {
+// CheckFile is ssh's StrictModes for the config file, which decides where
+// the token is sent: a file that another user owns, or that group or
+// others can write, is refused, since whoever can change it can point
+// base_url at a server of theirs. A directory on its path that others can
+// write (and that is not sticky like /tmp) gets a warning on warn
+// (stderr): someone could replace the file. A file that others can only
+// read is made private, with a warning. Only regular files are checked, so
+// BILLCTL_CONFIG=/dev/null stays a way to run without profiles.
+func CheckFile(path string, warn io.Writer) error {
 	// Windows has no such mode bits (Go reports 0666 for every writable
 	// file); the user's profile directory is private by its ACL instead.
 	if path == "" || runtime.GOOS == "windows" {
-		return
-	}
-	info, err := os.Stat(path)
-	if err != nil || !info.Mode().IsRegular() {
-		return // Load reports what is wrong with it
-	}
-	mode := info.Mode().Perm()
-	if mode&0o077 == 0 {
-		return
+		return nil
 	}
 	if warn == nil {
 		warn = io.Discard
+	}
+	info, err := os.Stat(path)
+	if err != nil || !info.Mode().IsRegular() {
+		return nil // Load reports what is wrong with it
+	}
+	if err := strict(path, info, myUID()); err != nil {
+		return err
+	}
+	warnDirs(path, warn)
+	tighten(path, info.Mode().Perm(), warn)
+	return nil
+}
+
+// strict refuses a file that uid (this user) should not trust.
+func strict(path string, info fs.FileInfo, uid int) error {
+	if o, ok := owner(info); ok && o != uid && o != 0 {
+		return exitcode.Usagef("config file %s belongs to another user (uid %d), who could send your token anywhere by changing it: use a file of your own (--config PATH), or take it over with: sudo chown %d %s && chmod 600 %s", path, o, uid, path, path)
+	}
+	if mode := info.Mode().Perm(); mode&0o022 != 0 {
+		return exitcode.Usagef("config file %s has mode %04o: other users can change it and send your token to a server of theirs; make it yours alone with: chmod 600 %s", path, mode, path)
+	}
+	return nil
+}
+
+// warnDirs warns about each directory on path's way that others can
+// write: they can rename the config file away and put their own there.
+func warnDirs(path string, warn io.Writer) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return
+	}
+	if real, err := filepath.EvalSymlinks(abs); err == nil {
+		abs = real
+	}
+	for dir := filepath.Dir(abs); ; dir = filepath.Dir(dir) {
+		if info, err := os.Stat(dir); err == nil {
+			m := info.Mode()
+			if m.Perm()&0o002 != 0 && m&fs.ModeSticky == 0 {
+				fmt.Fprintf(warn, "warning: directory %s, which holds config file %s, can be changed by any user (mode %04o), who could replace the file; fix it with: chmod o-w %s\n", dir, path, m.Perm(), dir)
+			}
+		}
+		if parent := filepath.Dir(dir); parent == dir {
+			return
+		}
+	}
+}
+
+// tighten changes mode to 0600 when others can read. A failure to change it
+// is a warning: the file can still be read, and refusing to run would not
+// protect it.
+func tighten(path string, mode fs.FileMode, warn io.Writer) {
+	if mode&0o077 == 0 {
+		return
 	}
 	if err := os.Chmod(path, 0o600); err != nil {
 		fmt.Fprintf(warn, "warning: config file %s has mode %04o, which gives other users access to its tokens, and it could not be changed: %v\n", path, mode, unwrapPath(err))

@@ -98,23 +98,27 @@ func TestSaveKeepsASymlink(t *testing.T) {
 	}
 }
 
-func TestTighten(t *testing.T) {
+func TestCheckFileTightens(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "config.yaml")
 	if err := os.WriteFile(path, []byte("{}"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	var warn bytes.Buffer
-	Tighten(path, &warn)
+	if err := CheckFile(path, &warn); err != nil {
+		t.Fatal(err)
+	}
 	if warn.Len() != 0 {
 		t.Errorf("a private file was reported: %q", warn.String())
 	}
-	for _, loose := range []os.FileMode{0o644, 0o640, 0o604, 0o666} {
+	for _, loose := range []os.FileMode{0o644, 0o640, 0o604, 0o400 | 0o044} {
 		if err := os.Chmod(path, loose); err != nil {
 			t.Fatal(err)
 		}
 		warn.Reset()
-		Tighten(path, &warn)
+		if err := CheckFile(path, &warn); err != nil {
+			t.Fatal(err)
+		}
 		if p := perm(t, path); p != 0o600 {
 			t.Errorf("%04o: now %04o, want 0600", loose, p)
 		}
@@ -124,9 +128,11 @@ func TestTighten(t *testing.T) {
 	}
 	// Not a regular file, or none at all: left alone, silently.
 	warn.Reset()
-	Tighten(os.DevNull, &warn)
-	Tighten(filepath.Join(dir, "missing"), &warn)
-	Tighten("", nil)
+	for _, p := range []string{os.DevNull, filepath.Join(dir, "missing"), ""} {
+		if err := CheckFile(p, &warn); err != nil {
+			t.Errorf("%q: %v", p, err)
+		}
+	}
 	if warn.Len() != 0 {
 		t.Errorf("warned: %q", warn.String())
 	}
@@ -156,5 +162,77 @@ func TestResolveTightensTheFile(t *testing.T) {
 	}
 	if info.Mode().Perm() != 0o600 {
 		t.Errorf("mode %04o", info.Mode().Perm())
+	}
+}
+
+func TestCheckFileRefusesAnotherUsersFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "config.yaml")
+	if err := os.WriteFile(path, []byte("{}"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	me := os.Getuid()
+	if me == 0 {
+		// root can give the file away; root's own files are trusted.
+		if err := os.Chown(path, 4242, 4242); err != nil {
+			t.Fatal(err)
+		}
+	} else {
+		defer func(f func() int) { myUID = f }(myUID)
+		myUID = func() int { return me + 1 }
+	}
+	err := CheckFile(path, nil)
+	if err == nil || !strings.Contains(err.Error(), "belongs to another user") || !strings.Contains(err.Error(), "sudo chown") {
+		t.Fatalf("CheckFile: %v", err)
+	}
+	if err := Update(path, nil, func(*File) error { t.Error("changed a file another user owns"); return nil }); err == nil {
+		t.Error("Update took a file another user owns")
+	}
+}
+
+func TestCheckFileRefusesWritableByOthers(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "config.yaml")
+	if err := os.WriteFile(path, []byte("{}"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range []os.FileMode{0o620, 0o602, 0o666} {
+		if err := os.Chmod(path, m); err != nil {
+			t.Fatal(err)
+		}
+		err := CheckFile(path, nil)
+		if err == nil || !strings.Contains(err.Error(), "chmod 600 "+path) {
+			t.Errorf("%04o: %v", m, err)
+		}
+		if p := perm(t, path); p != m {
+			t.Errorf("%04o: changed to %04o", m, p)
+		}
+	}
+}
+
+// Only the check is called: were it to let a device through, nothing is
+// written to it.
+func TestWriteTargetRefusesSpecialFiles(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "null.yaml")
+	if err := os.Symlink(os.DevNull, link); err != nil {
+		t.Fatal(err)
+	}
+	for path, want := range map[string]string{
+		os.DevNull: "is a device, not a regular file",
+		link:       "is a device, not a regular file",
+		fifo:       "is a named pipe (FIFO), not a regular file",
+		dir:        "is a directory, not a regular file",
+	} {
+		_, err := writeTarget(path)
+		if err == nil || !strings.Contains(err.Error(), "config file "+path+" "+want) {
+			t.Errorf("%s: %v", path, err)
+		}
+	}
+	regular := filepath.Join(dir, "config.yaml")
+	if got, err := writeTarget(regular); err != nil || got != regular {
+		t.Errorf("a file yet to be made: %q, %v", got, err)
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/billctl/billctl/internal/exitcode"
 	"github.com/billctl/billctl/internal/output"
 	"github.com/billctl/billctl/internal/provider/registry"
+	"github.com/billctl/billctl/internal/sandbox/local"
 )
 
 // Settings is what one invocation runs with. Token is a secret: never print it.
@@ -32,6 +33,8 @@ type Settings struct {
 	Retries    int
 	Debug      bool
 	NoColor    bool
+	// Sandbox: the local sandbox answers, not an account (--sandbox).
+	Sandbox bool
 
 	// origins says where a value came from ("--base-url",
 	// "BILLCTL_BASE_URL", `profile "prod"`), so that a refusal points at
@@ -76,6 +79,7 @@ func AddFlags(fs *pflag.FlagSet) {
 	fs.Bool("debug", false, "log HTTP requests and responses on stderr, secrets redacted")
 	fs.String("config", "", "config file (default $XDG_CONFIG_HOME/billctl/config.yaml)")
 	fs.Bool("no-color", false, "plain output without colour")
+	fs.Bool("sandbox", false, "run against the local sandbox (billctl sandbox --help): no account, no token, no network")
 }
 
 // binding ties a setting to its flag and environment variable (either may
@@ -93,6 +97,7 @@ var bindings = []binding{
 	{"retries", "retries", ""},
 	{"debug", "debug", "BILLCTL_DEBUG"},
 	{"no_color", "no-color", "NO_COLOR"},
+	{"sandbox", "sandbox", "BILLCTL_SANDBOX"},
 }
 
 // given is a setting as the invocation itself states it: its flag when the
@@ -256,7 +261,9 @@ func Resolve(fs *pflag.FlagSet, getenv func(string) string, stdin io.Reader, war
 	if s.ConfigPath == "" {
 		s.ConfigPath = DefaultPath(getenv)
 	}
-	Tighten(s.ConfigPath, warn)
+	if err := CheckFile(s.ConfigPath, warn); err != nil {
+		return nil, err
+	}
 	file, err := Load(s.ConfigPath)
 	if err != nil {
 		return nil, err
@@ -304,7 +311,11 @@ func Resolve(fs *pflag.FlagSet, getenv func(string) string, stdin io.Reader, war
 		s.origins["base_url"] = "default"
 	}
 	s.Company = strings.TrimSpace(v.GetString("company"))
-	s.Token = v.GetString("token")
+	if s.Sandbox = v.GetBool("sandbox"); s.Sandbox {
+		s.toSandbox(getenv, origin)
+	} else if s.Token, err = NormalToken(v.GetString("token"), origin("token"), warn); err != nil {
+		return nil, err
+	}
 
 	s.Output = v.GetString("output")
 	if s.Output == "" {
@@ -385,4 +396,27 @@ func titleCase(name string) string {
 		return name
 	}
 	return strings.ToUpper(name[:1]) + name[1:]
+}
+
+// toSandbox points s at the local sandbox: its address, a token it takes,
+// Meteroid unless a provider is named, and the demo tenant unless one is
+// given on the command line or in the environment (a profile's belongs to
+// a real account).
+func (s *Settings) toSandbox(getenv func(string) string, origin func(string) string) {
+	if s.Provider == "" {
+		s.Provider = "meteroid"
+		s.origins["provider"] = "--sandbox"
+	}
+	s.BaseURL = local.BaseURL(getenv)
+	s.origins["base_url"] = "--sandbox"
+	s.Token = local.Token
+	s.origins["token"] = "--sandbox"
+	if d := registry.Get(s.Provider); d != nil && d.Tenant != nil {
+		if o := origin("company"); s.Company == "" || strings.HasPrefix(o, "profile") {
+			s.Company = d.SandboxTenant
+			s.origins["company"] = "--sandbox"
+		}
+	} else {
+		s.Company = ""
+	}
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/billctl/billctl/internal/exitcode"
 	"github.com/billctl/billctl/internal/httpx"
 	"github.com/billctl/billctl/internal/request"
+	"github.com/billctl/billctl/internal/sandbox"
 )
 
 // Descriptor is everything the rest of billctl knows about one API shape:
@@ -42,6 +43,12 @@ type Descriptor struct {
 	Examples map[string]string
 	// SessionID is what one of its session IDs looks like, for help.
 	SessionID string
+	// Sandbox is the provider's side of the local sandbox: its routes,
+	// answers and demo catalogue.
+	Sandbox func() sandbox.API
+	// SandboxTenant is the sandbox's demo tenant, the default of --company
+	// with --sandbox ("" when the provider has no tenant).
+	SandboxTenant string
 }
 
 // Tenant is the account a provider addresses requests to.

@@ -17,6 +17,7 @@ import (
 	"github.com/billctl/billctl/internal/output"
 	"github.com/billctl/billctl/internal/provider"
 	"github.com/billctl/billctl/internal/provider/registry"
+	"github.com/billctl/billctl/internal/sandbox/local"
 )
 
 // Browser opens a URL for the user; tests replace it.
@@ -86,6 +87,11 @@ func (f *Factory) HTTP(s *config.Settings) *httpx.Client {
 	if s.Debug {
 		debug = f.IO.Err
 	}
+	tr := f.Transport
+	if s.Sandbox {
+		// The running `sandbox serve`, else a sandbox in this process.
+		tr = local.Transport(f.Getenv, tr)
+	}
 	return httpx.New(httpx.Options{
 		BaseURL:   s.BaseURL,
 		Token:     s.Token,
@@ -94,7 +100,7 @@ func (f *Factory) HTTP(s *config.Settings) *httpx.Client {
 		Retries:   s.Retries,
 		Debug:     debug,
 		Notes:     f.IO.Err,
-		Transport: f.Transport,
+		Transport: tr,
 	})
 }
 

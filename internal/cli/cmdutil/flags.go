@@ -56,3 +56,55 @@ func FlagErrorf(format string, args ...any) error {
 func Example(s string) string {
 	return strings.TrimRight(strings.TrimLeft(s, "\n"), " \n")
 }
+
+// accepted says, per flag type, what values a flag of that type takes. The
+// parsers' own errors (strconv.ParseBool: parsing "yes": invalid syntax)
+// speak of Go, not of the command line.
+var accepted = map[string]string{
+	"bool":     "true or false",
+	"int":      "a whole number such as 3",
+	"int8":     "a whole number such as 3",
+	"int16":    "a whole number such as 3",
+	"int32":    "a whole number such as 3",
+	"int64":    "a whole number such as 3",
+	"uint":     "a whole number, 0 or more",
+	"uint8":    "a whole number, 0 or more",
+	"uint16":   "a whole number, 0 or more",
+	"uint32":   "a whole number, 0 or more",
+	"uint64":   "a whole number, 0 or more",
+	"float32":  "a number such as 1.5",
+	"float64":  "a number such as 1.5",
+	"duration": "a duration such as 30s, 2m or 1h30m",
+}
+
+// explained is a typed flag's value whose refusal says what it takes.
+type explained struct {
+	pflag.Value
+	name string
+}
+
+func (e *explained) Set(s string) error {
+	if err := e.Value.Set(s); err != nil {
+		want := accepted[e.Value.Type()]
+		if e.Value.Type() == "bool" {
+			return fmt.Errorf("use true or false (--%s alone means true; --%s=false turns it off)", e.name, e.name)
+		}
+		return fmt.Errorf("use %s", want)
+	}
+	return nil
+}
+
+// IsBoolFlag keeps a bool flag usable without a value where that is asked.
+func (e *explained) IsBoolFlag() bool { return e.Value.Type() == "bool" }
+
+// explainFlags wraps the typed flags of fs in explained.
+func explainFlags(fs *pflag.FlagSet) {
+	fs.VisitAll(func(f *pflag.Flag) {
+		if _, done := f.Value.(*explained); done {
+			return
+		}
+		if _, ok := accepted[f.Value.Type()]; ok {
+			f.Value = &explained{Value: f.Value, name: f.Name}
+		}
+	})
+}

@@ -119,12 +119,25 @@ func addRun(opts *AddOptions) error {
 		return err
 	}
 
-	first := len(file.Profiles) == 0
-	file.Profiles[opts.Name] = p
-	if first {
-		file.CurrentProfile = opts.Name
-	}
-	if err := config.Save(opts.ConfigPath, file); err != nil {
+	// The file is read again under its lock: another billctl may have
+	// changed it while the token was being read.
+	var first bool
+	var current string
+	err = config.Update(opts.ConfigPath, opts.IO.Err, func(file *config.File) error {
+		_, now := file.Profiles[opts.Name]
+		if now && !exists && !opts.Force {
+			return exitcode.Usagef("profile %q was added to %s meanwhile: pass --force to replace it", opts.Name, opts.ConfigPath)
+		}
+		exists = now
+		first = len(file.Profiles) == 0
+		file.Profiles[opts.Name] = p
+		if first {
+			file.CurrentProfile = opts.Name
+		}
+		current = file.CurrentProfile
+		return nil
+	})
+	if err != nil {
 		return err
 	}
 
@@ -136,7 +149,7 @@ func addRun(opts *AddOptions) error {
 	switch {
 	case first:
 		fmt.Fprintf(opts.IO.Err, "It is the current profile.\n")
-	case file.CurrentProfile != opts.Name:
+	case current != opts.Name:
 		fmt.Fprintf(opts.IO.Err, "Use it with --profile %s, or make it current with `billctl profile use %s`.\n", opts.Name, opts.Name)
 	}
 	return nil
@@ -180,22 +193,35 @@ func (opts *AddOptions) profile() (*config.Profile, error) {
 // token reads the API token: --token-file, else piped stdin, else a hidden
 // prompt. Never argv, never the environment.
 func (opts *AddOptions) token() (string, error) {
+	raw, from, err := opts.rawToken()
+	if err != nil {
+		return "", err
+	}
+	// Stored as it will be sent: a pasted "Bearer " or byte order mark is
+	// dropped once here rather than noted on every run.
+	return config.NormalToken(raw, from, opts.IO.Err)
+}
+
+func (opts *AddOptions) rawToken() (token, from string, err error) {
 	if opts.TokenFile != "" {
-		return config.ReadTokenFile(opts.TokenFile, opts.IO.In)
+		token, err = config.ReadTokenFile(opts.TokenFile, opts.IO.In)
+		return token, "--token-file " + opts.TokenFile, err
 	}
 	if !opts.IO.StdinTTY {
 		b, err := io.ReadAll(opts.IO.In)
 		if err != nil {
-			return "", fmt.Errorf("reading the token from stdin: %w", err)
+			return "", "", fmt.Errorf("reading the token from stdin: %w", err)
 		}
 		if strings.TrimSpace(string(b)) == "" {
-			return "", exitcode.Usagef("no token: pipe it on stdin (billctl profile add %s … < token.txt) or pass --token-file PATH; it is never taken from the command line", opts.Name)
+			return "", "", exitcode.Usagef("no token: pipe it on stdin (billctl profile add %s … < token.txt) or pass --token-file PATH; it is never taken from the command line", opts.Name)
 		}
-		return config.CleanToken(string(b), "stdin")
+		token, err = config.CleanToken(string(b), "stdin")
+		return token, "stdin", err
 	}
 	raw, err := opts.Prompter.Secret(fmt.Sprintf("API token for %s (input hidden): ", opts.Name))
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
-	return config.CleanToken(raw, "prompt")
+	token, err = config.CleanToken(raw, "prompt")
+	return token, "prompt", err
 }

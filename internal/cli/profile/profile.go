@@ -43,10 +43,12 @@ another; flags and BILLCTL_* variables override any of its values.`),
 	return cmd
 }
 
-// load reads the config file at path, making it private first if others
-// can read it.
+// load reads the config file at path, refusing one that others could
+// have changed and making it private first if others can read it.
 func load(streams *output.IO, path string) (*config.File, error) {
-	config.Tighten(path, streams.Err)
+	if err := config.CheckFile(path, streams.Err); err != nil {
+		return nil, err
+	}
 	return config.Load(path)
 }
 

@@ -43,19 +43,19 @@ switching to another account.`,
 }
 
 func removeRun(opts *RemoveOptions) error {
-	file, err := load(opts.IO, opts.ConfigPath)
+	var wasCurrent bool
+	err := config.Update(opts.ConfigPath, opts.IO.Err, func(file *config.File) error {
+		if _, ok := file.Profiles[opts.Name]; !ok {
+			return file.NotFound(opts.Name, opts.ConfigPath)
+		}
+		delete(file.Profiles, opts.Name)
+		wasCurrent = file.CurrentProfile == opts.Name
+		if wasCurrent {
+			file.CurrentProfile = ""
+		}
+		return nil
+	})
 	if err != nil {
-		return err
-	}
-	if _, ok := file.Profiles[opts.Name]; !ok {
-		return file.NotFound(opts.Name, opts.ConfigPath)
-	}
-	delete(file.Profiles, opts.Name)
-	wasCurrent := file.CurrentProfile == opts.Name
-	if wasCurrent {
-		file.CurrentProfile = ""
-	}
-	if err := config.Save(opts.ConfigPath, file); err != nil {
 		return err
 	}
 	fmt.Fprintf(opts.IO.Err, "Removed profile %q.\n", opts.Name)

@@ -37,19 +37,17 @@ func NewCmdUse(f *cmdutil.Factory, runF func(*UseOptions) error) *cobra.Command 
 }
 
 func useRun(opts *UseOptions) error {
-	file, err := load(opts.IO, opts.ConfigPath)
+	var p *config.Profile
+	err := config.Update(opts.ConfigPath, opts.IO.Err, func(file *config.File) error {
+		var ok bool
+		if p, ok = file.Profiles[opts.Name]; !ok {
+			return file.NotFound(opts.Name, opts.ConfigPath)
+		}
+		file.CurrentProfile = opts.Name
+		return nil
+	})
 	if err != nil {
 		return err
-	}
-	p, ok := file.Profiles[opts.Name]
-	if !ok {
-		return file.NotFound(opts.Name, opts.ConfigPath)
-	}
-	if file.CurrentProfile != opts.Name {
-		file.CurrentProfile = opts.Name
-		if err := config.Save(opts.ConfigPath, file); err != nil {
-			return err
-		}
 	}
 	fmt.Fprintf(opts.IO.Err, "Now using profile %q (%s).\n", opts.Name, describe(p))
 	return nil

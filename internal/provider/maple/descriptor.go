@@ -30,6 +30,9 @@ func Descriptor() *provider.Descriptor {
 			ReplaysKeys: true,
 		},
 		Flags: flags,
+		// The sandbox: sandbox.go.
+		Sandbox:       SandboxAPI,
+		SandboxTenant: DemoCompany,
 		Lookups: map[provider.LookupKind]provider.Lookup{
 			provider.Customers:       lookup("customers", provider.Customers),
 			provider.ProductPricings: lookup("pricing", provider.ProductPricings),

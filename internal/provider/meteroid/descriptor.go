@@ -32,6 +32,8 @@ func Descriptor() *provider.Descriptor {
 			Reconciles: true,
 		},
 		Flags: flags,
+		// The sandbox: sandbox.go.
+		Sandbox: SandboxAPI,
 		Lookups: map[provider.LookupKind]provider.Lookup{
 			provider.Customers:    lookup(provider.Customers),
 			provider.PlanVersions: lookup(provider.PlanVersions),

@@ -1,0 +1,164 @@
+// Package sandbox is the `billctl sandbox` command group: run the local
+// stand-in of both APIs, and move its sessions along (pay, expire, reset).
+package sandbox
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/billctl/billctl/internal/cli/cmdutil"
+	"github.com/billctl/billctl/internal/exitcode"
+	"github.com/billctl/billctl/internal/sandbox"
+	"github.com/billctl/billctl/internal/sandbox/local"
+)
+
+// NewCmd builds `billctl sandbox`.
+func NewCmd(f *cmdutil.Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "sandbox",
+		Short: "Both APIs on this machine: create, pay and expire sessions with no account",
+		Long: strings.TrimSpace(`
+The sandbox is a local, stateful stand-in for the Meteroid and Maple APIs:
+the same paths, IDs, bodies, statuses and errors, kept in a SQLite database
+($XDG_STATE_HOME/billctl/sandbox.db unless --data or --memory). A demo
+catalogue (customers, plans, add-ons, coupons, a Maple company and its
+pricings) is seeded on first use.
+
+Run any command against it with --sandbox (or BILLCTL_SANDBOX=1): no token,
+no network.`),
+	}
+	f.AddSubcommands(cmd, 1,
+		cmdutil.Sub{Name: "serve", Build: func() *cobra.Command { return NewCmdServe(f, nil) }},
+		cmdutil.Sub{Name: "pay", Build: func() *cobra.Command { return newCmdMove(f, "pay") }},
+		cmdutil.Sub{Name: "expire", Build: func() *cobra.Command { return newCmdMove(f, "expire") }},
+		cmdutil.Sub{Name: "reset", Build: func() *cobra.Command { return newCmdReset(f) }},
+	)
+	return cmd
+}
+
+// APIs are the API shapes the sandbox serves: every provider's.
+func APIs() []sandbox.API { return local.APIs() }
+
+// dataFlags are --data and --memory.
+type dataFlags struct {
+	path   string
+	memory bool
+}
+
+func (d *dataFlags) add(fs *pflag.FlagSet, memory bool) {
+	fs.StringVar(&d.path, "data", "", "the database file (default $XDG_STATE_HOME/billctl/sandbox.db)")
+	if memory {
+		fs.BoolVar(&d.memory, "memory", false, "keep everything in memory: nothing survives the process")
+	}
+}
+
+// open opens the store the flags name and seeds the demo catalogue.
+func (d *dataFlags) open(ctx context.Context, getenv func(string) string) (*sandbox.Store, error) {
+	if d.memory && d.path != "" {
+		return nil, cmdutil.FlagErrorf("--data and --memory cannot be used together")
+	}
+	path := d.path
+	if !d.memory && path == "" {
+		p, err := defaultPath(getenv)
+		if err != nil {
+			return nil, err
+		}
+		path = p
+	}
+	st, err := sandbox.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	for _, api := range APIs() {
+		if err := st.Seed(ctx, api.Name, api.Catalog()); err != nil {
+			st.Close()
+			return nil, err
+		}
+	}
+	return st, nil
+}
+
+// defaultPath is sandbox.DefaultPath, reading the environment through the
+// factory so tests can set it.
+func defaultPath(getenv func(string) string) (string, error) {
+	return sandbox.DefaultPathEnv(getenv)
+}
+
+func newCmdMove(f *cmdutil.Factory, verb string) *cobra.Command {
+	var data dataFlags
+	short := map[string]string{
+		"pay":    "The customer pays: the session completes",
+		"expire": "The session expires now",
+	}[verb]
+	cmd := &cobra.Command{
+		Use:   verb + " ID",
+		Short: short,
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := f.Context
+			if ctx == nil {
+				ctx = context.Background()
+			}
+			st, err := data.open(ctx, f.Getenv)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			move := st.Pay
+			if verb == "expire" {
+				move = st.Expire
+			}
+			ss, err := move(ctx, args[0])
+			switch {
+			case errors.Is(err, sandbox.ErrNotFound):
+				return exitcode.New(exitcode.Failure, errors.New("sandbox: no session "+args[0]+" in "+where(st)))
+			case errors.Is(err, sandbox.ErrState):
+				return exitcode.New(exitcode.Failure, errors.New("sandbox: session "+args[0]+" is "+string(ss.Status)+": only a CREATED or AWAITING_PAYMENT session can "+verb))
+			case err != nil:
+				return err
+			}
+			_, err = f.IO.Out.Write([]byte(ss.ID + " " + string(ss.Status) + "\n"))
+			return err
+		},
+	}
+	data.add(cmd.Flags(), false)
+	return cmd
+}
+
+func where(st *sandbox.Store) string {
+	if st.Path() == "" {
+		return "memory"
+	}
+	return st.Path()
+}
+
+func newCmdReset(f *cmdutil.Factory) *cobra.Command {
+	var data dataFlags
+	cmd := &cobra.Command{
+		Use:   "reset",
+		Short: "Forget every session; re-seed the demo catalogue",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := f.Context
+			if ctx == nil {
+				ctx = context.Background()
+			}
+			st, err := data.open(ctx, f.Getenv)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			if err := st.Reset(ctx); err != nil {
+				return err
+			}
+			_, err = f.IO.Err.Write([]byte("sandbox: " + where(st) + " reset: no sessions, demo catalogue re-seeded\n"))
+			return err
+		},
+	}
+	data.add(cmd.Flags(), false)
+	return cmd
+}

@@ -1,0 +1,127 @@
+package sandbox
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/billctl/billctl/internal/cli/cmdutil"
+	"github.com/billctl/billctl/internal/exitcode"
+	"github.com/billctl/billctl/internal/provider/maple"
+	"github.com/billctl/billctl/internal/provider/meteroid"
+	"github.com/billctl/billctl/internal/sandbox"
+)
+
+// ServeOptions are the flags of `sandbox serve`.
+type ServeOptions struct {
+	Addr      string
+	Data      dataFlags
+	Latency   time.Duration
+	FailRate  float64
+	RateLimit int
+	// Ready, when set, receives the server's base URL once it listens (tests).
+	Ready func(baseURL string)
+}
+
+// NewCmdServe builds `billctl sandbox serve`; runF replaces the run (tests).
+func NewCmdServe(f *cmdutil.Factory, runF func(*ServeOptions) error) *cobra.Command {
+	opts := &ServeOptions{}
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve both APIs on loopback until interrupted",
+		Example: cmdutil.Example(`
+  # The sandbox on its default address, state in the default database
+  billctl sandbox serve
+
+  # For a test suite: nothing kept, slow and flaky on purpose
+  billctl sandbox serve --memory --latency 200ms --fail-rate 0.1 --rate-limit 20`),
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if opts.FailRate < 0 || opts.FailRate > 1 {
+				return cmdutil.FlagErrorf("--fail-rate %v: a fraction from 0 to 1", opts.FailRate)
+			}
+			if opts.RateLimit < 0 {
+				return cmdutil.FlagErrorf("--rate-limit %d: requests per second, 0 for none", opts.RateLimit)
+			}
+			if opts.Latency < 0 {
+				return cmdutil.FlagErrorf("--latency %v: must not be negative", opts.Latency)
+			}
+			if err := sandbox.CheckAddr(opts.Addr); err != nil {
+				return exitcode.New(exitcode.Usage, err)
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return serveRun(f, opts)
+		},
+	}
+	fs := cmd.Flags()
+	fs.StringVar(&opts.Addr, "addr", sandbox.DefaultAddr, "address to listen on (loopback only)")
+	opts.Data.add(fs, true)
+	fs.DurationVar(&opts.Latency, "latency", 0, "wait this long before each API answer")
+	fs.Float64Var(&opts.FailRate, "fail-rate", 0, "answer this fraction of API requests 503, without acting on them")
+	fs.IntVar(&opts.RateLimit, "rate-limit", 0, "API requests allowed per second; beyond, 429 with Retry-After (0: no limit)")
+	return cmd
+}
+
+func serveRun(f *cmdutil.Factory, opts *ServeOptions) error {
+	ctx := f.Context
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	st, err := opts.Data.open(ctx, f.Getenv)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	l, err := sandbox.Listen(opts.Addr)
+	if err != nil {
+		if errors.Is(err, sandbox.ErrNotLoopback) {
+			return exitcode.New(exitcode.Usage, err)
+		}
+		return fmt.Errorf("sandbox: %w", err)
+	}
+	base := "http://" + l.Addr().String()
+	srv, err := sandbox.New(ctx, sandbox.Options{
+		Store: st, BaseURL: base, APIs: APIs(),
+		Latency: opts.Latency, FailRate: opts.FailRate, RateLimit: opts.RateLimit,
+		Log: f.IO.Err,
+	})
+	if err != nil {
+		l.Close()
+		return err
+	}
+	printWelcome(f.IO.Err, base, where(st), opts.Addr)
+	if opts.Ready != nil {
+		opts.Ready(base)
+	}
+	return srv.Serve(ctx, l)
+}
+
+// printWelcome says where the sandbox is and gives commands to paste, with
+// the demo catalogue's IDs.
+func printWelcome(w io.Writer, base, db, addr string) {
+	env := ""
+	if addr != sandbox.DefaultAddr {
+		env = "BILLCTL_SANDBOX_ADDR=" + strings.TrimPrefix(base, "http://") + " "
+	}
+	fmt.Fprintf(w, `billctl sandbox: Meteroid and Maple on %s (database: %s)
+Any "Authorization: Bearer <anything>" is accepted. Try, in another terminal:
+
+  %sbillctl --sandbox checkout create --customer acme --plan-version %s
+  %sbillctl --sandbox checkout list --customer %s
+  %sbillctl --sandbox checkout create --provider maple --customer %s --product-pricing %s
+  billctl sandbox pay ID            (or open the session's checkout_url)
+
+Other clients: base URL %s, Maple company %s. Ctrl-C stops.
+`, base, db,
+		env, meteroid.DemoPlanVersionPro,
+		env, meteroid.DemoCustomerAcme,
+		env, maple.DemoCustomerAda, maple.DemoPricingPro,
+		base, maple.DemoCompany)
+}

@@ -1,0 +1,357 @@
+package meteroid
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/billctl/billctl/internal/sandbox"
+)
+
+// This file is Meteroid's side of the sandbox: the routes, validation,
+// statuses and bodies of Meteroid's REST server (modules/meteroid/src/
+// api_rest in its repository), read from its source:
+//
+//   - errors are {"code","message"}; the framework's own refusals (a body
+//     that is not JSON, a wrong Content-Type, a field of the wrong type, a
+//     malformed ID in the path or query) are plain text;
+//   - a customer or plan version ID that does not exist makes the insert
+//     fail on a foreign key: 500 with the server's generic message;
+//   - an unknown alias is 404; an unknown session on GET is 404, on cancel
+//     400 (the server's "not found or cannot be cancelled");
+//   - the session list has no pagination; times have microseconds.
+
+// SandboxAPI is Meteroid's API shape for the sandbox server.
+func SandboxAPI() sandbox.API {
+	return sandbox.API{
+		Name: Name,
+		Owns: func(p string) bool {
+			return strings.HasPrefix(p, "/api/") && !strings.HasPrefix(p, "/api/v1/companies/")
+		},
+		Catalog:  SandboxCatalog,
+		Register: registerSandbox,
+		Error:    sandboxError,
+	}
+}
+
+// The server's fixed messages.
+const (
+	msgInternal     = "Internal server error. Please refer to logs or support."
+	msgNotFound     = "Resource not found"
+	msgNotCancel    = "Invalid input: Checkout session not found or cannot be cancelled"
+	msgNoAuth       = "Invalid or missing Authorization header"
+	msgBadKeyFormat = "Invalid API key format"
+)
+
+func sandboxError(w http.ResponseWriter, status int, code, message string) {
+	sandbox.JSON(w, status, map[string]string{"code": code, "message": message})
+}
+
+type handler struct{ env *sandbox.Env }
+
+func registerSandbox(mux *http.ServeMux, env *sandbox.Env) {
+	h := &handler{env}
+	auth := func(f http.HandlerFunc) http.Handler { return h.auth(f) }
+	mux.Handle("POST /api/v1/checkout-sessions", auth(h.create))
+	mux.Handle("GET /api/v1/checkout-sessions", auth(h.list))
+	mux.Handle("GET /api/v1/checkout-sessions/{id}", auth(h.get))
+	mux.Handle("POST /api/v1/checkout-sessions/{id}/cancel", auth(h.cancel))
+	mux.Handle("GET /api/v1/customers", auth(h.catalogList("customers")))
+	mux.Handle("GET /api/v1/customers/{id}", auth(h.customer))
+	mux.Handle("GET /api/v1/plans", auth(h.catalogList("plans")))
+	mux.Handle("GET /api/v1/plans/{id}", auth(h.catalogGet("plans", "plan_")))
+	mux.Handle("GET /api/v1/plans/{id}/versions", auth(h.planVersions))
+	mux.Handle("GET /api/v1/addons", auth(h.catalogList("addons")))
+	mux.Handle("GET /api/v1/addons/{id}", auth(h.catalogGet("addons", "add_")))
+	mux.Handle("GET /api/v1/coupons", auth(h.catalogList("coupons")))
+	mux.Handle("GET /api/v1/coupons/{id}", auth(h.catalogGet("coupons", "cou_")))
+	// Paths of the API that the sandbox does not serve still need a token
+	// first, as on the real server, whose auth layer runs before routing.
+	mux.Handle("/api/", auth(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNotFound) }))
+}
+
+// auth accepts any non-empty bearer token, and answers as the server's
+// middleware does otherwise.
+func (h *handler) auth(next http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		missing, malformed := sandbox.Bearer(r)
+		switch {
+		case missing || (malformed && !strings.HasPrefix(r.Header.Get("Authorization"), "Bearer ")):
+			sandboxError(w, http.StatusUnauthorized, "UNAUTHORIZED", msgNoAuth)
+		case malformed:
+			sandboxError(w, http.StatusUnauthorized, "UNAUTHORIZED", msgBadKeyFormat)
+		default:
+			next(w, r)
+		}
+	})
+}
+
+func (h *handler) internal(w http.ResponseWriter, err error) {
+	h.env.Logf("meteroid: %v", err)
+	sandboxError(w, http.StatusInternalServerError, "INTERNAL_SERVER_ERROR", msgInternal)
+}
+
+// pathID reads the {id} path segment as an ID of prefix, or answers the
+// framework's 400.
+func pathID(w http.ResponseWriter, r *http.Request, prefix string) (string, bool) {
+	id := r.PathValue("id")
+	if _, err := sandbox.ParseMeteroidID(prefix, id); err != nil {
+		sandbox.Text(w, http.StatusBadRequest, "Invalid URL: "+err.Error())
+		return "", false
+	}
+	return id, true
+}
+
+// sessionView is the CheckoutSession of the API, keys in the server's
+// order, null where empty.
+type sessionView struct {
+	ID                   string          `json:"id"`
+	CustomerID           string          `json:"customer_id"`
+	PlanVersionID        string          `json:"plan_version_id"`
+	CouponCode           *string         `json:"coupon_code"`
+	BillingStartDate     *string         `json:"billing_start_date"`
+	BillingDayAnchor     *int32          `json:"billing_day_anchor"`
+	NetTerms             *int32          `json:"net_terms"`
+	TrialDurationDays    *int32          `json:"trial_duration_days"`
+	Status               string          `json:"status"`
+	CheckoutType         string          `json:"checkout_type"`
+	CreatedAt            string          `json:"created_at"`
+	ExpiresAt            *string         `json:"expires_at"`
+	CompletedAt          *string         `json:"completed_at"`
+	SubscriptionID       *string         `json:"subscription_id"`
+	CheckoutURL          *string         `json:"checkout_url"`
+	PaymentMethodsConfig json.RawMessage `json:"payment_methods_config"`
+}
+
+// storedRequest is what a session's view takes from its create request.
+type storedRequest struct {
+	PlanVersionID        string          `json:"plan_version_id"`
+	CouponCode           *string         `json:"coupon_code"`
+	BillingStartDate     *string         `json:"billing_start_date"`
+	BillingDayAnchor     *int32          `json:"billing_day_anchor"`
+	NetTerms             *int32          `json:"net_terms"`
+	TrialDurationDays    *int32          `json:"trial_duration_days"`
+	PaymentMethodsConfig json.RawMessage `json:"payment_methods_config"`
+}
+
+func timePtr(t *time.Time) *string {
+	if t == nil {
+		return nil
+	}
+	s := sandbox.RFC3339(*t)
+	return &s
+}
+
+// view renders a session; the checkout URL is given while it can still be
+// paid, as the server does.
+func (h *handler) view(ss *sandbox.Session, withURL bool) sessionView {
+	var req storedRequest
+	_ = json.Unmarshal(ss.Request, &req)
+	v := sessionView{
+		ID: ss.ID, CustomerID: ss.Customer, PlanVersionID: req.PlanVersionID,
+		CouponCode: req.CouponCode, BillingStartDate: req.BillingStartDate, BillingDayAnchor: req.BillingDayAnchor,
+		NetTerms: req.NetTerms, TrialDurationDays: req.TrialDurationDays,
+		Status: string(ss.Status), CheckoutType: "SELF_SERVE", CreatedAt: sandbox.RFC3339(ss.CreatedAt),
+		ExpiresAt: timePtr(ss.ExpiresAt), CompletedAt: timePtr(ss.CompletedAt),
+		PaymentMethodsConfig: req.PaymentMethodsConfig,
+	}
+	if len(v.PaymentMethodsConfig) == 0 {
+		v.PaymentMethodsConfig = json.RawMessage("null")
+	}
+	if ss.SubscriptionID != "" {
+		v.SubscriptionID = &ss.SubscriptionID
+	}
+	if withURL && ss.Status.Open() {
+		u := h.env.CheckoutURL(ss.ID)
+		v.CheckoutURL = &u
+	}
+	return v
+}
+
+func (h *handler) create(w http.ResponseWriter, r *http.Request) {
+	if !sandbox.JSONContentType(r.Header.Get("Content-Type")) {
+		sandbox.Text(w, http.StatusUnsupportedMediaType, "Expected request with `Content-Type: application/json`")
+		return
+	}
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		sandbox.Text(w, http.StatusBadRequest, "Failed to buffer the request body: "+err.Error())
+		return
+	}
+	var req CreateCheckoutSessionRequest
+	if p := sandbox.DecodeBody(body, &req, true); p != nil {
+		if p.Syntax {
+			sandbox.Text(w, http.StatusBadRequest, "Failed to parse the request body as JSON: "+p.Msg)
+		} else {
+			sandbox.Text(w, http.StatusUnprocessableEntity, "Failed to deserialize the JSON body into the target type: "+p.Msg)
+		}
+		return
+	}
+	// The ID fields are typed IDs on the server: a malformed one is a
+	// deserialisation error like any other.
+	if msg := badIDs(&req); msg != "" {
+		sandbox.Text(w, http.StatusUnprocessableEntity, "Failed to deserialize the JSON body into the target type: "+msg)
+		return
+	}
+	ctx := r.Context()
+	st := h.env.Store
+	customer := req.CustomerID
+	if _, err := sandbox.ParseMeteroidID("cus_", customer); err != nil {
+		// Not an ID: an alias.
+		it, err := st.CatalogItem(ctx, Name, "customers", customer, true)
+		if errors.Is(err, sandbox.ErrNoItem) {
+			sandboxError(w, http.StatusNotFound, "NOT_FOUND", msgNotFound)
+			return
+		}
+		if err != nil {
+			h.internal(w, err)
+			return
+		}
+		customer = it.ID
+	}
+	// Unknown IDs fail the insert on a foreign key: the server's 500.
+	if ok, err := h.exists(ctx, "customers", customer); err != nil || !ok {
+		h.internal(w, orMissing(err, "customer "+customer))
+		return
+	}
+	if ok, err := h.exists(ctx, "plan_versions", req.PlanVersionID); err != nil || !ok {
+		h.internal(w, orMissing(err, "plan version "+req.PlanVersionID))
+		return
+	}
+	now := st.Now().UTC().Truncate(time.Microsecond)
+	ss := &sandbox.Session{
+		ID: st.NewID("che_", func() string { return sandbox.NewMeteroidID("che_", now) }), Provider: Name, Customer: customer,
+		Status: sandbox.Created, CreatedAt: now, Request: body,
+	}
+	hours := int32(1) // the server's default
+	if req.ExpiresInHours != nil {
+		hours = *req.ExpiresInHours
+	}
+	if hours > 0 {
+		t := now.Add(time.Duration(hours) * time.Hour)
+		ss.ExpiresAt = &t
+	}
+	if err := st.Update(ctx, func(tx *sandbox.Tx) error { return tx.InsertSession(ss) }); err != nil {
+		h.internal(w, err)
+		return
+	}
+	sandbox.JSON(w, http.StatusOK, map[string]any{"session": h.view(ss, true)})
+}
+
+func orMissing(err error, what string) error {
+	if err != nil {
+		return err
+	}
+	return errors.New("insert or update on table \"checkout_session\" violates foreign key constraint: " + what + " does not exist")
+}
+
+func (h *handler) exists(ctx context.Context, kind, id string) (bool, error) {
+	_, err := h.env.Store.CatalogItem(ctx, Name, kind, id, false)
+	if errors.Is(err, sandbox.ErrNoItem) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// badIDs checks the typed IDs of a create request, as the server's
+// deserialiser does, and says what is wrong with the first bad one.
+func badIDs(req *CreateCheckoutSessionRequest) string {
+	if _, err := sandbox.ParseMeteroidID("plv_", req.PlanVersionID); err != nil {
+		return "plan_version_id: " + err.Error()
+	}
+	for i, c := range req.CouponIDs {
+		if _, err := sandbox.ParseMeteroidID("cou_", c); err != nil {
+			return "coupon_ids[" + strconv.Itoa(i) + "]: " + err.Error()
+		}
+	}
+	for i, a := range req.AddOns {
+		if _, err := sandbox.ParseMeteroidID("add_", a.AddOnID); err != nil {
+			return "add_ons[" + strconv.Itoa(i) + "].add_on_id: " + err.Error()
+		}
+	}
+	return ""
+}
+
+func (h *handler) get(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(w, r, "che_")
+	if !ok {
+		return
+	}
+	ss, err := h.env.Store.Session(r.Context(), id)
+	if errors.Is(err, sandbox.ErrNotFound) || (err == nil && ss.Provider != Name) {
+		sandboxError(w, http.StatusNotFound, "NOT_FOUND", msgNotFound)
+		return
+	}
+	if err != nil {
+		h.internal(w, err)
+		return
+	}
+	sandbox.JSON(w, http.StatusOK, map[string]any{"session": h.view(ss, true)})
+}
+
+var statuses = []string{"CREATED", "AWAITING_PAYMENT", "COMPLETED", "EXPIRED", "CANCELLED"}
+
+func (h *handler) list(w http.ResponseWriter, r *http.Request) {
+	q, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		sandbox.Text(w, http.StatusBadRequest, "Failed to deserialize query string: "+err.Error())
+		return
+	}
+	f := sandbox.Filter{Provider: Name}
+	if c := q.Get("customer_id"); q.Has("customer_id") {
+		// A customer ID, not an alias: the query's type is CustomerId.
+		if _, err := sandbox.ParseMeteroidID("cus_", c); err != nil {
+			sandbox.Text(w, http.StatusBadRequest, "Failed to deserialize query string: "+err.Error())
+			return
+		}
+		f.Customer = c
+	}
+	if s := q.Get("status"); q.Has("status") {
+		if !slices.Contains(statuses, s) {
+			sandbox.Text(w, http.StatusBadRequest, "Failed to deserialize query string: unknown variant `"+s+
+				"`, expected one of `CREATED`, `AWAITING_PAYMENT`, `COMPLETED`, `EXPIRED`, `CANCELLED`")
+			return
+		}
+		f.Status = sandbox.Status(s)
+	}
+	list, err := h.env.Store.Sessions(r.Context(), f)
+	if err != nil {
+		h.internal(w, err)
+		return
+	}
+	views := make([]sessionView, len(list))
+	for i, ss := range list {
+		views[i] = h.view(ss, true)
+	}
+	sandbox.JSON(w, http.StatusOK, map[string]any{"sessions": views})
+}
+
+func (h *handler) cancel(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(w, r, "che_")
+	if !ok {
+		return
+	}
+	ss, err := h.env.Store.Session(r.Context(), id)
+	if err == nil && ss.Provider != Name {
+		err = sandbox.ErrNotFound
+	}
+	if err == nil {
+		ss, err = h.env.Store.Cancel(r.Context(), id)
+	}
+	if errors.Is(err, sandbox.ErrNotFound) || errors.Is(err, sandbox.ErrState) {
+		sandboxError(w, http.StatusBadRequest, "BAD_REQUEST", msgNotCancel)
+		return
+	}
+	if err != nil {
+		h.internal(w, err)
+		return
+	}
+	sandbox.JSON(w, http.StatusOK, map[string]any{"session": h.view(ss, false)})
+}
