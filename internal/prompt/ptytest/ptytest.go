@@ -107,6 +107,9 @@ func (s *Session) Expect(want string) {
 	s.t.Fatalf("never saw %q; output after the last match:\n%q", want, s.Output()[s.seen:])
 }
 
+// Env is the environment the program ran with.
+func (s *Session) Env() []string { return s.cmd.Env }
+
 // Output is everything the program wrote so far.
 func (s *Session) Output() string {
 	s.mu.Lock()
