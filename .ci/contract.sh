@@ -145,7 +145,7 @@ check object checkout get "${M[@]}" "$SESSION_ID"
 check array checkout list "${M[@]}"
 check array checkout list "${M[@]}" --customer cus_7n42DGM5Tflk9n8mt7Fhc7 --status AWAITING_PAYMENT
 check object checkout cancel "${M[@]}" "$SESSION_ID"
-check object checkout get "${P[@]}" chk_5Tq9XwM3
+check object checkout get "${P[@]}" che_5Tq9XwM3
 
 # The canaries: one request per mock that breaks its spec in a way billctl
 # cannot (a number at index 99 of a list of IDs). They prove that Prism

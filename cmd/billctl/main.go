@@ -1,5 +1,5 @@
-// Command billctl creates and manages billing checkout sessions on
-// Meteroid and Maple.
+// Command billctl creates and manages billing checkout sessions on the
+// billing APIs its providers speak (internal/provider/registry).
 package main
 
 import (

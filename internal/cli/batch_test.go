@@ -198,7 +198,7 @@ func TestBatchInterruptLetsInFlightFinish(t *testing.T) {
 	}
 	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
 	for i, l := range lines {
-		if !strings.HasPrefix(l, "cs_") {
+		if !strings.HasPrefix(l, "che_") {
 			t.Errorf("line %d is %q: an in-flight request was aborted", i+1, l)
 		}
 	}

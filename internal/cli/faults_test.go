@@ -147,7 +147,7 @@ func actThenReset(f *faulty, n int, w http.ResponseWriter, r *http.Request, body
 func trickle(f *faulty, n int, w http.ResponseWriter, r *http.Request, _ []byte) bool {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
-	io.WriteString(w, `{"session": {"id": "cs_`)
+	io.WriteString(w, `{"session": {"id": "che_`)
 	w.(http.Flusher).Flush()
 	for {
 		select {
@@ -227,8 +227,8 @@ func faultCases() []faultCase {
 			fault: first(1, status(503, "0", "application/json", `{"code":"UNAVAILABLE","message":"try again"}`)),
 			args:  []string{"--debug"},
 			want: map[string]outcome{
-				"meteroid": ok("cs_000001", 2, "attempt 1 of 4", "503 Service Unavailable: retrying in 0s (Retry-After)", "attempt 2 of 4", "Authorization: Bearer [REDACTED]"),
-				"maple":    ok("chk_000001", 2, "attempt 1 of 4", "503 Service Unavailable: retrying in 0s (Retry-After)", "attempt 2 of 4", "Authorization: Bearer [REDACTED]"),
+				"meteroid": ok("che_000001", 2, "attempt 1 of 4", "503 Service Unavailable: retrying in 0s (Retry-After)", "attempt 2 of 4", "Authorization: Bearer [REDACTED]"),
+				"maple":    ok("che_000001", 2, "attempt 1 of 4", "503 Service Unavailable: retrying in 0s (Retry-After)", "attempt 2 of 4", "Authorization: Bearer [REDACTED]"),
 			},
 		},
 		{
@@ -236,16 +236,16 @@ func faultCases() []faultCase {
 			fault: first(2, status(429, "0", "application/json", `{"code":"TOO_MANY_REQUESTS","message":"slow down"}`)),
 			args:  []string{"--debug"},
 			want: map[string]outcome{
-				"meteroid": ok("cs_000001", 3, "429 Too Many Requests: retrying in 0s (Retry-After); every request of this run waits"),
-				"maple":    ok("chk_000001", 3, "429 Too Many Requests: retrying in 0s (Retry-After); every request of this run waits"),
+				"meteroid": ok("che_000001", 3, "429 Too Many Requests: retrying in 0s (Retry-After); every request of this run waits"),
+				"maple":    ok("che_000001", 3, "429 Too Many Requests: retrying in 0s (Retry-After); every request of this run waits"),
 			},
 		},
 		{
 			name:  "429 with Retry-After as an HTTP date then success",
 			fault: first(1, status(429, time.Now().Add(-time.Hour).UTC().Format(http.TimeFormat), "application/json", `{"code":"TOO_MANY_REQUESTS","message":"slow down"}`)),
 			want: map[string]outcome{
-				"meteroid": ok("cs_000001", 2),
-				"maple":    ok("chk_000001", 2),
+				"meteroid": ok("che_000001", 2),
+				"maple":    ok("che_000001", 2),
 			},
 		},
 		{
@@ -271,31 +271,32 @@ func faultCases() []faultCase {
 			fault: first(1, status(502, "", "text/html", htmlBadGateway)),
 			want: map[string]outcome{
 				"meteroid": failed(0, 1, mayHave+"502: Bad Gateway (the server answered with an HTML page", "no session for customer cus_1 and plan version plv_1 created since ", "It was not sent again", checkWith),
-				"maple":    ok("chk_000001", 2),
+				"maple":    ok("che_000001", 2),
 			},
 		},
 		{
 			name:  "502 after the server created the session",
 			fault: first(1, actThenStatus(502)),
 			want: map[string]outcome{
-				"meteroid": ok("cs_000001", 1, "meteroid: adopted session cs_000001, created by the attempt that got no clear answer (502: Bad Gateway"),
-				"maple":    ok("chk_000001", 2),
+				"meteroid": ok("che_000001", 1, "meteroid: adopted session che_000001, created by the attempt that got no clear answer (502: Bad Gateway"),
+				"maple":    ok("che_000001", 2),
 			},
 		},
 		{
 			name:  "504 after the server created the session",
 			fault: first(1, actThenStatus(504)),
 			want: map[string]outcome{
-				"meteroid": ok("cs_000001", 1, "meteroid: adopted session cs_000001", "(504: Gateway Timeout"),
-				"maple":    ok("chk_000001", 2),
+				"meteroid": ok("che_000001", 1, "meteroid: adopted session che_000001", "(504: Gateway Timeout"),
+				"maple":    ok("che_000001", 2),
 			},
 		},
 		{
 			name:  "500 is not retried",
 			fault: first(1, status(500, "", "application/json", `{"code":"INTERNAL_SERVER_ERROR","message":"boom"}`)),
 			want: map[string]outcome{
-				"meteroid": failed(0, 1, mayHave+"500 INTERNAL_SERVER_ERROR: boom)", "no session for customer cus_1", checkWith),
-				"maple":    failed(0, 1, "maple: 500"),
+				"meteroid": failed(0, 1, mayHave+"500 INTERNAL_SERVER_ERROR: boom)", "no session for customer cus_1", checkWith,
+					"A 500 from this endpoint most often means that customer cus_1 or plan version plv_1 does not exist on this account"),
+				"maple": failed(0, 1, "maple: 500"),
 			},
 		},
 		{
@@ -303,8 +304,8 @@ func faultCases() []faultCase {
 			fault: first(1, hangUntilGivenUp(true)),
 			args:  []string{"--timeout", "1s"},
 			want: map[string]outcome{
-				"meteroid": ok("cs_000001", 1, "meteroid: adopted session cs_000001, created by the attempt that got no clear answer (timeout after the request was sent)"),
-				"maple":    ok("chk_000001", 2),
+				"meteroid": ok("che_000001", 1, "meteroid: adopted session che_000001, created by the attempt that got no clear answer (timeout after the request was sent)"),
+				"maple":    ok("che_000001", 2),
 			},
 		},
 		{
@@ -320,17 +321,43 @@ func faultCases() []faultCase {
 			name:  "connection reset after the server created the session",
 			fault: first(1, actThenReset),
 			want: map[string]outcome{
-				"meteroid": ok("cs_000001", 1, "meteroid: adopted session cs_000001", "after the request was sent"),
-				"maple":    ok("chk_000001", 2),
+				"meteroid": ok("che_000001", 1, "meteroid: adopted session che_000001", "after the request was sent"),
+				"maple":    ok("che_000001", 2),
 			},
 		},
 		{
+			// The list filter takes no alias: the alias is looked up
+			// first, and the session found under the customer's ID.
 			name:  "customer given as an alias",
 			fault: first(1, actThenStatus(502)),
+			args:  []string{"--customer", "acme"},
+			want: map[string]outcome{
+				"meteroid": ok("che_000001", 1, "meteroid: adopted session che_000001"),
+				"maple":    ok("che_000001", 2),
+			},
+		},
+		{
+			name:  "customer given as an alias that does not exist",
+			fault: first(1, status(500, "", "application/json", `{"code":"INTERNAL_SERVER_ERROR","message":"Internal error"}`)),
 			args:  []string{"--customer", "acme-corp"},
 			want: map[string]outcome{
-				"meteroid": failed(1, 1, mayHave+"502", `a session for customer acme-corp and plan version plv_1 may exist; "acme-corp" looks like a customer alias, which the session list cannot be filtered by`, "Check with: billctl checkout list --customer <the customer's cus_… ID>"),
-				"maple":    ok("chk_000001", 2),
+				"meteroid": failed(0, 1, mayHave+"500", `no customer has the ID or alias "acme-corp" on this account`,
+					"most often means that customer acme-corp or plan version plv_1 does not exist"),
+			},
+		},
+		{
+			// Only a session the create could have made is adopted.
+			name:  "a session of another checkout type or status is not adopted",
+			fault: first(1, status(502, "", "text/html", htmlBadGateway)),
+			setup: func(t *testing.T, f *faulty) {
+				now := time.Now().Add(time.Minute).UTC().Format(time.RFC3339)
+				f.srv.AddSession(map[string]any{"id": "che_activation", "customer_id": "cus_1", "plan_version_id": "plv_1", "status": "CREATED",
+					"checkout_type": "SUBSCRIPTION_ACTIVATION", "created_at": now})
+				f.srv.AddSession(map[string]any{"id": "che_paid", "customer_id": "cus_1", "plan_version_id": "plv_1", "status": "COMPLETED",
+					"checkout_type": "SELF_SERVE", "created_at": now})
+			},
+			want: map[string]outcome{
+				"meteroid": failed(0, 1, mayHave+"502", "no session for customer cus_1 and plan version plv_1 created since"),
 			},
 		},
 		{
@@ -339,14 +366,14 @@ func faultCases() []faultCase {
 			setup: func(t *testing.T, f *faulty) { f.listFails = true },
 			want: map[string]outcome{
 				"meteroid": failed(1, 1, mayHave+"502", "a session for customer cus_1 and plan version plv_1 may exist; looking for it failed too (meteroid: 500 INTERNAL_SERVER_ERROR: database unavailable)", checkWith),
-				"maple":    ok("chk_000001", 2),
+				"maple":    ok("che_000001", 2),
 			},
 		},
 		{
 			name:  "an earlier session for the same customer and plan is not adopted",
 			fault: first(1, status(502, "", "text/html", htmlBadGateway)),
 			setup: func(t *testing.T, f *faulty) {
-				f.srv.AddSession(map[string]any{"id": "cs_old", "customer_id": "cus_1", "plan_version_id": "plv_1", "status": "CREATED",
+				f.srv.AddSession(map[string]any{"id": "che_old", "customer_id": "cus_1", "plan_version_id": "plv_1", "status": "CREATED",
 					"checkout_type": "SELF_SERVE", "created_at": time.Now().Add(-time.Hour).UTC().Format(time.RFC3339)})
 			},
 			want: map[string]outcome{
@@ -355,7 +382,7 @@ func faultCases() []faultCase {
 		},
 		{
 			name:  "malformed JSON",
-			fault: always(status(200, "", "application/json", `{"session": {"id": "cs_`)),
+			fault: always(status(200, "", "application/json", `{"session": {"id": "che_`)),
 			want: map[string]outcome{
 				"meteroid": failed(0, 1, mayHave+"the 200 answer could not be read)", "no session for customer cus_1"),
 				"maple":    failed(0, 1, "maple: 200: the response could not be read", keyHint),
@@ -487,7 +514,7 @@ func TestFaultConnectionRefused(t *testing.T) {
 			t.Parallel()
 			f := newFaulty(t)
 			got := runFaulty(t, context.Background(), f, refusedFirst(t, 1), append(providerArgs[prov], "--debug")...)
-			id := map[string]string{"meteroid": "cs_000001", "maple": "chk_000001"}[prov]
+			id := map[string]string{"meteroid": "che_000001", "maple": "che_000001"}[prov]
 			checkOutcome(t, f, 0, got, outcome{code: 0, stdout: id, stderr: []string{"connection refused", "retrying in", "the request did not reach the server"}, created: 1, posts: 1})
 		})
 		t.Run(prov+"/refused every time", func(t *testing.T) {
@@ -528,12 +555,12 @@ func TestFaultMapleIdempotencyConflict(t *testing.T) {
 	f := newFaulty(t)
 	args := append(append([]string(nil), providerArgs["maple"]...), "--idempotency-key", "job-7", "-o", "id")
 	first := runFaulty(t, context.Background(), f, nil, args...)
-	if first.code != 0 || strings.TrimSpace(first.stdout) != "chk_000001" {
+	if first.code != 0 || strings.TrimSpace(first.stdout) != "che_000001" {
 		t.Fatalf("first run: exit %d, stdout %q\n%s", first.code, first.stdout, first.stder)
 	}
 	again := runFaulty(t, context.Background(), f, nil, args...)
-	if again.code != 0 || strings.TrimSpace(again.stdout) != "chk_000001" {
-		t.Fatalf("same key and body: exit %d, stdout %q, want the stored chk_000001\n%s", again.code, again.stdout, again.stder)
+	if again.code != 0 || strings.TrimSpace(again.stdout) != "che_000001" {
+		t.Fatalf("same key and body: exit %d, stdout %q, want the stored che_000001\n%s", again.code, again.stdout, again.stder)
 	}
 	if !strings.Contains(again.stder, `Idempotency-Key "job-7" was used before: this is the session created then`) {
 		t.Errorf("the replay is not pointed out:\n%s", again.stder)
@@ -571,7 +598,7 @@ func TestFaultReconcileSkipsSessionsOfTheSameRun(t *testing.T) {
 	if err := json.Unmarshal([]byte(got.stdout), &items); err != nil || len(items) != 2 {
 		t.Fatalf("stdout is not two results (%v):\n%s", err, got.stdout)
 	}
-	if items[0]["id"] != "cs_000001" || items[1]["id"] != nil {
+	if items[0]["id"] != "che_000001" || items[1]["id"] != nil {
 		t.Errorf("results %v; want document 1 created and document 2 failed, not given document 1's session", items)
 	}
 	if !strings.Contains(got.stder, "no session for customer cus_1 and plan version plv_1 created since") {

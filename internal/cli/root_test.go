@@ -16,7 +16,7 @@ func TestCommandWords(t *testing.T) {
 		// The values of the root's flags are not command words, even when
 		// they look like one; boolean flags take no value.
 		{[]string{"--profile", "checkout", "profile", "list"}, []string{"profile", "list"}},
-		{[]string{"-o", "json", "--debug", "checkout", "get", "cs_1"}, []string{"checkout", "get", "cs_1"}},
+		{[]string{"-o", "json", "--debug", "checkout", "get", "che_1"}, []string{"checkout", "get", "che_1"}},
 		{[]string{"--output=json", "checkout", "list"}, []string{"checkout", "list"}},
 		{[]string{"--version"}, []string{"version"}},
 		{[]string{"-v"}, []string{"version"}},

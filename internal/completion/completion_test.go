@@ -80,15 +80,15 @@ func TestItemsFromTheFakeAPI(t *testing.T) {
 func TestSessionsCarryTheirStatus(t *testing.T) {
 	srv := fakeapi.New()
 	defer srv.Close()
-	srv.AddSession(map[string]any{"id": "cs_open", "status": "CREATED", "customer_id": "cus_1", "created_at": "2026-03-01T10:00:00Z"})
-	srv.AddSession(map[string]any{"id": "cs_paid", "status": "COMPLETED", "customer_id": "cus_2", "created_at": "2026-03-02T10:00:00Z"})
+	srv.AddSession(map[string]any{"id": "che_open", "status": "CREATED", "customer_id": "cus_1", "created_at": "2026-03-01T10:00:00Z"})
+	srv.AddSession(map[string]any{"id": "che_paid", "status": "COMPLETED", "customer_id": "cus_2", "created_at": "2026-03-02T10:00:00Z"})
 	got, err := source(t, "meteroid", srv.URL).Items(context.Background(), Sessions)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := []Item{
-		{ID: "cs_paid", Description: "COMPLETED, cus_2, created 2026-03-02T10:00:00Z", Status: "COMPLETED"},
-		{ID: "cs_open", Description: "CREATED, cus_1, created 2026-03-01T10:00:00Z", Status: "CREATED"},
+		{ID: "che_paid", Description: "COMPLETED, cus_2, created 2026-03-02T10:00:00Z", Status: "COMPLETED"},
+		{ID: "che_open", Description: "CREATED, cus_1, created 2026-03-01T10:00:00Z", Status: "CREATED"},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got  %+v\nwant %+v", got, want)
@@ -341,16 +341,16 @@ func TestLookup(t *testing.T) {
 
 func TestSuggestions(t *testing.T) {
 	items := []Item{
-		{ID: "cs_1", Description: "CREATED", Status: "CREATED"},
-		{ID: "cs_2", Status: "COMPLETED"},
+		{ID: "che_1", Description: "CREATED", Status: "CREATED"},
+		{ID: "che_2", Status: "COMPLETED"},
 		{ID: "cx_3", Description: "CREATED", Status: "CREATED"},
 	}
-	got := Suggestions(items, "cs_", nil)
-	if want := []string{"cs_1\tCREATED", "cs_2"}; !reflect.DeepEqual(got, want) {
+	got := Suggestions(items, "che_", nil)
+	if want := []string{"che_1\tCREATED", "che_2"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("got %q, want %q", got, want)
 	}
 	got = Suggestions(items, "", func(it Item) bool { return it.Status == "CREATED" })
-	if want := []string{"cs_1\tCREATED", "cx_3\tCREATED"}; !reflect.DeepEqual(got, want) {
+	if want := []string{"che_1\tCREATED", "cx_3\tCREATED"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("got %q, want %q", got, want)
 	}
 }

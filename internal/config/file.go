@@ -53,7 +53,7 @@ func (f *File) Names() []string {
 // what the file does hold, so the fix is in the message.
 func (f *File) NotFound(name, path string) error {
 	if len(f.Profiles) == 0 {
-		return exitcode.Usagef("profile %q not found: %s has no profiles; add one with `billctl profile add %s --provider meteroid|maple`", name, path, name)
+		return exitcode.Usagef("profile %q not found: %s has no profiles; add one with `billctl profile add %s --provider %s`", name, path, name, strings.Join(Providers, "|"))
 	}
 	return exitcode.Usagef("profile %q not found in %s (profiles: %s)", name, path, strings.Join(f.Names(), ", "))
 }

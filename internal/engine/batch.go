@@ -19,7 +19,7 @@ import (
 )
 
 // A batch is sent in two passes. The first reads every document, checks it
-// and writes its request body to a spool file; only errors are held, so
+// and writes its request to a spool file; only errors are held, so
 // nothing is sent unless every document is good. The second reads the
 // spool back and sends the bodies, Workers at a time, through one
 // provider client: one connection pool and one backoff on 429 for every
@@ -62,15 +62,20 @@ func NewSpool() (*Spool, error) {
 	return &Spool{f: f, w: bufio.NewWriterSize(f, 64<<10), removed: removed}, nil
 }
 
-// Add appends one body, prefixed with its length.
-func (s *Spool) Add(body []byte) error {
-	var n [binary.MaxVarintLen64]byte
-	if _, err := s.w.Write(n[:binary.PutUvarint(n[:], uint64(len(body)))]); err != nil {
-		return err
+// Add appends one request: its body, customer and plan, each prefixed
+// with its length.
+func (s *Spool) Add(req provider.Request) error {
+	for _, b := range [][]byte{req.Body, []byte(req.Subject.Customer), []byte(req.Subject.Plan)} {
+		var n [binary.MaxVarintLen64]byte
+		if _, err := s.w.Write(n[:binary.PutUvarint(n[:], uint64(len(b)))]); err != nil {
+			return err
+		}
+		if _, err := s.w.Write(b); err != nil {
+			return err
+		}
 	}
-	_, err := s.w.Write(body)
 	s.n++
-	return err
+	return nil
 }
 
 // Reader reads the bodies back from the first.
@@ -93,17 +98,26 @@ func (s *Spool) Close() {
 
 type SpoolReader struct{ r *bufio.Reader }
 
-// Next returns the next body, or io.EOF after the last.
-func (r *SpoolReader) Next() ([]byte, error) {
-	n, err := binary.ReadUvarint(r.r)
-	if err != nil {
-		return nil, err
+// Next returns the next request, or io.EOF after the last.
+func (r *SpoolReader) Next() (provider.Request, error) {
+	var parts [3][]byte
+	for i := range parts {
+		n, err := binary.ReadUvarint(r.r)
+		if err != nil {
+			if i > 0 && errors.Is(err, io.EOF) {
+				err = io.ErrUnexpectedEOF
+			}
+			if i > 0 {
+				return provider.Request{}, fmt.Errorf("reading back the checked requests: %w", err)
+			}
+			return provider.Request{}, err
+		}
+		parts[i] = make([]byte, n)
+		if _, err := io.ReadFull(r.r, parts[i]); err != nil {
+			return provider.Request{}, fmt.Errorf("reading back the checked requests: %w", err)
+		}
 	}
-	body := make([]byte, n)
-	if _, err := io.ReadFull(r.r, body); err != nil {
-		return nil, fmt.Errorf("reading back the checked requests: %w", err)
-	}
-	return body, nil
+	return provider.Request{Body: parts[0], Subject: provider.Subject{Customer: string(parts[1]), Plan: string(parts[2])}}, nil
 }
 
 // Sink receives the results of a batch in input order.
@@ -156,7 +170,7 @@ func (b *Batch) unit() string {
 
 type job struct {
 	index int
-	body  []byte
+	req   provider.Request
 }
 
 // Send sends the total bodies of sp, results going to out in input order.
@@ -195,7 +209,7 @@ func (b *Batch) Send(ctx context.Context, sp *Spool, total int, out Sink, rep Re
 				if !ok {
 					return
 				}
-				sess, err := p.Create(inFlightCtx, j.body, b.Key(j.index))
+				sess, err := p.Create(inFlightCtx, j.req, b.Key(j.index))
 				// Stopping here, before the worker asks for more, is what
 				// makes --fail-fast --parallel 1 send nothing after the
 				// failure. A refused token would be refused for every
@@ -424,7 +438,7 @@ func (d *dispatch) next(ctx context.Context) (job, bool) {
 	if d.end || d.err != nil || d.halted(ctx) {
 		return job{}, false
 	}
-	body, err := d.r.Next()
+	req, err := d.r.Next()
 	if err != nil {
 		if errors.Is(err, io.EOF) {
 			d.end = true
@@ -446,7 +460,7 @@ func (d *dispatch) next(ctx context.Context) (job, bool) {
 	}
 	d.index++
 	d.sent.Add(1)
-	return job{index: d.index, body: body}, true
+	return job{index: d.index, req: req}, true
 }
 
 // failed is the error that ended the reading of the spool, if any.

@@ -3,11 +3,14 @@ package engine
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/billctl/billctl/internal/exitcode"
+	"github.com/billctl/billctl/internal/provider"
 )
 
 func TestSpoolGivesBodiesBackInOrder(t *testing.T) {
@@ -17,8 +20,8 @@ func TestSpoolGivesBodiesBackInOrder(t *testing.T) {
 	}
 	defer sp.Close()
 	bodies := [][]byte{[]byte(`{"a":1}`), {}, bytes.Repeat([]byte("x"), 200<<10), []byte("{\"b\":\"line\\nbreak\"}")}
-	for _, b := range bodies {
-		if err := sp.Add(b); err != nil {
+	for i, b := range bodies {
+		if err := sp.Add(provider.Request{Body: b, Subject: provider.Subject{Customer: fmt.Sprintf("cus_%d", i), Plan: strings.Repeat("p", i)}}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -31,8 +34,11 @@ func TestSpoolGivesBodiesBackInOrder(t *testing.T) {
 		if err != nil {
 			t.Fatalf("body %d: %v", i+1, err)
 		}
-		if !bytes.Equal(got, want) {
-			t.Fatalf("body %d: got %d bytes, want %d", i+1, len(got), len(want))
+		if !bytes.Equal(got.Body, want) {
+			t.Fatalf("body %d: got %d bytes, want %d", i+1, len(got.Body), len(want))
+		}
+		if sub := (provider.Subject{Customer: fmt.Sprintf("cus_%d", i), Plan: strings.Repeat("p", i)}); got.Subject != sub {
+			t.Fatalf("body %d: subject %+v, want %+v", i+1, got.Subject, sub)
 		}
 	}
 	if _, err := r.Next(); !errors.Is(err, io.EOF) {
@@ -47,7 +53,7 @@ func TestSpoolLeavesNoFileBehind(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := sp.Add([]byte(`{"customer_id":"cus_1"}`)); err != nil {
+	if err := sp.Add(provider.Request{Body: []byte(`{"customer_id":"cus_1"}`)}); err != nil {
 		t.Fatal(err)
 	}
 	sp.Close()

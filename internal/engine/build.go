@@ -31,40 +31,44 @@ type Builder struct {
 
 // Build applies flags and --set to one document, fills the provider's
 // defaults, checks it against the wire type and returns the typed request
-// and its JSON body.
-func (b *Builder) Build(d *request.Doc) (any, []byte, error) {
+// and the checked request the provider sends (its JSON, and the subject
+// read from the typed fields).
+func (b *Builder) Build(d *request.Doc) (any, provider.Request, error) {
 	return b.BuildWith(d, nil)
 }
 
 // BuildWith is Build with one more layer, last, applied after the flags
 // and --set and before the defaults: a sheet's row.
-func (b *Builder) BuildWith(d *request.Doc, last func(*request.Doc) error) (any, []byte, error) {
+func (b *Builder) BuildWith(d *request.Doc, last func(*request.Doc) error) (any, provider.Request, error) {
 	p := b.Provider
 	wire := reflect.TypeOf(p.NewRequest()).Elem()
 	if err := applyFlags(b.Flags, d, wire, p.Name()); err != nil {
-		return nil, nil, err
+		return nil, provider.Request{}, err
 	}
 	for _, kv := range b.Sets {
 		path, val, ok := strings.Cut(kv, "=")
 		if !ok || path == "" {
-			return nil, nil, provider.UsageErrorf("--set %q: expected PATH=VALUE", kv)
+			return nil, provider.Request{}, provider.UsageErrorf("--set %q: expected PATH=VALUE", kv)
 		}
 		if err := d.Set(wire, path, val, "--set "+path); err != nil {
-			return nil, nil, err
+			return nil, provider.Request{}, err
 		}
 	}
 	if last != nil {
 		if err := last(d); err != nil {
-			return nil, nil, err
+			return nil, provider.Request{}, err
 		}
 	}
 	p.Prepare(d)
 	req := p.NewRequest()
 	if err := request.Decode(d, req); err != nil {
-		return nil, nil, withHints(err, b.Defs)
+		return nil, provider.Request{}, withHints(err, b.Defs)
 	}
 	body, err := request.Marshal(req)
-	return req, body, err
+	if err != nil {
+		return nil, provider.Request{}, err
+	}
+	return req, provider.Request{Body: body, Subject: p.Subject(req)}, nil
 }
 
 // Progress shows that long work is under way. Start is called once, with
@@ -85,11 +89,11 @@ type Input struct {
 // Check reads every document and checks it completely before anything is
 // sent, so that a mistake in document 900 leaves nothing half done, and
 // lists every mistake found. Documents are read one at a time; each good
-// body goes to keep (until a mistake is found: then nothing will be sent)
+// request goes to keep (until a mistake is found: then nothing will be sent)
 // and only the mistakes are held. total counts the documents; single is
 // true for a lone document (from flags, or a file holding one object).
 // pr, which may be nil, is started when the check lasts.
-func Check(ctx context.Context, b *Builder, in Input, pr Progress, keep func(index int, body []byte) error) (total int, single bool, err error) {
+func Check(ctx context.Context, b *Builder, in Input, pr Progress, keep func(index int, req provider.Request) error) (total int, single bool, err error) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
@@ -118,7 +122,7 @@ func Check(ctx context.Context, b *Builder, in Input, pr Progress, keep func(ind
 			return err
 		}
 		total++
-		_, body, err := b.Build(d)
+		_, built, err := b.Build(d)
 		var fe *request.Errors
 		switch {
 		case errors.As(err, &fe):
@@ -137,7 +141,7 @@ func Check(ctx context.Context, b *Builder, in Input, pr Progress, keep func(ind
 		if len(errs.List) > 0 {
 			return nil
 		}
-		return keep(d.Index, body)
+		return keep(d.Index, built)
 	}
 	single = true
 	if in.R == nil {

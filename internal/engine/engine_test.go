@@ -26,7 +26,10 @@ type fakeProvider struct {
 	sent []string // the keys, in the order the creates arrived
 }
 
-func (p *fakeProvider) Create(ctx context.Context, body []byte, key string) (*provider.Session, error) {
+func (p *fakeProvider) Subject(any) provider.Subject { return provider.Subject{} }
+
+func (p *fakeProvider) Create(ctx context.Context, req provider.Request, key string) (*provider.Session, error) {
+	body := req.Body
 	p.mu.Lock()
 	p.sent = append(p.sent, key)
 	p.mu.Unlock()
@@ -80,7 +83,7 @@ func spoolOf(t *testing.T, bodies ...string) *Spool {
 	}
 	t.Cleanup(sp.Close)
 	for _, b := range bodies {
-		if err := sp.Add([]byte(b)); err != nil {
+		if err := sp.Add(provider.Request{Body: []byte(b)}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -214,7 +217,7 @@ func TestCheckListsEveryMistakeAndKeepsNothing(t *testing.T) {
 	docs := "unknown_field: 1\n---\nother_unknown: 2\n"
 	kept := 0
 	b := &Builder{Provider: p}
-	total, single, err := Check(context.Background(), b, Input{R: strings.NewReader(docs), Name: "two.yaml"}, nil, func(int, []byte) error { kept++; return nil })
+	total, single, err := Check(context.Background(), b, Input{R: strings.NewReader(docs), Name: "two.yaml"}, nil, func(int, provider.Request) error { kept++; return nil })
 	if err == nil || exitcode.Code(err) != exitcode.Usage {
 		t.Fatalf("err = %v, want a usage error", err)
 	}

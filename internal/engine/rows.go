@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/billctl/billctl/internal/provider"
 	"github.com/billctl/billctl/internal/request"
 	"github.com/billctl/billctl/internal/rows"
 )
@@ -18,7 +19,7 @@ import (
 // is sent; each good row goes to keep with its body, until a mistake is
 // found. Only the mistakes are held, each naming FILE:ROW[:COLUMN]; a flag
 // wrong for every row is listed once. total counts the rows.
-func CheckRows(ctx context.Context, b *Builder, sheet *rows.Sheet, base *request.Doc, pr Progress, keep func(row *rows.Row, body []byte) error) (total int, err error) {
+func CheckRows(ctx context.Context, b *Builder, sheet *rows.Sheet, base *request.Doc, pr Progress, keep func(row *rows.Row, req provider.Request) error) (total int, err error) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
@@ -61,7 +62,7 @@ func CheckRows(ctx context.Context, b *Builder, sheet *rows.Sheet, base *request
 		}
 		d := base.Copy()
 		d.Index = row.Index
-		_, body, err := b.BuildWith(d, func(d *request.Doc) error { return sheet.Apply(d, row) })
+		_, req, err := b.BuildWith(d, func(d *request.Doc) error { return sheet.Apply(d, row) })
 		var fe *request.Errors
 		switch {
 		case errors.As(err, &fe):
@@ -92,7 +93,7 @@ func CheckRows(ctx context.Context, b *Builder, sheet *rows.Sheet, base *request
 		if len(errs.List) > 0 {
 			continue
 		}
-		if err := keep(row, body); err != nil {
+		if err := keep(row, req); err != nil {
 			return 0, err
 		}
 	}

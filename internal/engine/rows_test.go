@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"github.com/billctl/billctl/internal/provider"
 	"reflect"
 	"strings"
 	"testing"
@@ -29,9 +30,9 @@ func checkRows(t *testing.T, b *Builder, base, sheet string) ([]int, []string, e
 	}
 	var idx []int
 	var bodies []string
-	total, err := CheckRows(context.Background(), b, s, doc, nil, func(row *rows.Row, body []byte) error {
+	total, err := CheckRows(context.Background(), b, s, doc, nil, func(row *rows.Row, req provider.Request) error {
 		idx = append(idx, row.Index)
-		bodies = append(bodies, string(body))
+		bodies = append(bodies, string(req.Body))
 		return nil
 	})
 	if err == nil && total != len(idx) {

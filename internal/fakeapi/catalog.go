@@ -96,3 +96,22 @@ func (s *Server) mapleFind(w http.ResponseWriter, what string, body []byte) {
 	}
 	writeJSON(w, 200, map[string]any{"pagination": map[string]any{"from_key": nil, "limit": req.Pagination.Limit}, "results": results})
 }
+
+// meteroidCustomer answers GET /api/v1/customers/{id_or_alias}, as the
+// real server does: by ID or by alias, 404 for neither.
+func (s *Server) meteroidCustomer(w http.ResponseWriter, idOrAlias string) {
+	if c := customerByIDOrAlias(idOrAlias); c != nil {
+		writeJSON(w, 200, c)
+		return
+	}
+	s.fail(w, false, 404, "NOT_FOUND", "Customer not found")
+}
+
+func customerByIDOrAlias(v string) map[string]any {
+	for _, c := range meteroidCustomers {
+		if c["id"] == v || c["alias"] == v {
+			return c
+		}
+	}
+	return nil
+}

@@ -143,6 +143,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.meteroidGet(w, parts[3])
 	case !maple && len(parts) == 5 && parts[4] == "cancel" && r.Method == http.MethodPost:
 		s.meteroidCancel(w, parts[3])
+	case !maple && len(parts) == 4 && parts[2] == "customers" && r.Method == http.MethodGet:
+		s.meteroidCustomer(w, parts[3])
 	case !maple && len(parts) == 3 && r.Method == http.MethodGet && meteroidCatalog[parts[2]] != nil:
 		s.meteroidCatalogList(w, r, parts[2])
 	case maple && len(parts) == 6 && parts[5] == "find" && (parts[4] == "customers" || parts[4] == "pricing") && r.Method == http.MethodPost:
@@ -220,12 +222,16 @@ func (s *Server) meteroidCreate(w http.ResponseWriter, body []byte) {
 	if s.special(w, false, customer) {
 		return
 	}
+	// The server stores the customer's ID, whichever way it was named.
+	if c := customerByIDOrAlias(customer); c != nil {
+		customer = c["id"].(string)
+	}
 	if s.Delay > 0 {
 		time.Sleep(s.Delay)
 	}
 	s.mu.Lock()
 	s.seq++
-	id := fmt.Sprintf("cs_%06d", s.seq)
+	id := fmt.Sprintf("che_%06d", s.seq)
 	now := s.now().UTC()
 	sess := map[string]any{
 		"id":              id,
@@ -330,7 +336,7 @@ func (s *Server) mapleCreate(w http.ResponseWriter, r *http.Request, company str
 	}
 	s.mu.Lock()
 	s.seq++
-	id := fmt.Sprintf("chk_%06d", s.seq)
+	id := fmt.Sprintf("che_%06d", s.seq)
 	sess := map[string]any{
 		"id":          id,
 		"company_id":  company,

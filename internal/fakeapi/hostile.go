@@ -12,21 +12,21 @@ import (
 // caller's token back. A create reads the customer ID, a get the session
 // ID; both providers answer in their own shapes.
 //
-//   - cus_hostile (create), che_hostile / chk_hostile (get): a session
+//   - cus_hostile (create), che_hostile (get): a session
 //     whose ID retitles the terminal (OSC 0), whose status clears it
 //     (CSI 2J), whose URL plants a hyperlink (OSC 8), whose plan version
 //     holds a carriage return and whose other fields hold C1 controls and
 //     a bidirectional override. The created one is kept, so list shows it.
-//   - cus_hostile_error, che_hostile_error, chk_hostile_error: an error in
+//   - cus_hostile_error, che_hostile_error: an error in
 //     the provider's JSON shape whose code and message hold the same.
-//   - cus_hostile_text, che_hostile_text, chk_hostile_text: a plain-text
+//   - cus_hostile_text, che_hostile_text: a plain-text
 //     error body holding them.
-//   - cus_echo_token, che_echo_token, chk_echo_token: 401 whose JSON
+//   - cus_echo_token, che_echo_token: 401 whose JSON
 //     message quotes the bearer token back; cus_echo_token_text,
-//     che_echo_token_text and chk_echo_token_text in a plain-text body.
+//     che_echo_token_text in a plain-text body.
 const (
 	HostileID      = "che_hostile\x1b]0;owned\x07"
-	HostileMapleID = "chk_hostile\x1b]0;owned\x07"
+	HostileMapleID = "che_hostile\x1b]0;owned\x07"
 	HostileURL     = "https://checkout.example.com/hostile\x1b]8;;https://evil.example/\x1b\\pay here\x1b]8;;\x1b\\"
 	hostileText    = "\x1b]0;owned\x07\x1b[2Jcheck\rOK: all paid"
 )
@@ -42,7 +42,7 @@ func (s *Server) hostile(w http.ResponseWriter, r *http.Request, maple bool, bod
 		id = req.Customer
 	}
 	prefix, name, ok := strings.Cut(id, "_")
-	if !ok || !(prefix == "cus" || prefix == "che" && !maple || prefix == "chk" && maple) {
+	if !ok || !(prefix == "cus" || prefix == "che") {
 		return false
 	}
 	tok, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")

@@ -22,7 +22,7 @@ func presetState(sess map[string]any, maple bool, customer string, now time.Time
 	case "cus_completed":
 		sess["status"] = "COMPLETED"
 		sess["completed_at"] = now.Format(time.RFC3339)
-		sess["subscription_id"] = "sub_" + sess["id"].(string)[len("cs_"):]
+		sess["subscription_id"] = "sub_" + sess["id"].(string)[len("che_"):]
 		sess["checkout_url"] = nil
 	case "cus_expired":
 		sess["status"] = "EXPIRED"

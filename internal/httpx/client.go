@@ -122,6 +122,12 @@ type Request struct {
 	Body   []byte
 	Header map[string]string
 	Replay Replay
+	// Stream, when set, reads the body of a 2xx answer as it arrives,
+	// instead of its being held whole (and capped at MaxBody); the
+	// Response then has no Body. It runs within the attempt's time limit.
+	// A failure while it reads is not retried: part of the body may
+	// already have been passed on.
+	Stream func(body io.Reader) error
 }
 
 // New builds a Client.
@@ -260,9 +266,9 @@ type sendingKey struct{}
 //
 // It also stops net/http from resending a request on its own: the
 // transport replays a POST that carries an Idempotency-Key when a reused
-// connection fails, which is right for Maple and creates a second
-// session on Meteroid, whose server ignores the key. Without GetBody the
-// transport cannot rewind the body, so it never resends it.
+// connection fails, which is right for an API that replays keys and
+// creates a second session on one whose server ignores the key. Without
+// GetBody the transport cannot rewind the body, so it never resends it.
 func (c *Client) beforeSend(_ *resty.Client, req *http.Request) error {
 	s, _ := req.Context().Value(sendingKey{}).(*sending)
 	if s == nil {
@@ -339,7 +345,13 @@ func (c *Client) attempt(ctx context.Context, r Request, deadline time.Time) (*R
 	if r.Body != nil {
 		req.SetHeader("Content-Type", "application/json").SetBody(r.Body)
 	}
+	if r.Stream != nil {
+		req.SetDoNotParseResponse(true)
+	}
 	res, err := req.Execute(r.Method, r.Path)
+	if r.Stream != nil && res != nil && res.RawBody() != nil {
+		defer res.RawBody().Close()
+	}
 	if err == nil && isRedirect(res.StatusCode()) && res.Header().Get("Location") != "" {
 		// A redirect that was not followed: a request whose body cannot
 		// be sent twice stops at the first one.
@@ -347,6 +359,9 @@ func (c *Client) attempt(ctx context.Context, r Request, deadline time.Time) (*R
 		if to, perr := res.RawResponse.Request.URL.Parse(res.Header().Get("Location")); perr == nil && !sameHost(to, res.RawResponse.Request.URL) {
 			err = &redirectError{to: to, msg: crossHost(to)}
 		}
+	}
+	if err == nil && r.Stream != nil {
+		return c.stream(actx, r, res, limit)
 	}
 	if err == nil {
 		return &Response{Status: res.StatusCode(), Header: res.Header(), Body: res.Body()}, nil
@@ -364,6 +379,36 @@ func (c *Client) attempt(ctx context.Context, r Request, deadline time.Time) (*R
 	}
 	e.describe()
 	return nil, e
+}
+
+// stream hands the body of a 2xx answer to r.Stream; any other answer is
+// read whole, capped at MaxBody, as usual.
+func (c *Client) stream(ctx context.Context, r Request, res *resty.Response, limit time.Duration) (*Response, *Error) {
+	out := &Response{Status: res.StatusCode(), Header: res.Header()}
+	raw := res.RawBody()
+	if raw == nil {
+		raw = http.NoBody
+	}
+	if out.Status < 200 || out.Status > 299 {
+		b, err := io.ReadAll(io.LimitReader(raw, MaxBody))
+		if err != nil {
+			e := &Error{Method: r.Method, URL: c.opts.BaseURL + r.Path, Sent: true, Status: out.Status, Err: err, limit: limit, left: limit < c.opts.Timeout}
+			e.describe()
+			return nil, e
+		}
+		out.Body = b
+		return out, nil
+	}
+	c.debugf("* %d %s: body read as a stream\n", out.Status, http.StatusText(out.Status))
+	if err := r.Stream(raw); err != nil {
+		if ctx.Err() != nil && !errors.Is(err, ctx.Err()) {
+			err = fmt.Errorf("%w (%v)", ctx.Err(), err)
+		}
+		e := &Error{Method: r.Method, URL: c.opts.BaseURL + r.Path, Sent: true, Status: out.Status, Err: err, limit: limit, left: limit < c.opts.Timeout, streamed: true}
+		e.describe()
+		return nil, e
+	}
+	return out, nil
 }
 
 func isRedirect(status int) bool {

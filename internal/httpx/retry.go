@@ -185,6 +185,9 @@ type Error struct {
 	left  bool // limit is what was left of the budget, less than Timeout
 	msg   string
 	cause string
+	// streamed: the body was being handed to Request.Stream, which may
+	// already have passed part of it on; sending again would repeat it.
+	streamed bool
 }
 
 func (e *Error) Error() string {
@@ -219,7 +222,7 @@ func (e *Error) final() bool {
 	var re *redirectError
 	var ce *tls.CertificateVerificationError
 	var dns *net.DNSError
-	return errors.Is(e.Err, resty.ErrResponseBodyTooLarge) ||
+	return e.streamed || errors.Is(e.Err, resty.ErrResponseBodyTooLarge) ||
 		errors.As(e.Err, &re) ||
 		errors.As(e.Err, &ce) ||
 		(errors.As(e.Err, &dns) && dns.IsNotFound) ||

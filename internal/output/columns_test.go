@@ -33,11 +33,11 @@ func TestParseColumns(t *testing.T) {
 }
 
 func TestSelect(t *testing.T) {
-	got, err := Select(raw(`{"id":"cs_1","n":1.50,"ok":true,"x":null,"l":[1, 2]}`), []string{"l", "ok", "n", "x", "missing", "id"})
+	got, err := Select(raw(`{"id":"che_1","n":1.50,"ok":true,"x":null,"l":[1, 2]}`), []string{"l", "ok", "n", "x", "missing", "id"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(got, []string{"[1,2]", "true", "1.50", "", "", "cs_1"}) {
+	if !reflect.DeepEqual(got, []string{"[1,2]", "true", "1.50", "", "", "che_1"}) {
 		t.Fatalf("got %q", got)
 	}
 	if _, err := Select(raw(`[1]`), []string{"id"}); err == nil {

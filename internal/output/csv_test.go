@@ -32,12 +32,12 @@ func raw(s string) json.RawMessage { return json.RawMessage(s) }
 
 func TestCSVSessionsInTheAPIsOrder(t *testing.T) {
 	got := csvOut(t, CSVOptions{},
-		CSVLine{Session: raw(`{"id":"cs_1","status":"CREATED","net_terms":30,"expires_at":null,"metadata":{"a":"b, c"}}`)},
-		CSVLine{Session: raw(`{"id":"cs_2","status":"COMPLETED","net_terms":0,"expires_at":"2026-01-01T00:00:00Z"}`)},
+		CSVLine{Session: raw(`{"id":"che_1","status":"CREATED","net_terms":30,"expires_at":null,"metadata":{"a":"b, c"}}`)},
+		CSVLine{Session: raw(`{"id":"che_2","status":"COMPLETED","net_terms":0,"expires_at":"2026-01-01T00:00:00Z"}`)},
 	)
 	want := "id,status,net_terms,expires_at,metadata\n" +
-		"cs_1,CREATED,30,,\"{\"\"a\"\":\"\"b, c\"\"}\"\n" +
-		"cs_2,COMPLETED,0,2026-01-01T00:00:00Z,\n"
+		"che_1,CREATED,30,,\"{\"\"a\"\":\"\"b, c\"\"}\"\n" +
+		"che_2,COMPLETED,0,2026-01-01T00:00:00Z,\n"
 	if got != want {
 		t.Fatalf("got:\n%s\nwant:\n%s", got, want)
 	}
@@ -75,17 +75,17 @@ func TestCSVRowsRoundTrip(t *testing.T) {
 	// status and url, then the error; a failed row keeps its place.
 	in := []string{"customer_id", "invoice_memo"}
 	got := csvOut(t, CSVOptions{Input: in, Error: true},
-		CSVLine{Input: []string{"cus_1", "Thanks, \"ACME\"\nsee you"}, Session: raw(`{"id":"cs_1","status":"CREATED","checkout_url":"https://pay/1"}`),
+		CSVLine{Input: []string{"cus_1", "Thanks, \"ACME\"\nsee you"}, Session: raw(`{"id":"che_1","status":"CREATED","checkout_url":"https://pay/1"}`),
 			Values: map[string]string{"url": "https://pay/1"}},
 		CSVLine{Input: []string{"cus_2", ""}, Err: "customer not found"},
-		CSVLine{Input: []string{"-3", "=x"}, Session: raw(`{"id":"cs_3","status":"CREATED"}`), Values: map[string]string{"url": "=evil"}},
+		CSVLine{Input: []string{"-3", "=x"}, Session: raw(`{"id":"che_3","status":"CREATED"}`), Values: map[string]string{"url": "=evil"}},
 	)
 	want := "customer_id,invoice_memo,id,status,url,error\n" +
-		"cus_1,\"Thanks, \"\"ACME\"\"\nsee you\",cs_1,CREATED,https://pay/1,\n" +
+		"cus_1,\"Thanks, \"\"ACME\"\"\nsee you\",che_1,CREATED,https://pay/1,\n" +
 		"cus_2,,,,,customer not found\n" +
 		// The sheet's own cells go back as they came; only the API's are
 		// neutralised.
-		"-3,=x,cs_3,CREATED,'=evil,\n"
+		"-3,=x,che_3,CREATED,'=evil,\n"
 	if got != want {
 		t.Fatalf("got:\n%s\nwant:\n%s", got, want)
 	}
@@ -94,9 +94,9 @@ func TestCSVRowsRoundTrip(t *testing.T) {
 func TestCSVFailuresBeforeTheFirstSessionWait(t *testing.T) {
 	got := csvOut(t, CSVOptions{Error: true},
 		CSVLine{Err: "boom"},
-		CSVLine{Session: raw(`{"id":"cs_2","status":"CREATED"}`)},
+		CSVLine{Session: raw(`{"id":"che_2","status":"CREATED"}`)},
 	)
-	want := "id,status,error\n,,boom\ncs_2,CREATED,\n"
+	want := "id,status,error\n,,boom\nche_2,CREATED,\n"
 	if got != want {
 		t.Fatalf("got:\n%s\nwant:\n%s", got, want)
 	}
@@ -132,29 +132,29 @@ func TestPrinterCSV(t *testing.T) {
 	io, _, out, _ := Test()
 	p := &Printer{IO: io, Format: "csv", Columns: []string{"id", "customer_id"}}
 	st := p.Stream()
-	_ = st.Add(Item{Index: 1, Session: &provider.Session{Raw: raw(`{"id":"cs_1","customer_id":"=1+1"}`)}})
+	_ = st.Add(Item{Index: 1, Session: &provider.Session{Raw: raw(`{"id":"che_1","customer_id":"=1+1"}`)}})
 	_ = st.Add(Item{Index: 2, Err: errors.New("refused\nsecond line")})
 	if err := st.Close(); err != nil {
 		t.Fatal(err)
 	}
 	// A batch has an error column; a failed document keeps its line.
-	if got, want := out.String(), "id,customer_id,error\ncs_1,'=1+1,\n,,refused\n"; got != want {
+	if got, want := out.String(), "id,customer_id,error\nche_1,'=1+1,\n,,refused\n"; got != want {
 		t.Fatalf("batch:\n%q\nwant\n%q", got, want)
 	}
 	out.Reset()
 	p.Columns = nil
-	if err := p.One(&provider.Session{Raw: raw(`{"id":"cs_1","status":"CREATED"}`)}); err != nil {
+	if err := p.One(&provider.Session{Raw: raw(`{"id":"che_1","status":"CREATED"}`)}); err != nil {
 		t.Fatal(err)
 	}
-	if got, want := out.String(), "id,status\ncs_1,CREATED\n"; got != want {
+	if got, want := out.String(), "id,status\nche_1,CREATED\n"; got != want {
 		t.Fatalf("one:\n%q\nwant\n%q", got, want)
 	}
 	out.Reset()
 	// A list: no error column.
-	if err := p.Many([]Item{{Session: &provider.Session{Raw: raw(`{"id":"cs_1"}`)}}, {Session: &provider.Session{Raw: raw(`{"id":"cs_2"}`)}}}); err != nil {
+	if err := p.Many([]Item{{Session: &provider.Session{Raw: raw(`{"id":"che_1"}`)}}, {Session: &provider.Session{Raw: raw(`{"id":"che_2"}`)}}}); err != nil {
 		t.Fatal(err)
 	}
-	if got, want := out.String(), "id\ncs_1\ncs_2\n"; got != want {
+	if got, want := out.String(), "id\nche_1\nche_2\n"; got != want {
 		t.Fatalf("list:\n%q\nwant\n%q", got, want)
 	}
 }
@@ -162,20 +162,20 @@ func TestPrinterCSV(t *testing.T) {
 func TestPrinterTableColumns(t *testing.T) {
 	io, _, out, _ := Test()
 	p := &Printer{IO: io, Format: "table", Columns: []string{"customer_id", "id", "net_terms"}}
-	s := &provider.Session{ID: "cs_1", Raw: raw(`{"id":"cs_1","status":"CREATED","customer_id":"cus_1"}`)}
+	s := &provider.Session{ID: "che_1", Raw: raw(`{"id":"che_1","status":"CREATED","customer_id":"cus_1"}`)}
 	if err := p.Many([]Item{{Session: s}}); err != nil {
 		t.Fatal(err)
 	}
 	// The columns asked for, in their order, an empty one too.
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
-	if len(lines) != 2 || !strings.HasPrefix(lines[0], "CUSTOMER_ID  ID    NET_TERMS") || strings.TrimSpace(lines[1]) != "cus_1        cs_1" {
+	if len(lines) != 2 || !strings.HasPrefix(lines[0], "CUSTOMER_ID  ID     NET_TERMS") || strings.TrimSpace(lines[1]) != "cus_1        che_1" {
 		t.Fatalf("table:\n%s", out.String())
 	}
 	out.Reset()
 	if err := p.One(s); err != nil {
 		t.Fatal(err)
 	}
-	if got := out.String(); !strings.Contains(got, "customer_id  cus_1\nid           cs_1\nnet_terms\n") || strings.Contains(got, "status") {
+	if got := out.String(); !strings.Contains(got, "customer_id  cus_1\nid           che_1\nnet_terms\n") || strings.Contains(got, "status") {
 		t.Fatalf("field table:\n%s", got)
 	}
 }

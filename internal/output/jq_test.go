@@ -21,18 +21,18 @@ func jq(t *testing.T, expr, input string) (string, error) {
 }
 
 func TestJQ(t *testing.T) {
-	list := `[{"id":"cs_1","status":"CREATED","amount":12345678901234567890,"rate":"12.50"},{"id":"cs_2","status":"COMPLETED","amount":1.50}]`
+	list := `[{"id":"che_1","status":"CREATED","amount":12345678901234567890,"rate":"12.50"},{"id":"che_2","status":"COMPLETED","amount":1.50}]`
 	tests := []struct{ expr, want string }{
 		// Strings print bare (jq -r), one per line.
-		{`.[].id`, "cs_1\ncs_2\n"},
+		{`.[].id`, "che_1\nche_2\n"},
 		// Anything else as jq prints it: indented JSON; big numbers keep
 		// their digits.
-		{`.[0] | {id, amount}`, "{\n  \"amount\": 12345678901234567890,\n  \"id\": \"cs_1\"\n}\n"},
+		{`.[0] | {id, amount}`, "{\n  \"amount\": 12345678901234567890,\n  \"id\": \"che_1\"\n}\n"},
 		{`[.[] | select(.status == "COMPLETED") | .amount]`, "[\n  1.50\n]\n"},
 		{`length`, "2\n"},
 		{`.[0].missing`, "null\n"},
 		{`empty`, ""},
-		{`.[] | .id, halt`, "cs_1\n"},
+		{`.[] | .id, halt`, "che_1\n"},
 	}
 	for _, tc := range tests {
 		got, err := jq(t, tc.expr, list)

@@ -44,11 +44,11 @@ func printTo(t *testing.T, color bool, format string, fn func(*Printer) error, t
 func fakeTime(s string) string { return "T(" + s + ")" }
 
 func TestFieldTable(t *testing.T) {
-	s := session("cs_1", "CREATED", "", "https://pay.example/1")
+	s := session("che_1", "CREATED", "", "https://pay.example/1")
 	out := printTo(t, false, "table", func(p *Printer) error { return p.One(s) }, fakeTime)
 	for _, want := range []string{
 		`(?m)^FIELD +VALUE$`,
-		`(?m)^id +cs_1$`,
+		`(?m)^id +che_1$`,
 		`(?m)^status +CREATED$`,
 		`(?m)^expires_at +never$`, // null expires_at: never expires
 		`(?m)^created_at +T\(2026-05-01T12:00:00Z\)$`,
@@ -68,31 +68,31 @@ func TestFieldTable(t *testing.T) {
 
 func TestRowTable(t *testing.T) {
 	items := []Item{
-		{Session: session("cs_2", "EXPIRED", "2026-05-01T13:00:00Z", "")},
-		{Session: session("cs_1", "CREATED", "", "https://pay.example/1")},
+		{Session: session("che_2", "EXPIRED", "2026-05-01T13:00:00Z", "")},
+		{Session: session("che_1", "CREATED", "", "https://pay.example/1")},
 	}
 	out := printTo(t, false, "table", func(p *Printer) error { return p.Many(items) }, nil)
 	want := regexp.MustCompile(`^ID +STATUS +CUSTOMER +PLAN +EXPIRES +URL\n` +
-		`cs_2 +EXPIRED +cus_1 +plv_1 +2026-05-01T13:00:00Z\n` +
-		`cs_1 +CREATED +cus_1 +plv_1 +never +https://pay.example/1\n$`)
+		`che_2 +EXPIRED +cus_1 +plv_1 +2026-05-01T13:00:00Z\n` +
+		`che_1 +CREATED +cus_1 +plv_1 +never +https://pay.example/1\n$`)
 	if !want.MatchString(out) {
 		t.Errorf("got\n%s", out)
 	}
 
 	// Only the columns some session has.
-	maple := &provider.Session{Raw: []byte(`{"id":"chk_1","url":"https://pay.example/c"}`), ID: "chk_1", URL: "https://pay.example/c"}
+	maple := &provider.Session{Raw: []byte(`{"id":"che_1","url":"https://pay.example/c"}`), ID: "che_1", URL: "https://pay.example/c"}
 	out = printTo(t, false, "table", func(p *Printer) error { return p.Many([]Item{{Session: maple}}) }, nil)
-	if !regexp.MustCompile(`^ID +URL *\nchk_1 +https://pay.example/c\n$`).MatchString(out) {
+	if !regexp.MustCompile(`^ID +URL *\nche_1 +https://pay.example/c\n$`).MatchString(out) {
 		t.Errorf("got\n%s", out)
 	}
 }
 
 func TestTablesColourTheStatusOnATerminal(t *testing.T) {
-	one := session("cs_1", "COMPLETED", "2026-05-01T13:00:00Z", "")
+	one := session("che_1", "COMPLETED", "2026-05-01T13:00:00Z", "")
 	for name, fn := range map[string]func(*Printer) error{
 		"one": func(p *Printer) error { return p.One(one) },
 		"many": func(p *Printer) error {
-			return p.Many([]Item{{Session: one}, {Session: session("cs_2", "AWAITING_PAYMENT", "", "")}})
+			return p.Many([]Item{{Session: one}, {Session: session("che_2", "AWAITING_PAYMENT", "", "")}})
 		},
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -119,8 +119,8 @@ func TestTablesColourTheStatusOnATerminal(t *testing.T) {
 }
 
 func TestMachineFormatsIgnoreTheTerminal(t *testing.T) {
-	s := session("cs_1", "CREATED", "2026-05-01T13:00:00Z", "https://pay.example/1")
-	for format, want := range map[string]string{"id": "cs_1\n", "url": "https://pay.example/1\n"} {
+	s := session("che_1", "CREATED", "2026-05-01T13:00:00Z", "https://pay.example/1")
+	for format, want := range map[string]string{"id": "che_1\n", "url": "https://pay.example/1\n"} {
 		if got := printTo(t, true, format, func(p *Printer) error { return p.One(s) }, fakeTime); got != want {
 			t.Errorf("-o %s: %q, want %q", format, got, want)
 		}
@@ -145,9 +145,9 @@ func TestManyEmpty(t *testing.T) {
 func TestTablesHaveNoTrailingSpaces(t *testing.T) {
 	long := "https://pay.example/" + strings.Repeat("x", 150)
 	items := []Item{
-		{Index: 1, Session: session("cs_1", "CREATED", "", long)},
+		{Index: 1, Session: session("che_1", "CREATED", "", long)},
 		{Index: 2, Err: errors.New("maple: 400 invalid_field: Invalid request")},
-		{Index: 3, Session: session("cs_3", "CREATED", "", "https://pay.example/3")},
+		{Index: 3, Session: session("che_3", "CREATED", "", "https://pay.example/3")},
 	}
 	for name, fn := range map[string]func(*Printer) error{
 		"one":   func(p *Printer) error { return p.One(items[0].Session) },
@@ -171,12 +171,12 @@ func TestTablesHaveNoTrailingSpaces(t *testing.T) {
 // long URL, which is last.
 func TestBatchTablePutsTheErrorBeforeTheURL(t *testing.T) {
 	items := []Item{
-		{Index: 1, Session: session("cs_1", "CREATED", "", "https://pay.example/1")},
+		{Index: 1, Session: session("che_1", "CREATED", "", "https://pay.example/1")},
 		{Index: 2, Err: errors.New("maple: 400 invalid_field: Invalid request\nmore")},
 	}
 	out := printTo(t, false, "table", func(p *Printer) error { return p.Many(items) }, nil)
 	want := regexp.MustCompile(`^# +ID +STATUS +CUSTOMER +PLAN +EXPIRES +ERROR +URL\n` +
-		`1 +cs_1 +CREATED +cus_1 +plv_1 +never +https://pay.example/1\n` +
+		`1 +che_1 +CREATED +cus_1 +plv_1 +never +https://pay.example/1\n` +
 		`2 +maple: 400 invalid_field: Invalid request\n$`)
 	if !want.MatchString(out) {
 		t.Errorf("got\n%s", out)

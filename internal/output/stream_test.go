@@ -19,7 +19,7 @@ func batchItems(n int, failEvery int) []Item {
 			items[i] = Item{Index: idx, Err: &provider.APIError{Provider: "meteroid", Status: 400, Code: "BAD_REQUEST", Message: "plan version not found"}}
 			continue
 		}
-		id := fmt.Sprintf("cs_%06d", idx)
+		id := fmt.Sprintf("che_%06d", idx)
 		raw := fmt.Sprintf(`{"id":%q,"status":"CREATED","customer_id":"cus_%d","checkout_url":"https://checkout.example.com/%s","expires_at":null}`, id, idx, id)
 		items[i] = Item{Index: idx, Session: &provider.Session{Raw: json.RawMessage(raw), ID: id, Status: "CREATED", Customer: fmt.Sprintf("cus_%d", idx), URL: "https://checkout.example.com/" + id}}
 	}
@@ -74,7 +74,7 @@ func TestStreamJSONFailedItemInPlace(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &got); err != nil {
 		t.Fatalf("not a JSON array: %v\n%s", err, out)
 	}
-	if len(got) != 3 || got[0]["id"] != "cs_000001" || got[2]["id"] != "cs_000003" {
+	if len(got) != 3 || got[0]["id"] != "che_000001" || got[2]["id"] != "che_000003" {
 		t.Fatalf("wrong elements: %v", got)
 	}
 	want := map[string]any{"index": float64(2), "error": map[string]any{"status": float64(400), "code": "BAD_REQUEST", "message": "plan version not found"}}
@@ -100,7 +100,7 @@ func TestStreamYAMLIsOneSequence(t *testing.T) {
 	if err := yaml.Unmarshal([]byte(out), &got); err != nil {
 		t.Fatalf("not a YAML sequence: %v\n%s", err, out)
 	}
-	if len(got) != 4 || got[3]["id"] != "cs_000004" || got[2]["index"] != 3 {
+	if len(got) != 4 || got[3]["id"] != "che_000004" || got[2]["index"] != 3 {
 		t.Errorf("wrong sequence: %v", got)
 	}
 }

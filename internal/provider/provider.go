@@ -24,14 +24,32 @@ type Provider interface {
 	Prepare(d *request.Doc)
 	// CreatePath is the path of the create endpoint.
 	CreatePath() string
-	// Create sends body (the JSON of a request) with an idempotency key.
-	Create(ctx context.Context, body []byte, key string) (*Session, error)
+	// Subject is what a decoded request (from NewRequest) makes a session
+	// for, read from its typed fields when it is built.
+	Subject(req any) Subject
+	// Create sends a checked request with an idempotency key.
+	Create(ctx context.Context, req Request, key string) (*Session, error)
 	// Get fetches one session.
 	Get(ctx context.Context, id string) (*Session, error)
-	// List returns sessions, optionally filtered.
-	List(ctx context.Context, f ListFilter) ([]*Session, error)
+	// List hands fn the sessions, optionally filtered, one at a time as
+	// they are read: a list can be long.
+	List(ctx context.Context, f ListFilter, fn func(*Session) error) error
 	// Cancel cancels one session.
 	Cancel(ctx context.Context, id string) (*Session, error)
+}
+
+// Request is a checked create request: its JSON, and what it makes a
+// session for, taken from the typed request when it was built, so that
+// the provider never reads the bytes again to learn it.
+type Request struct {
+	Body    []byte
+	Subject Subject
+}
+
+// Subject is the customer and plan (version, pricing) a session is for.
+type Subject struct {
+	Customer string
+	Plan     string
 }
 
 // ListFilter narrows a list.

@@ -381,7 +381,11 @@ func TestMeteroidAnswersFromTheSpecDecode(t *testing.T) {
 				srv, reqs := server(t, answer)
 				filters := []provider.ListFilter{{}, {Customer: "cus_7n42DGM5Tflk9n8mt7Fhc7"}, {Status: "AWAITING_PAYMENT"}, {Customer: "acme corp", Status: "EXPIRED"}}
 				for _, f := range filters {
-					got, err := meteroid.New(httpClient(srv)).List(context.Background(), f)
+					var got []*provider.Session
+					err := meteroid.New(httpClient(srv)).List(context.Background(), f, func(s *provider.Session) error {
+						got = append(got, s)
+						return nil
+					})
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -420,7 +424,7 @@ func TestMapleAnswerFromTheSpecDecodes(t *testing.T) {
 			ex := s.example(t, s.schema(t, "CheckoutSession"), m).(map[string]any)
 			answer := mustJSON(t, ex)
 			srv, reqs := server(t, answer)
-			got, err := maple.New(httpClient(srv), company).Get(context.Background(), "chk_1")
+			got, err := maple.New(httpClient(srv), company).Get(context.Background(), "che_1")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -436,7 +440,7 @@ func TestMapleAnswerFromTheSpecDecodes(t *testing.T) {
 			if !sameJSON(t, raw, answer) {
 				t.Errorf("Raw is not the session as sent: %s", raw)
 			}
-			if len(*reqs) != 1 || (*reqs)[0].method != "GET" || (*reqs)[0].uri != "/api/v1/companies/"+company+"/checkout/chk_1" {
+			if len(*reqs) != 1 || (*reqs)[0].method != "GET" || (*reqs)[0].uri != "/api/v1/companies/"+company+"/checkout/che_1" {
 				t.Fatalf("requests %+v", *reqs)
 			}
 			s.conforms(t, mapleSpec, (*reqs)[0], answer)
@@ -453,7 +457,7 @@ func TestSessionIDsArePathEscaped(t *testing.T) {
 	answer := mustJSON(t, s.example(t, s.schema(t, "GetCheckoutSessionResponse"), minimal))
 	srv, reqs := server(t, answer)
 	mc := meteroid.New(httpClient(srv))
-	mapleSrv, mapleReqs := server(t, mustJSON(t, map[string]any{"id": "chk_1"}))
+	mapleSrv, mapleReqs := server(t, mustJSON(t, map[string]any{"id": "che_1"}))
 	mp := maple.New(httpClient(mapleSrv), company)
 	for _, bad := range []string{"../x", "che_1/cancel", "che_1?x=1", "che_1#x", "che_..", "che_1\x1b]0;x\a", "che_1\r"} {
 		for name, call := range map[string]func() error{

@@ -119,12 +119,12 @@ func (opts *CreateOptions) ask(s *config.Settings, p provider.Provider, given []
 	}
 	form.Preview = func(vals prompt.Values) (string, error) {
 		b := &engine.Builder{Provider: p, Defs: opts.flags.defs, Flags: merge(vals), Sets: opts.Sets}
-		_, body, err := b.Build(request.NewDoc())
+		_, req, err := b.Build(request.NewDoc())
 		if err != nil {
 			return "", err
 		}
 		var buf bytes.Buffer
-		reqs := dryRequests(f, s, p, []built{{body: body, key: opts.key(0)}})
+		reqs := dryRequests(f, s, p, []built{{body: req.Body, key: opts.key(0)}})
 		if err := output.DryRun(&buf, "text", reqs, true); err != nil {
 			return "", err
 		}

@@ -36,7 +36,7 @@ refuses one that is unknown, completed, expired or already cancelled.
 `) + "\n\n" + onlyFor(func(c provider.Caps) bool { return c.Cancel }, "cancels checkout sessions"),
 		Example: strings.Trim(`
   # Cancel one session
-  billctl checkout cancel cs_7n42DGM5Tflk9n8mt7Fhc7
+  billctl checkout cancel che_7n42DGM5Tflk9n8mt7Fhc7
 
   # Cancel every session still waiting for payment
   billctl checkout list --status AWAITING_PAYMENT -o id | xargs -n1 billctl checkout cancel -o id`, "\n"),

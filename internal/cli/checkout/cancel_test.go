@@ -11,20 +11,20 @@ import (
 func TestNewCmdCancelArgs(t *testing.T) {
 	var got *CancelOptions
 	cmd := NewCmdCancel(&cmdutil.Factory{}, func(o *CancelOptions) error { got = o; return nil })
-	cmd.SetArgs([]string{"cs_9"})
+	cmd.SetArgs([]string{"che_9"})
 	if err := cmd.Execute(); err != nil {
 		t.Fatal(err)
 	}
-	if got.ID != "cs_9" {
+	if got.ID != "che_9" {
 		t.Errorf("ID = %q", got.ID)
 	}
 }
 
 func TestCancelRun(t *testing.T) {
 	srv := startFake(t)
-	addMeteroid(srv, "cs_1", "AWAITING_PAYMENT", "https://pay.example/cs_1")
+	addMeteroid(srv, "che_1", "AWAITING_PAYMENT", "https://pay.example/che_1")
 	e := meteroidEnv(t, srv, "-o", "json")
-	if err := cancelRun(&CancelOptions{F: e.f, ID: "cs_1"}); err != nil {
+	if err := cancelRun(&CancelOptions{F: e.f, ID: "che_1"}); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(e.out.String(), `"status": "CANCELLED"`) {
@@ -34,13 +34,13 @@ func TestCancelRun(t *testing.T) {
 		t.Errorf("stderr = %q (not a terminal)", e.err)
 	}
 	reqs := srv.Requests()
-	if len(reqs) != 1 || reqs[0].Method != "POST" || reqs[0].Path != "/api/v1/checkout-sessions/cs_1/cancel" || len(reqs[0].Body) != 0 {
+	if len(reqs) != 1 || reqs[0].Method != "POST" || reqs[0].Path != "/api/v1/checkout-sessions/che_1/cancel" || len(reqs[0].Body) != 0 {
 		t.Errorf("requests = %+v", reqs)
 	}
 
 	// Again: Meteroid refuses with 400, and the error says what that means.
 	e = meteroidEnv(t, srv)
-	err := cancelRun(&CancelOptions{F: e.f, ID: "cs_1"})
+	err := cancelRun(&CancelOptions{F: e.f, ID: "che_1"})
 	if exitcode.Code(err) != exitcode.Failure {
 		t.Fatalf("exit %d (%v), want 1", exitcode.Code(err), err)
 	}
@@ -56,13 +56,13 @@ func TestCancelRun(t *testing.T) {
 
 func TestCancelRunConfirmsOnATerminal(t *testing.T) {
 	srv := startFake(t)
-	addMeteroid(srv, "cs_1", "CREATED", "https://pay.example/cs_1")
+	addMeteroid(srv, "che_1", "CREATED", "https://pay.example/che_1")
 	e := meteroidEnv(t, srv, "-o", "id")
 	e.f.IO.StderrTTY = true
-	if err := cancelRun(&CancelOptions{F: e.f, ID: "cs_1"}); err != nil {
+	if err := cancelRun(&CancelOptions{F: e.f, ID: "che_1"}); err != nil {
 		t.Fatal(err)
 	}
-	if e.out.String() != "cs_1\n" || e.err.String() != "Cancelled checkout session cs_1.\n" {
+	if e.out.String() != "che_1\n" || e.err.String() != "Cancelled checkout session che_1.\n" {
 		t.Errorf("stdout %q, stderr %q", e.out, e.err)
 	}
 }

@@ -187,8 +187,8 @@ func createRun(opts *CreateOptions) error {
 	spin := &lazyProgress{streams: f.IO}
 	if opts.DryRun {
 		var reqs []built
-		_, single, err := engine.Check(f.Context, b, in, spin, func(index int, body []byte) error {
-			reqs = append(reqs, built{index: index, body: body, key: opts.key(index)})
+		_, single, err := engine.Check(f.Context, b, in, spin, func(index int, req provider.Request) error {
+			reqs = append(reqs, built{index: index, body: req.Body, key: opts.key(index)})
 			return nil
 		})
 		if err != nil {
@@ -197,7 +197,7 @@ func createRun(opts *CreateOptions) error {
 		return printDryRun(f, s, p, reqs, single)
 	}
 	var (
-		lone []byte
+		lone provider.Request
 		sp   *engine.Spool
 	)
 	defer func() {
@@ -205,9 +205,9 @@ func createRun(opts *CreateOptions) error {
 			sp.Close()
 		}
 	}()
-	total, single, err := engine.Check(f.Context, b, in, spin, func(index int, body []byte) error {
+	total, single, err := engine.Check(f.Context, b, in, spin, func(index int, req provider.Request) error {
 		if index == 0 {
-			lone = body
+			lone = req
 			return nil
 		}
 		if sp == nil {
@@ -216,7 +216,7 @@ func createRun(opts *CreateOptions) error {
 				return err
 			}
 		}
-		return sp.Add(body)
+		return sp.Add(req)
 	})
 	if err != nil {
 		return err
@@ -261,9 +261,9 @@ func (opts *CreateOptions) key(index int) string {
 
 // sendOne creates a lone session and prints it. pr, when the fields were
 // asked for, offers to open the session's page.
-func sendOne(opts *CreateOptions, s *config.Settings, p provider.Provider, body []byte, pr *prompt.Prompter) error {
+func sendOne(opts *CreateOptions, s *config.Settings, p provider.Provider, req provider.Request, pr *prompt.Prompter) error {
 	f := opts.F
-	sess, err := p.Create(f.Context, body, opts.key(0))
+	sess, err := p.Create(f.Context, req, opts.key(0))
 	if err != nil {
 		return err
 	}

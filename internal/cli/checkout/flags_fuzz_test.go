@@ -34,11 +34,11 @@ func buildFromFlags(t *testing.T, p provider.Provider, args ...string) ([]byte, 
 	}
 	// The engine's own build, as the command calls it.
 	b := &engine.Builder{Provider: p, Defs: opts.flags.defs, Flags: opts.flags.given()}
-	_, body, err := b.Build(request.NewDoc())
+	_, req, err := b.Build(request.NewDoc())
 	if err != nil {
 		return nil, mustBeUsage(t, err)
 	}
-	return body, nil
+	return req.Body, nil
 }
 
 func mustBeUsage(t *testing.T, err error) error {

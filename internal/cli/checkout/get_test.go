@@ -90,8 +90,8 @@ func TestNewCmdGetArgs(t *testing.T) {
 		open    bool
 		wantErr string
 	}{
-		{args: []string{"cs_1"}, wantID: "cs_1"},
-		{args: []string{"cs_1", "--open"}, wantID: "cs_1", open: true},
+		{args: []string{"che_1"}, wantID: "che_1"},
+		{args: []string{"che_1", "--open"}, wantID: "che_1", open: true},
 		{args: []string{}, wantErr: "give the checkout session ID: get ID"},
 		{args: []string{"a", "b"}, wantErr: "takes one checkout session ID, got 2 arguments"},
 		{args: []string{" "}, wantErr: "the checkout session ID is empty"},
@@ -126,31 +126,31 @@ func TestNewCmdGetArgs(t *testing.T) {
 
 func TestGetRunPrintsAndOpens(t *testing.T) {
 	srv := startFake(t)
-	addMeteroid(srv, "cs_1", "CREATED", "https://pay.example/cs_1")
+	addMeteroid(srv, "che_1", "CREATED", "https://pay.example/che_1")
 	e := meteroidEnv(t, srv, "-o", "id")
-	if err := getRun(&GetOptions{F: e.f, ID: "cs_1", Open: true}); err != nil {
+	if err := getRun(&GetOptions{F: e.f, ID: "che_1", Open: true}); err != nil {
 		t.Fatal(err)
 	}
-	if e.out.String() != "cs_1\n" {
+	if e.out.String() != "che_1\n" {
 		t.Errorf("stdout = %q", e.out)
 	}
-	if len(e.browser.opened) != 1 || e.browser.opened[0] != "https://pay.example/cs_1" {
+	if len(e.browser.opened) != 1 || e.browser.opened[0] != "https://pay.example/che_1" {
 		t.Errorf("opened %q", e.browser.opened)
 	}
 	if e.err.Len() != 0 {
 		t.Errorf("stderr = %q", e.err)
 	}
 	reqs := srv.Requests()
-	if len(reqs) != 1 || reqs[0].Method != "GET" || reqs[0].Path != "/api/v1/checkout-sessions/cs_1" {
+	if len(reqs) != 1 || reqs[0].Method != "GET" || reqs[0].Path != "/api/v1/checkout-sessions/che_1" {
 		t.Errorf("requests = %+v", reqs)
 	}
 }
 
 func TestGetRunWithoutOpenLeavesTheBrowser(t *testing.T) {
 	srv := startFake(t)
-	addMeteroid(srv, "cs_1", "CREATED", "https://pay.example/cs_1")
+	addMeteroid(srv, "che_1", "CREATED", "https://pay.example/che_1")
 	e := meteroidEnv(t, srv)
-	if err := getRun(&GetOptions{F: e.f, ID: "cs_1"}); err != nil {
+	if err := getRun(&GetOptions{F: e.f, ID: "che_1"}); err != nil {
 		t.Fatal(err)
 	}
 	if len(e.browser.opened) != 0 {
@@ -179,7 +179,7 @@ func TestGetRunNotFound(t *testing.T) {
 func TestGetRunWithoutTokenSendsNothing(t *testing.T) {
 	srv := startFake(t)
 	e := newTestEnv(t, nil, "--provider", "maple", "--company", "cmp_1", "--base-url", srv.URL)
-	err := getRun(&GetOptions{F: e.f, ID: "chk_1"})
+	err := getRun(&GetOptions{F: e.f, ID: "che_1"})
 	if exitcode.Code(err) != exitcode.Auth {
 		t.Fatalf("exit %d (%v), want 3", exitcode.Code(err), err)
 	}
@@ -190,7 +190,7 @@ func TestGetRunWithoutTokenSendsNothing(t *testing.T) {
 
 func TestPrinterTimesFollowTheTerminal(t *testing.T) {
 	srv := startFake(t)
-	addMeteroid(srv, "cs_1", "CREATED", "https://pay.example/cs_1")
+	addMeteroid(srv, "che_1", "CREATED", "https://pay.example/che_1")
 	cases := []struct {
 		name         string
 		tty, noColor bool
@@ -204,7 +204,7 @@ func TestPrinterTimesFollowTheTerminal(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			e := meteroidEnv(t, srv)
 			e.f.IO.StdoutTTY, e.f.IO.NoColor = c.tty, c.noColor
-			if err := getRun(&GetOptions{F: e.f, ID: "cs_1"}); err != nil {
+			if err := getRun(&GetOptions{F: e.f, ID: "che_1"}); err != nil {
 				t.Fatal(err)
 			}
 			out := e.out.String()

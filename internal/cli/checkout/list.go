@@ -71,21 +71,24 @@ func listRun(opts *ListOptions) error {
 	if err := opts.format.resolve(f, s); err != nil {
 		return err
 	}
-	sessions, err := p.List(f.Context, provider.ListFilter{Customer: opts.Customer, Status: opts.Status})
-	if err != nil {
-		return err
-	}
-	if len(sessions) == 0 && (s.Output == "table" || s.Output == "") {
+	// The list is printed as it is read: a tenant may have 100,000
+	// sessions, and none of them waits in memory for the others.
+	st := opts.format.on(f, printer(f, s)).Stream()
+	n := 0
+	err = p.List(f.Context, provider.ListFilter{Customer: opts.Customer, Status: opts.Status}, func(sess *provider.Session) error {
+		n++
+		return st.Add(output.Item{Session: sess})
+	})
+	if n == 0 && err == nil && (s.Output == "table" || s.Output == "") {
 		// An empty table would be a lone header; say it in words, on
 		// stderr, so stdout stays empty for anything reading it.
 		fmt.Fprintln(f.IO.Err, "no checkout sessions"+filterText(opts))
 		return nil
 	}
-	items := make([]output.Item, len(sessions))
-	for i, sess := range sessions {
-		items[i] = output.Item{Session: sess}
+	if cerr := st.Close(); err == nil {
+		err = cerr
 	}
-	return opts.format.on(f, printer(f, s)).Many(items)
+	return err
 }
 
 // filterText describes the filters for the "nothing found" note.

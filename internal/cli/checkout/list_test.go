@@ -3,6 +3,7 @@ package checkout
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -48,18 +49,38 @@ func TestListStatusCompletesTheSpecValues(t *testing.T) {
 
 func TestListRunFiltersAndPrints(t *testing.T) {
 	srv := startFake(t)
-	addMeteroid(srv, "cs_1", "CREATED", "https://pay.example/cs_1")
-	addMeteroid(srv, "cs_2", "EXPIRED", "https://pay.example/cs_2")
+	addMeteroid(srv, "che_1", "CREATED", "https://pay.example/che_1")
+	addMeteroid(srv, "che_2", "EXPIRED", "https://pay.example/che_2")
 	e := meteroidEnv(t, srv, "-o", "url")
 	if err := listRun(&ListOptions{F: e.f, Customer: "cus_1", Status: "EXPIRED"}); err != nil {
 		t.Fatal(err)
 	}
-	if got := e.out.String(); got != "https://pay.example/cs_2\n" {
+	if got := e.out.String(); got != "https://pay.example/che_2\n" {
 		t.Errorf("stdout = %q", got)
 	}
 	reqs := srv.Requests()
 	if len(reqs) != 1 || reqs[0].Path != "/api/v1/checkout-sessions" || reqs[0].Query != "customer_id=cus_1&status=EXPIRED" {
 		t.Errorf("requests = %+v", reqs)
+	}
+}
+
+// The list endpoint is not paginated: a tenant's whole history comes in
+// one answer, far past the 1 MiB a session answer may take. It is read as
+// a stream and printed as it is read.
+func TestListRunReadsALongList(t *testing.T) {
+	srv := startFake(t)
+	const n = 8000 // about 2 MiB of sessions
+	for i := range n {
+		addMeteroid(srv, fmt.Sprintf("che_%06d", i), "CREATED", fmt.Sprintf("https://pay.example/che_%06d", i))
+	}
+	for _, format := range []string{"id", "json", "table"} {
+		e := meteroidEnv(t, srv, "-o", format)
+		if err := listRun(&ListOptions{F: e.f}); err != nil {
+			t.Fatalf("-o %s: %v", format, err)
+		}
+		if got := strings.Count(e.out.String(), "che_"); got < n {
+			t.Errorf("-o %s: %d sessions printed, want %d", format, got, n)
+		}
 	}
 }
 
@@ -91,7 +112,7 @@ func TestMapleListAndCancelAreRefusedUpFront(t *testing.T) {
 	srv := startFake(t)
 	runs := map[string]func(*cmdutil.Factory) error{
 		"list":   func(f *cmdutil.Factory) error { return listRun(&ListOptions{F: f}) },
-		"cancel": func(f *cmdutil.Factory) error { return cancelRun(&CancelOptions{F: f, ID: "chk_1"}) },
+		"cancel": func(f *cmdutil.Factory) error { return cancelRun(&CancelOptions{F: f, ID: "che_1"}) },
 	}
 	for name, run := range runs {
 		t.Run(name, func(t *testing.T) {
@@ -118,7 +139,7 @@ func TestSessionIDArg(t *testing.T) {
 			t.Errorf("sessionIDArg(%q) = %v, want a FlagError", args, err)
 		}
 	}
-	if err := sessionIDArg(cmd, []string{"cs_1"}); err != nil {
-		t.Errorf("sessionIDArg(cs_1) = %v", err)
+	if err := sessionIDArg(cmd, []string{"che_1"}); err != nil {
+		t.Errorf("sessionIDArg(che_1) = %v", err)
 	}
 }

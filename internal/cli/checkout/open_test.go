@@ -15,13 +15,13 @@ func TestOpenURL(t *testing.T) {
 		wantOpened bool
 		wantErr    string // on stderr
 	}{
-		{"open", provider.Session{ID: "cs_1", Status: "CREATED", URL: "https://pay.example/1"}, true, ""},
-		{"awaiting payment", provider.Session{ID: "cs_1", Status: "AWAITING_PAYMENT", URL: "https://pay.example/1"}, true, ""},
-		{"no status (Maple create)", provider.Session{ID: "chk_1", URL: "https://pay.example/1"}, true, ""},
-		{"cancelled", provider.Session{ID: "cs_1", Status: "CANCELLED"}, false, "checkout session cs_1 was cancelled"},
-		{"expired with a URL", provider.Session{ID: "cs_1", Status: "EXPIRED", URL: "https://pay.example/1"}, false, "checkout session cs_1 has expired"},
-		{"completed without a URL", provider.Session{ID: "cs_1", Status: "COMPLETED"}, false, "checkout session cs_1 is completed (the customer went through checkout) and meteroid returned no checkout URL"},
-		{"no URL", provider.Session{ID: "cs_1", Status: "CREATED"}, false, "meteroid returned no checkout URL for session cs_1"},
+		{"open", provider.Session{ID: "che_1", Status: "CREATED", URL: "https://pay.example/1"}, true, ""},
+		{"awaiting payment", provider.Session{ID: "che_1", Status: "AWAITING_PAYMENT", URL: "https://pay.example/1"}, true, ""},
+		{"no status (Maple create)", provider.Session{ID: "che_1", URL: "https://pay.example/1"}, true, ""},
+		{"cancelled", provider.Session{ID: "che_1", Status: "CANCELLED"}, false, "checkout session che_1 was cancelled"},
+		{"expired with a URL", provider.Session{ID: "che_1", Status: "EXPIRED", URL: "https://pay.example/1"}, false, "checkout session che_1 has expired"},
+		{"completed without a URL", provider.Session{ID: "che_1", Status: "COMPLETED"}, false, "checkout session che_1 is completed (the customer went through checkout) and meteroid returned no checkout URL"},
+		{"no URL", provider.Session{ID: "che_1", Status: "CREATED"}, false, "meteroid returned no checkout URL for session che_1"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -51,7 +51,7 @@ func TestOpenURL(t *testing.T) {
 func TestOpenURLBrowserFailureIsNotAnError(t *testing.T) {
 	e := newTestEnv(t, nil, "--provider", "meteroid")
 	e.browser.err = errors.New("no display")
-	if err := openURL(e.f, &provider.Session{ID: "cs_1", URL: "https://pay.example/1"}); err != nil {
+	if err := openURL(e.f, &provider.Session{ID: "che_1", URL: "https://pay.example/1"}); err != nil {
 		t.Fatalf("openURL: %v", err)
 	}
 	if got := e.err.String(); got != "could not open a browser (no display): open https://pay.example/1 yourself\n" {
@@ -62,7 +62,7 @@ func TestOpenURLBrowserFailureIsNotAnError(t *testing.T) {
 func TestOpenURLWithoutBrowserPrintsTheURL(t *testing.T) {
 	e := newTestEnv(t, nil, "--provider", "maple")
 	e.f.Browser = nil
-	if err := openURL(e.f, &provider.Session{ID: "chk_1", URL: "https://pay.example/1"}); err != nil {
+	if err := openURL(e.f, &provider.Session{ID: "che_1", URL: "https://pay.example/1"}); err != nil {
 		t.Fatal(err)
 	}
 	if got := e.err.String(); got != "open https://pay.example/1 in your browser\n" {
@@ -73,7 +73,7 @@ func TestOpenURLWithoutBrowserPrintsTheURL(t *testing.T) {
 func TestOpenURLAnnouncesOnATerminal(t *testing.T) {
 	e := newTestEnv(t, nil, "--provider", "meteroid")
 	e.f.IO.StderrTTY = true
-	if err := openURL(e.f, &provider.Session{ID: "cs_1", URL: "https://pay.example/1"}); err != nil {
+	if err := openURL(e.f, &provider.Session{ID: "che_1", URL: "https://pay.example/1"}); err != nil {
 		t.Fatal(err)
 	}
 	if got := e.err.String(); got != "Opening https://pay.example/1 in your browser.\n" {

@@ -59,8 +59,8 @@ func createRows(opts *CreateOptions, s *config.Settings, p provider.Provider, b 
 	spin := &lazyProgress{streams: f.IO}
 	if opts.DryRun {
 		var reqs []built
-		_, err := engine.CheckRows(f.Context, b, sheet, base, spin, func(row *rows.Row, body []byte) error {
-			reqs = append(reqs, built{index: row.Index, body: body, key: opts.key(row.Index)})
+		_, err := engine.CheckRows(f.Context, b, sheet, base, spin, func(row *rows.Row, req provider.Request) error {
+			reqs = append(reqs, built{index: row.Index, body: req.Body, key: opts.key(row.Index)})
 			return nil
 		})
 		if err != nil {
@@ -80,7 +80,7 @@ func createRows(opts *CreateOptions, s *config.Settings, p provider.Provider, b 
 		}
 	}()
 	asCSV := s.Output == "csv"
-	total, err := engine.CheckRows(f.Context, b, sheet, base, spin, func(row *rows.Row, body []byte) error {
+	total, err := engine.CheckRows(f.Context, b, sheet, base, spin, func(row *rows.Row, req provider.Request) error {
 		if bodies == nil {
 			var err error
 			if bodies, err = engine.NewSpool(); err != nil {
@@ -97,11 +97,12 @@ func createRows(opts *CreateOptions, s *config.Settings, p provider.Provider, b 
 			if err != nil {
 				return err
 			}
-			if err := cells.Add(c); err != nil {
+			// The cells travel in the spool as a body of their own.
+			if err := cells.Add(provider.Request{Body: c}); err != nil {
 				return err
 			}
 		}
-		return bodies.Add(body)
+		return bodies.Add(req)
 	})
 	if err != nil {
 		return err
@@ -166,12 +167,12 @@ type rowsCSV struct {
 }
 
 func (o *rowsCSV) Add(it output.Item) error {
-	b, err := o.cells.Next()
+	c, err := o.cells.Next()
 	if err != nil {
 		return fmt.Errorf("reading back row %d: %w", it.Index, err)
 	}
 	var in []string
-	if err := json.Unmarshal(b, &in); err != nil {
+	if err := json.Unmarshal(c.Body, &in); err != nil {
 		return fmt.Errorf("reading back row %d: %w", it.Index, err)
 	}
 	line := output.CSVLine{Input: in}
@@ -193,12 +194,12 @@ func (o *rowsCSV) Flush() error { return o.csv.Flush() }
 // up with the sheet, and ends the output.
 func (o *rowsCSV) Close() error {
 	for {
-		b, err := o.cells.Next()
+		c, err := o.cells.Next()
 		if err != nil {
 			break // the end of the spool
 		}
 		var in []string
-		if err := json.Unmarshal(b, &in); err != nil {
+		if err := json.Unmarshal(c.Body, &in); err != nil {
 			break
 		}
 		if err := o.csv.Write(output.CSVLine{Input: in, Err: "not sent"}); err != nil {

@@ -14,7 +14,7 @@ import (
 var _ Browser = (*SystemBrowser)(nil)
 
 func TestBrowserArgs(t *testing.T) {
-	const u = "https://pay.example/cs_1?a=1"
+	const u = "https://pay.example/che_1?a=1"
 	cases := []struct {
 		entry string
 		want  []string
@@ -55,14 +55,14 @@ func TestSystemBrowserRunsBROWSER(t *testing.T) {
 	script, log := recorder(t)
 	var stderr bytes.Buffer
 	b := &SystemBrowser{Getenv: env(map[string]string{"BROWSER": "/nonexistent/browser:" + script + " --new-window %s"}), Stderr: &stderr}
-	if err := b.Open("https://pay.example/cs_1"); err != nil {
+	if err := b.Open("https://pay.example/che_1"); err != nil {
 		t.Fatal(err)
 	}
 	got, err := os.ReadFile(log)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if string(got) != "--new-window\nhttps://pay.example/cs_1\n" {
+	if string(got) != "--new-window\nhttps://pay.example/che_1\n" {
 		t.Errorf("the browser got %q", got)
 	}
 	// What the browser prints goes to stderr, never to stdout.
@@ -73,7 +73,7 @@ func TestSystemBrowserRunsBROWSER(t *testing.T) {
 
 func TestSystemBrowserReportsEveryFailure(t *testing.T) {
 	b := &SystemBrowser{Getenv: env(map[string]string{"BROWSER": "/nonexistent/one:false"}), Stderr: &bytes.Buffer{}}
-	err := b.Open("https://pay.example/cs_1")
+	err := b.Open("https://pay.example/che_1")
 	if err == nil || !strings.Contains(err.Error(), "/nonexistent/one") || !strings.Contains(err.Error(), "$BROWSER false: exit status 1") {
 		t.Errorf("err = %v", err)
 	}

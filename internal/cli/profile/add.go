@@ -12,6 +12,7 @@ import (
 	"github.com/billctl/billctl/internal/config"
 	"github.com/billctl/billctl/internal/exitcode"
 	"github.com/billctl/billctl/internal/output"
+	"github.com/billctl/billctl/internal/provider/registry"
 )
 
 // AddOptions are the parsed flags and dependencies of `profile add`.
@@ -36,7 +37,7 @@ type AddOptions struct {
 func NewCmdAdd(f *cmdutil.Factory, runF func(*AddOptions) error) *cobra.Command {
 	opts := &AddOptions{IO: f.IO}
 	cmd := &cobra.Command{
-		Use:   "add NAME --provider meteroid|maple [--base-url URL] [--company ID]",
+		Use:   "add NAME --provider " + strings.Join(config.Providers, "|") + " [--base-url URL] [--company ID]",
 		Short: "Store an account as a profile (the token is read from stdin or a prompt)",
 		Long: strings.TrimSpace(`
 Store an account as a profile: the --provider, --base-url and --company given
@@ -49,15 +50,9 @@ when stdin is a pipe or a file, else from a prompt that does not echo.
 The first profile added becomes the current one. Adding over an existing
 name asks for confirmation on a terminal, and needs --force otherwise; the
 old profile is replaced as a whole.`),
-		Example: cmdutil.Example(`
-  # Maple production, token from a file on stdin
-  billctl profile add prod --provider maple --company cmp_2MkGNwZq < token.txt
-
-  # Meteroid running on this machine, token from a prompt
-  billctl profile add local --provider meteroid --base-url http://127.0.0.1:8080
-
+		Example: providerExamples() + "\n\n" + cmdutil.Example(`
   # Replace a profile from a script
-  pass show meteroid/sandbox | billctl profile add sandbox --provider meteroid --force`),
+  pass show billing/sandbox | billctl profile add sandbox --provider `+config.Providers[0]+` --force`),
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Name = args[0]
@@ -224,4 +219,23 @@ func (opts *AddOptions) rawToken() (token, from string, err error) {
 	}
 	token, err = config.CleanToken(raw, "prompt")
 	return token, "prompt", err
+}
+
+// providerExamples are the providers' own examples of a profile, each
+// under a comment saying where the token comes from.
+func providerExamples() string {
+	var parts []string
+	for _, d := range registry.All() {
+		ex := d.Examples["profile add"]
+		if ex == "" {
+			continue
+		}
+		name := strings.ToUpper(d.Name[:1]) + d.Name[1:]
+		what := "token from a prompt"
+		if strings.Contains(ex, "<") {
+			what = "token from a file on stdin"
+		}
+		parts = append(parts, "  # "+name+", "+what+"\n  "+ex)
+	}
+	return strings.Join(parts, "\n\n")
 }

@@ -26,8 +26,8 @@ func NewCmd(f *cmdutil.Factory) *cobra.Command {
 		Use:   "profile",
 		Short: "Keep several accounts and switch between them",
 		Long: strings.TrimSpace(`
-A profile is one account: a provider, its base URL, the Maple company and
-the API token. Profiles live in the config file ($XDG_CONFIG_HOME/billctl/
+A profile is one account: a provider, its base URL, the company (for a
+provider that addresses requests to one) and the API token. Profiles live in the config file ($XDG_CONFIG_HOME/billctl/
 config.yaml, or --config / BILLCTL_CONFIG), written with mode 0600.
 
 The current profile is used unless --profile or BILLCTL_PROFILE names

@@ -46,10 +46,28 @@ func (c *Client) CreatePath() string {
 	return "/api/v1/companies/" + url.PathEscape(c.company) + "/checkout"
 }
 
+// Subject implements provider.Provider: the customer, and the first
+// product pricing or the bundle pricing.
+func (c *Client) Subject(req any) provider.Subject {
+	r, ok := req.(*CreateCheckoutSessionRequest)
+	if !ok {
+		return provider.Subject{}
+	}
+	sub := provider.Subject{Customer: r.CustomerID}
+	switch {
+	case len(r.ProductPricingIDs) > 0:
+		sub.Plan = r.ProductPricingIDs[0]
+	case r.BundlePricingID != nil:
+		sub.Plan = *r.BundlePricingID
+	}
+	return sub
+}
+
 // Create implements provider.Provider. Maple stores the first answer for
 // an Idempotency-Key for 24 hours and replays it, so every retry reuses
 // the key and none can create a second session.
-func (c *Client) Create(ctx context.Context, body []byte, key string) (*provider.Session, error) {
+func (c *Client) Create(ctx context.Context, req provider.Request, key string) (*provider.Session, error) {
+	body := req.Body
 	replay := httpx.Idempotent
 	if key == "" {
 		// Without a key Maple cannot recognise a repeat.
@@ -151,8 +169,8 @@ func (c *Client) Get(ctx context.Context, id string) (*provider.Session, error) 
 }
 
 // List implements provider.Provider: Maple has no list endpoint.
-func (c *Client) List(context.Context, provider.ListFilter) ([]*provider.Session, error) {
-	return nil, provider.Unsupported(Name, "listing checkout sessions is not supported")
+func (c *Client) List(context.Context, provider.ListFilter, func(*provider.Session) error) error {
+	return provider.Unsupported(Name, "listing checkout sessions is not supported")
 }
 
 // Cancel implements provider.Provider: Maple has no cancel endpoint.

@@ -42,10 +42,10 @@ func TestCreateRetriesWithTheSameKey(t *testing.T) {
 			return
 		}
 		w.Header().Set("Content-Type", "application/json")
-		w.Write([]byte(`{"id":"chk_1","url":"https://x/chk_1"}`))
+		w.Write([]byte(`{"id":"che_1","url":"https://x/che_1"}`))
 	}), nil)
-	s, err := c.Create(context.Background(), []byte(`{}`), "key-9")
-	if err != nil || s.ID != "chk_1" {
+	s, err := c.Create(context.Background(), provider.Request{Body: []byte(`{}`)}, "key-9")
+	if err != nil || s.ID != "che_1" {
 		t.Fatalf("Create = %v, %v", s, err)
 	}
 	mu.Lock()
@@ -63,7 +63,7 @@ func TestIdempotencyConflictIsExplainedNotRetried(t *testing.T) {
 		w.WriteHeader(http.StatusConflict)
 		w.Write([]byte(`{"error_message":"Idempotency key reused","error_type":"idempotency_error","error_code":null,"error_status":409,"validation_errors":null}`))
 	}), nil)
-	_, err := c.Create(context.Background(), []byte(`{}`), "job-1")
+	_, err := c.Create(context.Background(), provider.Request{Body: []byte(`{}`)}, "job-1")
 	var api *provider.APIError
 	if !errors.As(err, &api) || api.Status != 409 {
 		t.Fatalf("err = %v, want the 409", err)
@@ -81,9 +81,9 @@ func TestReplayOfAnEarlierRunIsPointedOut(t *testing.T) {
 	c := newTestClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Idempotency-Used", "true")
 		w.Header().Set("Content-Type", "application/json")
-		w.Write([]byte(`{"id":"chk_1","url":"https://x/chk_1"}`))
+		w.Write([]byte(`{"id":"che_1","url":"https://x/che_1"}`))
 	}), &notes)
-	if _, err := c.Create(context.Background(), []byte(`{}`), "job-1"); err != nil {
+	if _, err := c.Create(context.Background(), provider.Request{Body: []byte(`{}`)}, "job-1"); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(notes.String(), `Idempotency-Key "job-1" was used before`) {

@@ -177,19 +177,19 @@ func TestTypesMirrorSpec(t *testing.T) {
 
 func TestDecodeResponses(t *testing.T) {
 	var created CheckoutSessionCreated
-	if err := json.Unmarshal([]byte(`{"id":"chk_1","url":null}`), &created); err != nil {
+	if err := json.Unmarshal([]byte(`{"id":"che_1","url":null}`), &created); err != nil {
 		t.Fatal(err)
 	}
-	if created.ID != "chk_1" || created.URL != nil {
+	if created.ID != "che_1" || created.URL != nil {
 		t.Errorf("decoded %+v", created)
 	}
 	var s CheckoutSession
-	body := `{"id":"chk_1","customer_id":"cus_1","status":"DRAFT","type":"CHECKOUT_SESSION","url":"https://pay.example/chk_1",
+	body := `{"id":"che_1","customer_id":"cus_1","status":"DRAFT","type":"CHECKOUT_SESSION","url":"https://pay.example/che_1",
 		"auto_charges":true,"term":{"count":1,"frequency":"MONTH"},"created_at":"2026-11-21T10:00:00Z"}`
 	if err := json.Unmarshal([]byte(body), &s); err != nil {
 		t.Fatal(err)
 	}
-	if s.ID != "chk_1" || *s.Status != "DRAFT" || *s.URL != "https://pay.example/chk_1" || s.AutoRenews != nil || s.Term.Frequency != FrequencyMonth {
+	if s.ID != "che_1" || *s.Status != "DRAFT" || *s.URL != "https://pay.example/che_1" || s.AutoRenews != nil || s.Term.Frequency != FrequencyMonth {
 		t.Errorf("decoded %+v", s)
 	}
 }

@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -39,7 +41,7 @@ type Client struct {
 }
 
 // target is what a create makes a session for.
-type target struct{ customer, plan string }
+type target provider.Subject
 
 // New wraps an HTTP client configured for Meteroid.
 func New(c *httpx.Client) *Client { return &Client{http: c} }
@@ -56,6 +58,16 @@ func (c *Client) Prepare(*request.Doc) {}
 // CreatePath implements provider.Provider.
 func (c *Client) CreatePath() string { return sessionsPath }
 
+// Subject implements provider.Provider: the customer (ID or alias) and
+// the plan version.
+func (c *Client) Subject(req any) provider.Subject {
+	r, ok := req.(*CreateCheckoutSessionRequest)
+	if !ok {
+		return provider.Subject{}
+	}
+	return provider.Subject{Customer: r.CustomerID, Plan: r.PlanVersionID}
+}
+
 // Create implements provider.Provider.
 //
 // Meteroid ignores Idempotency-Key (it is sent anyway, for a proxy or a
@@ -66,15 +78,9 @@ func (c *Client) CreatePath() string { return sessionsPath }
 // (reconcile): a session for the same customer and plan version created
 // since the attempt began is the one it made. When that cannot be told,
 // the error says what may exist; billctl never guesses.
-func (c *Client) Create(ctx context.Context, body []byte, key string) (*provider.Session, error) {
-	var t target
-	var req struct {
-		Customer string `json:"customer_id"`
-		Plan     string `json:"plan_version_id"`
-	}
-	if json.Unmarshal(body, &req) == nil {
-		t = target{req.Customer, req.Plan}
-	}
+func (c *Client) Create(ctx context.Context, req provider.Request, key string) (*provider.Session, error) {
+	t := target(req.Subject)
+	body := req.Body
 	c.begin(t)
 	defer c.end(t)
 	since := c.http.Now()
@@ -136,8 +142,25 @@ func (c *Client) Cancel(ctx context.Context, id string) (*provider.Session, erro
 	return s, err
 }
 
-// List implements provider.Provider.
-func (c *Client) List(ctx context.Context, f provider.ListFilter) ([]*provider.Session, error) {
+// List implements provider.Provider. The list endpoint has no pagination
+// and answers with every session the tenant ever had: the answer is read
+// as a stream, one session at a time, so that 100,000 sessions take no
+// more memory than one.
+func (c *Client) List(ctx context.Context, f provider.ListFilter, fn func(*provider.Session) error) error {
+	return c.eachSession(ctx, f, func(s *provider.Session, _ *CheckoutSession) error { return fn(s) })
+}
+
+// MaxListBody caps the answer of the list endpoint: sized for a list of
+// some 1,000,000 sessions, against a server that never stops sending.
+const MaxListBody = 1 << 30
+
+// maxListElement caps one session in the list (or any other member of
+// the answer): a session is a few kilobytes.
+const maxListElement = 1 << 20
+
+// eachSession lists sessions, handing each to fn decoded twice over: as
+// the session the printer shows, and as Meteroid's own type.
+func (c *Client) eachSession(ctx context.Context, f provider.ListFilter, fn func(*provider.Session, *CheckoutSession) error) error {
 	q := url.Values{}
 	if f.Customer != "" {
 		q.Set("customer_id", f.Customer)
@@ -149,25 +172,115 @@ func (c *Client) List(ctx context.Context, f provider.ListFilter) ([]*provider.S
 	if len(q) > 0 {
 		path += "?" + q.Encode()
 	}
-	res, err := c.do(ctx, http.MethodGet, path, nil, nil)
-	if err != nil {
-		return nil, err
+	var decodeErr, fnErr error
+	res, err := c.http.Send(ctx, httpx.Request{
+		Method: http.MethodGet,
+		Path:   path,
+		Replay: httpx.Idempotent,
+		Stream: func(body io.Reader) error {
+			lr := &elementLimit{r: io.LimitReader(body, MaxListBody+1)}
+			decodeErr, fnErr = decodeList(lr, fn)
+			if decodeErr == nil && lr.total > MaxListBody {
+				decodeErr = fmt.Errorf("the list is larger than %d MiB", MaxListBody>>20)
+			}
+			if fnErr != nil {
+				return fnErr
+			}
+			return decodeErr
+		},
+	})
+	switch {
+	case fnErr != nil:
+		return fnErr
+	case decodeErr != nil && (err == nil || !httpx.IsTimeout(err)):
+		return fmt.Errorf("%s: the list of sessions could not be read: %w", Name, decodeErr)
+	case err != nil:
+		return wrap(err)
+	case res.Status < 200 || res.Status > 299:
+		return apiError(res)
 	}
-	var env struct {
-		Sessions []json.RawMessage `json:"sessions"`
+	return nil
+}
+
+// decodeList reads {"sessions": [...]} one session at a time. decodeErr
+// is a body that is not such a list; fnErr is fn's own failure.
+func decodeList(lr *elementLimit, fn func(*provider.Session, *CheckoutSession) error) (decodeErr, fnErr error) {
+	dec := json.NewDecoder(lr)
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return orErr(err, errors.New("the answer is not a JSON object")), nil
 	}
-	if err := json.Unmarshal(res.Body, &env); err != nil {
-		return nil, provider.ResponseError(Name, res.Status, res.Body, err)
-	}
-	out := make([]*provider.Session, 0, len(env.Sessions))
-	for _, raw := range env.Sessions {
-		s, err := toSession(raw)
+	seen := false
+	for dec.More() {
+		lr.next()
+		k, err := dec.Token()
 		if err != nil {
-			return nil, provider.ResponseError(Name, res.Status, res.Body, err)
+			return err, nil
 		}
-		out = append(out, s)
+		if k != "sessions" {
+			var skip json.RawMessage
+			if err := dec.Decode(&skip); err != nil {
+				return err, nil
+			}
+			continue
+		}
+		seen = true
+		if t, err := dec.Token(); err != nil || t != json.Delim('[') {
+			if t == nil && err == nil {
+				continue // "sessions": null
+			}
+			return orErr(err, errors.New(`"sessions" is not a list`)), nil
+		}
+		for dec.More() {
+			lr.next()
+			var raw json.RawMessage
+			if err := dec.Decode(&raw); err != nil {
+				return err, nil
+			}
+			var cs CheckoutSession
+			s, err := toSessionAs(raw, &cs)
+			if err != nil {
+				return err, nil
+			}
+			if err := fn(s, &cs); err != nil {
+				return nil, err
+			}
+		}
+		if _, err := dec.Token(); err != nil {
+			return err, nil
+		}
 	}
-	return out, nil
+	if !seen {
+		return errors.New(`the answer has no "sessions" list`), nil
+	}
+	return nil, nil
+}
+
+func orErr(err, otherwise error) error {
+	if err != nil {
+		return err
+	}
+	return otherwise
+}
+
+// elementLimit fails a read once more than maxListElement bytes have come
+// since the last element began: a decoder holds one element at a time,
+// and one element must not grow without bound.
+type elementLimit struct {
+	r     io.Reader
+	since int64
+	total int64
+}
+
+func (l *elementLimit) next() { l.since = 0 }
+
+func (l *elementLimit) Read(p []byte) (int, error) {
+	if l.since > maxListElement {
+		return 0, fmt.Errorf("one session of the list is larger than %d MiB", maxListElement>>20)
+	}
+	n, err := l.r.Read(p)
+	l.since += int64(n)
+	l.total += int64(n)
+	return n, err
 }
 
 func (c *Client) session(ctx context.Context, method, path string, body []byte, hdr map[string]string) (*provider.Session, error) {
@@ -235,8 +348,12 @@ func decodeError(b []byte, e *provider.APIError) bool {
 }
 
 func toSession(raw json.RawMessage) (*provider.Session, error) {
-	var s CheckoutSession
-	if err := json.Unmarshal(raw, &s); err != nil {
+	return toSessionAs(raw, &CheckoutSession{})
+}
+
+// toSessionAs decodes raw into s and the session the printer shows.
+func toSessionAs(raw json.RawMessage, s *CheckoutSession) (*provider.Session, error) {
+	if err := json.Unmarshal(raw, s); err != nil {
 		return nil, err
 	}
 	if s.ID == "" {
@@ -280,26 +397,59 @@ func (c *Client) claim(id string) {
 }
 
 // reconcile finds out whether a create whose outcome is unknown made a
-// session, and adopts it when exactly one fits. cause says what happened
-// ("timeout after the request was sent"); failure is the error to report
-// along with it.
+// session, and adopts it when exactly one fits: a session the create could
+// have made (SELF_SERVE, still CREATED) for the same customer and plan
+// version, made since the attempt began, that no other create of this run
+// has taken. cause says what happened ("timeout after the request was
+// sent"); failure is the error to report along with it.
 func (c *Client) reconcile(ctx context.Context, t target, since time.Time, cause string, failure error) (*provider.Session, error) {
 	if ctx.Err() != nil {
 		return nil, interruptedAfterSend(t)
 	}
 	u := &uncertain{cause: cause, t: t, err: failure}
-	if t.customer == "" || t.plan == "" {
+	var ae *provider.APIError
+	u.status500 = errors.As(failure, &ae) && ae.Status == http.StatusInternalServerError
+	if t.Customer == "" || t.Plan == "" {
 		u.why = "the request names no customer or plan version to look for"
 		return nil, u
 	}
-	if !isCustomerID(t.customer) {
-		u.why = fmt.Sprintf("%q looks like a customer alias, which the session list cannot be filtered by (it takes a cus_… ID), so billctl cannot look for it", t.customer)
-		return nil, u
+	// The list filter takes no alias: an alias is looked up first.
+	customer := t.Customer
+	if !isCustomerID(customer) && canonicalID("cus_", customer) == customer {
+		id, err := c.customerID(ctx, customer)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, interruptedAfterSend(t)
+			}
+			var nf *provider.APIError
+			if errors.As(err, &nf) && nf.Status == http.StatusNotFound {
+				u.noCustomer = true
+				u.why = fmt.Sprintf("no customer has the ID or alias %q on this account", customer)
+			} else {
+				u.why = "looking up the customer " + strconv.Quote(customer) + " failed too (" + firstLine(err.Error()) + "), so billctl cannot tell"
+			}
+			return nil, u
+		}
+		customer = id
 	}
+	u.customerID = customer
 	// Sessions carry created_at to the second: compare whole seconds, so
 	// the session the attempt made is not missed for a fraction.
 	since = since.UTC().Truncate(time.Second)
-	list, err := c.List(ctx, provider.ListFilter{Customer: t.customer})
+	wantCustomer, wantPlan := canonicalID("cus_", customer), canonicalID("plv_", t.Plan)
+	var fits []*provider.Session
+	err := c.eachSession(ctx, provider.ListFilter{Customer: customer}, func(s *provider.Session, cs *CheckoutSession) error {
+		if canonicalID("cus_", cs.CustomerID) != wantCustomer || canonicalID("plv_", cs.PlanVersionID) != wantPlan ||
+			cs.CheckoutType != selfServe || cs.Status != CheckoutSessionCreated {
+			return nil
+		}
+		created, err := time.Parse(time.RFC3339, s.CreatedAt)
+		if err != nil || created.Before(since) {
+			return nil
+		}
+		fits = append(fits, s)
+		return nil
+	})
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, interruptedAfterSend(t)
@@ -310,20 +460,15 @@ func (c *Client) reconcile(ctx context.Context, t target, since time.Time, cause
 	u.since = since
 	var found []string
 	c.mu.Lock()
-	for _, s := range list {
-		if s.Customer != t.customer || s.Plan != t.plan || c.claimed[s.ID] {
-			continue
+	for _, s := range fits {
+		if !c.claimed[s.ID] {
+			found = append(found, s.ID)
 		}
-		created, err := time.Parse(time.RFC3339, s.CreatedAt)
-		if err != nil || created.Before(since) {
-			continue
-		}
-		found = append(found, s.ID)
 	}
 	others := c.creating[t] - 1
 	var adopted *provider.Session
 	if len(found) == 1 && others == 0 {
-		for _, s := range list {
+		for _, s := range fits {
 			if s.ID == found[0] {
 				adopted = s
 			}
@@ -351,6 +496,28 @@ func (c *Client) reconcile(ctx context.Context, t target, since time.Time, cause
 	return nil, u
 }
 
+// selfServe is the checkout type of the sessions this endpoint creates.
+const selfServe = "SELF_SERVE"
+
+// customerID is the cus_… ID of the customer with idOrAlias.
+func (c *Client) customerID(ctx context.Context, idOrAlias string) (string, error) {
+	seg, err := provider.IDPath("customer", idOrAlias)
+	if err != nil {
+		return "", err
+	}
+	res, err := c.do(ctx, http.MethodGet, "/api/v1/customers/"+seg, nil, nil)
+	if err != nil {
+		return "", err
+	}
+	var cu struct {
+		ID string `json:"id"`
+	}
+	if err := json.Unmarshal(res.Body, &cu); err != nil || !isCustomerID(cu.ID) {
+		return "", fmt.Errorf("the customer answer has no cus_… id")
+	}
+	return cu.ID, nil
+}
+
 // isCustomerID tells a Meteroid customer ID (cus_ and base62) from an
 // alias, which the list filter does not take.
 func isCustomerID(s string) bool {
@@ -375,27 +542,44 @@ type uncertain struct {
 	found []string
 	why   string
 	err   error
+	// customerID is the customer's cus_… ID, once known.
+	customerID string
+	// status500: the create was answered 500, which this server gives
+	// for an ID that does not exist.
+	status500  bool
+	noCustomer bool
 }
 
 func (e *uncertain) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s: the create may have succeeded (%s); ", Name, e.cause)
-	what := fmt.Sprintf("a session for customer %s and plan version %s", e.t.customer, e.t.plan)
+	what := fmt.Sprintf("a session for customer %s and plan version %s", e.t.Customer, e.t.Plan)
 	switch {
 	case len(e.found) > 0:
 		fmt.Fprintf(&b, "session(s) %s for customer %s and plan version %s were created since %s, and %s.",
-			strings.Join(e.found, ", "), e.t.customer, e.t.plan, e.since.Format(time.RFC3339), e.why)
+			strings.Join(e.found, ", "), e.t.Customer, e.t.Plan, e.since.Format(time.RFC3339), e.why)
 	case !e.since.IsZero():
 		fmt.Fprintf(&b, "no session for customer %s and plan version %s created since %s was found; %s.",
-			e.t.customer, e.t.plan, e.since.Format(time.RFC3339), strings.TrimPrefix(e.why, "none was found, but "))
+			e.t.Customer, e.t.Plan, e.since.Format(time.RFC3339), strings.TrimPrefix(e.why, "none was found, but "))
 	default:
 		fmt.Fprintf(&b, "%s may exist; %s.", what, e.why)
 	}
 	b.WriteString("\nIt was not sent again, so at most one was created. ")
-	if isCustomerID(e.t.customer) {
-		fmt.Fprintf(&b, "Check with: billctl checkout list --customer %s", e.t.customer)
-	} else {
+	switch {
+	case e.customerID != "":
+		fmt.Fprintf(&b, "Check with: billctl checkout list --customer %s", e.customerID)
+	case isCustomerID(e.t.Customer):
+		fmt.Fprintf(&b, "Check with: billctl checkout list --customer %s", e.t.Customer)
+	default:
 		b.WriteString("Check with: billctl checkout list --customer <the customer's cus_… ID>")
+	}
+	if e.status500 && len(e.found) == 0 {
+		// The server checks the customer and plan version only by a
+		// foreign key when it saves the session: an ID that does not
+		// exist (a typo, another environment) fails with a bare 500.
+		fmt.Fprintf(&b, "\nA 500 from this endpoint most often means that customer %s or plan version %s does not exist on this account "+
+			"(a typo, or another environment): check both IDs and the profile or --base-url; "+
+			"`billctl checkout create --customer <TAB>` and `--plan-version <TAB>` list those that exist.", e.t.Customer, e.t.Plan)
 	}
 	return b.String()
 }
@@ -407,13 +591,13 @@ func (e *uncertain) ExitCode() int { return exitcode.Failure }
 
 // interruptedAfterSend is Ctrl-C once the create had reached the server.
 func interruptedAfterSend(t target) error {
-	check := "billctl checkout list --customer " + t.customer
-	if !isCustomerID(t.customer) {
+	check := "billctl checkout list --customer " + t.Customer
+	if !isCustomerID(t.Customer) {
 		check = "billctl checkout list --customer <the customer's cus_… ID>"
 	}
 	return exitcode.New(exitcode.Interrupted, fmt.Errorf(
 		"%s: interrupted after the create request was sent: a session for customer %s and plan version %s may exist; check with: %s",
-		Name, t.customer, t.plan, check))
+		Name, t.Customer, t.Plan, check))
 }
 
 func firstLine(s string) string {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -12,6 +14,8 @@ import (
 	"time"
 
 	"github.com/billctl/billctl/internal/exitcode"
+	"github.com/google/uuid"
+
 	"github.com/billctl/billctl/internal/httpx"
 	"github.com/billctl/billctl/internal/provider"
 )
@@ -37,9 +41,12 @@ func TestIsCustomerID(t *testing.T) {
 // the way) and lists the sessions given.
 type lostCreates struct {
 	sessions []map[string]any
-	posts    atomic.Int32
-	lists    atomic.Int32
-	key      atomic.Value
+	// customers maps an alias to its customer's ID.
+	customers map[string]string
+	listQuery string
+	posts     atomic.Int32
+	lists     atomic.Int32
+	key       atomic.Value
 }
 
 func (s *lostCreates) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -49,7 +56,17 @@ func (s *lostCreates) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusBadGateway)
 		return
 	}
+	if alias, ok := strings.CutPrefix(r.URL.Path, "/api/v1/customers/"); ok {
+		id, found := s.customers[alias]
+		if !found {
+			w.WriteHeader(http.StatusNotFound)
+			return
+		}
+		json.NewEncoder(w).Encode(map[string]any{"id": id, "name": alias})
+		return
+	}
 	s.lists.Add(1)
+	s.listQuery = r.URL.RawQuery
 	w.Header().Set("Content-Type", "application/json")
 	json.NewEncoder(w).Encode(map[string]any{"sessions": s.sessions})
 }
@@ -68,19 +85,23 @@ func newTestClient(t *testing.T, h http.Handler) *Client {
 
 const createBody = `{"customer_id":"cus_1","plan_version_id":"plv_1"}`
 
+// createReq is createBody as the engine hands it over: the subject comes
+// from the typed request, not from the bytes.
+var createReq = provider.Request{Body: []byte(createBody), Subject: provider.Subject{Customer: "cus_1", Plan: "plv_1"}}
+
 func TestReconcileAdoptsTheOneSessionMadeSinceTheAttempt(t *testing.T) {
 	h := &lostCreates{sessions: []map[string]any{
-		session("cs_new", time.Now()),
-		session("cs_old", time.Now().Add(-time.Hour)),
-		{"id": "cs_other_plan", "customer_id": "cus_1", "plan_version_id": "plv_2", "status": "CREATED", "checkout_type": "SELF_SERVE", "created_at": time.Now().UTC().Format(time.RFC3339)},
+		session("che_new", time.Now()),
+		session("che_old", time.Now().Add(-time.Hour)),
+		{"id": "che_other_plan", "customer_id": "cus_1", "plan_version_id": "plv_2", "status": "CREATED", "checkout_type": "SELF_SERVE", "created_at": time.Now().UTC().Format(time.RFC3339)},
 	}}
 	c := newTestClient(t, h)
-	s, err := c.Create(context.Background(), []byte(createBody), "k-1")
+	s, err := c.Create(context.Background(), createReq, "k-1")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.ID != "cs_new" {
-		t.Errorf("adopted %s, want cs_new", s.ID)
+	if s.ID != "che_new" {
+		t.Errorf("adopted %s, want che_new", s.ID)
 	}
 	if h.posts.Load() != 1 || h.lists.Load() != 1 {
 		t.Errorf("%d create(s) and %d list(s), want one of each", h.posts.Load(), h.lists.Load())
@@ -89,7 +110,7 @@ func TestReconcileAdoptsTheOneSessionMadeSinceTheAttempt(t *testing.T) {
 		t.Errorf("Idempotency-Key %q, want it sent as given", h.key.Load())
 	}
 	// Once handed out, a session is never adopted again by this client.
-	_, err = c.Create(context.Background(), []byte(createBody), "k-2")
+	_, err = c.Create(context.Background(), createReq, "k-2")
 	var u *uncertain
 	if !errors.As(err, &u) {
 		t.Fatalf("second create: err = %v, want the outcome reported unknown", err)
@@ -97,13 +118,13 @@ func TestReconcileAdoptsTheOneSessionMadeSinceTheAttempt(t *testing.T) {
 }
 
 func TestReconcileRefusesToChooseBetweenSessions(t *testing.T) {
-	h := &lostCreates{sessions: []map[string]any{session("cs_b", time.Now()), session("cs_a", time.Now())}}
+	h := &lostCreates{sessions: []map[string]any{session("che_b", time.Now()), session("che_a", time.Now())}}
 	c := newTestClient(t, h)
-	_, err := c.Create(context.Background(), []byte(createBody), "k")
+	_, err := c.Create(context.Background(), createReq, "k")
 	if err == nil {
 		t.Fatal("a session was adopted among two")
 	}
-	for _, want := range []string{"session(s) cs_a, cs_b for customer cus_1 and plan version plv_1 were created since", "cannot tell which one", "Check with: billctl checkout list --customer cus_1"} {
+	for _, want := range []string{"session(s) che_a, che_b for customer cus_1 and plan version plv_1 were created since", "cannot tell which one", "Check with: billctl checkout list --customer cus_1"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("%q lacks %q", err, want)
 		}
@@ -118,10 +139,10 @@ func TestReconcileRefusesToChooseBetweenSessions(t *testing.T) {
 }
 
 func TestReconcileWithAnotherCreateForTheSamePairUnderWay(t *testing.T) {
-	h := &lostCreates{sessions: []map[string]any{session("cs_1", time.Now())}}
+	h := &lostCreates{sessions: []map[string]any{session("che_1", time.Now())}}
 	c := newTestClient(t, h)
 	c.begin(target{"cus_1", "plv_1"}) // another document of the batch, in flight
-	_, err := c.Create(context.Background(), []byte(createBody), "k")
+	_, err := c.Create(context.Background(), createReq, "k")
 	if err == nil || !strings.Contains(err.Error(), "1 other create(s) for the same customer and plan version are under way") {
 		t.Fatalf("err = %v, want the session left undecided", err)
 	}
@@ -136,16 +157,118 @@ func TestCreateRetriesOnlyWhatWasNotProcessed(t *testing.T) {
 			return
 		}
 		w.Header().Set("Content-Type", "application/json")
-		io := `{"session":` + string(mustJSON(session("cs_1", time.Now()))) + `}`
+		io := `{"session":` + string(mustJSON(session("che_1", time.Now()))) + `}`
 		w.Write([]byte(io))
 	}))
-	s, err := c.Create(context.Background(), []byte(createBody), "k")
-	if err != nil || s.ID != "cs_1" || posts.Load() != 2 {
-		t.Fatalf("Create = %v, %v after %d posts; want cs_1 after 2", s, err, posts.Load())
+	s, err := c.Create(context.Background(), createReq, "k")
+	if err != nil || s.ID != "che_1" || posts.Load() != 2 {
+		t.Fatalf("Create = %v, %v after %d posts; want che_1 after 2", s, err, posts.Load())
 	}
 }
 
 func mustJSON(v any) []byte {
 	b, _ := json.Marshal(v)
 	return b
+}
+
+// The server's IDs are a UUID in base62 behind a prefix; the vectors are
+// the server's own test (Uuid::max) and values worked out by hand from its
+// encoding (u128 rotated left by 67 bits, alphabet 0-9A-Za-z).
+func TestCanonicalID(t *testing.T) {
+	for _, tt := range []struct{ uuid, id string }{
+		{"ffffffff-ffff-ffff-ffff-ffffffffffff", "cus_7n42DGM5Tflk9n8mt7Fhc7"},
+		{"00000000-0000-0000-0000-000000000001", "plv_2ppSGe8nKGQ4"},
+		{"0190a3b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b", "plv_6L91OaVQf7Id906PmtXFyG"},
+	} {
+		prefix := tt.id[:4]
+		if got := canonicalID(prefix, tt.id); got != tt.uuid {
+			t.Errorf("canonicalID(%s) = %s, want %s", tt.id, got, tt.uuid)
+		}
+		if got := canonicalID(prefix, strings.ToUpper(tt.uuid)); got != tt.uuid {
+			t.Errorf("canonicalID(%s) = %s, want %s", strings.ToUpper(tt.uuid), got, tt.uuid)
+		}
+		if got := toBase62(prefix, uuid.MustParse(tt.uuid)); got != tt.id {
+			t.Errorf("toBase62(%s) = %s, want %s", tt.uuid, got, tt.id)
+		}
+	}
+	for _, s := range []string{"acme", "plv_", "plv_not-base62", "plv_" + strings.Repeat("z", 23), "cus_1"} {
+		if got := canonicalID("plv_", s); got != s && s != "cus_1" {
+			t.Errorf("canonicalID(%q) = %q, want it as given", s, got)
+		}
+	}
+}
+
+// A plan version given as a UUID is the one the server answers in its
+// plv_ form: the session made is adopted.
+func TestReconcileComparesPlanVersionsInOneForm(t *testing.T) {
+	const u = "0190a3b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b"
+	s := session("che_new", time.Now())
+	s["plan_version_id"] = "plv_6L91OaVQf7Id906PmtXFyG"
+	c := newTestClient(t, &lostCreates{sessions: []map[string]any{s}})
+	req := provider.Request{Body: []byte(`{}`), Subject: provider.Subject{Customer: "cus_1", Plan: u}}
+	got, err := c.Create(context.Background(), req, "k")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.ID != "che_new" {
+		t.Errorf("adopted %s", got.ID)
+	}
+}
+
+// Only a session the create could have made (SELF_SERVE, CREATED) is
+// adopted.
+func TestReconcileAdoptsOnlyASelfServeSessionStillCreated(t *testing.T) {
+	for _, change := range []map[string]any{{"checkout_type": "SUBSCRIPTION_ACTIVATION"}, {"status": "COMPLETED"}, {"status": "EXPIRED"}} {
+		s := session("che_new", time.Now())
+		for k, v := range change {
+			s[k] = v
+		}
+		c := newTestClient(t, &lostCreates{sessions: []map[string]any{s}})
+		_, err := c.Create(context.Background(), createReq, "k")
+		var un *uncertain
+		if !errors.As(err, &un) || len(un.found) != 0 {
+			t.Errorf("%v: err = %v, want nothing adopted or found", change, err)
+		}
+	}
+}
+
+// An alias is looked up (GET /api/v1/customers/{id_or_alias}) and the
+// list filtered by the customer's ID, which the filter takes.
+func TestReconcileResolvesAnAliasCustomer(t *testing.T) {
+	s := session("che_new", time.Now())
+	s["customer_id"] = "cus_7n42DGM5Tflk9n8mt7Fhc7"
+	h := &lostCreates{sessions: []map[string]any{s}, customers: map[string]string{"acme": "cus_7n42DGM5Tflk9n8mt7Fhc7"}}
+	c := newTestClient(t, h)
+	req := provider.Request{Body: []byte(`{}`), Subject: provider.Subject{Customer: "acme", Plan: "plv_1"}}
+	got, err := c.Create(context.Background(), req, "k")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.ID != "che_new" || h.listQuery != "customer_id=cus_7n42DGM5Tflk9n8mt7Fhc7" {
+		t.Errorf("adopted %s after listing with %q", got.ID, h.listQuery)
+	}
+}
+
+// The sessions a completion offers come from the unpaginated list, read
+// only as far as needed, however long it is.
+func TestSessionLookupReadsALongListOnlyAsFarAsNeeded(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"sessions":[`)
+		for i := range 20000 { // some 3 MiB
+			if i > 0 {
+				io.WriteString(w, ",")
+			}
+			fmt.Fprintf(w, `{"id":"che_%06d","customer_id":"cus_1","plan_version_id":"plv_1","status":"CREATED","checkout_type":"SELF_SERVE","created_at":"2026-05-01T12:00:00Z","checkout_url":"https://pay.example/%06d"}`, i, i)
+		}
+		io.WriteString(w, `]}`)
+	}))
+	t.Cleanup(srv.Close)
+	items, err := Descriptor().Lookups[provider.Sessions](context.Background(), httpx.New(httpx.Options{BaseURL: srv.URL, Token: "t"}), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(items) != maxSessionItems || items[0].ID != "che_000000" || items[0].Status != "CREATED" {
+		t.Errorf("%d items, first %+v", len(items), items[0])
+	}
 }

@@ -3,6 +3,7 @@ package meteroid
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -156,7 +157,37 @@ func lookup(kind provider.LookupKind) provider.Lookup {
 	}
 }
 
+// maxSessionItems bounds the sessions a completion offers: the list is
+// not paginated and may hold a tenant's whole history, read as a stream
+// only as far as this.
+const maxSessionItems = 1000
+
+// errEnough stops reading the session list once a completion has enough.
+var errEnough = errors.New("enough sessions")
+
+func sessionItems(ctx context.Context, h *httpx.Client) ([]provider.Item, error) {
+	var out []provider.Item
+	err := New(h).eachSession(ctx, provider.ListFilter{}, func(s *provider.Session, _ *CheckoutSession) error {
+		created := s.CreatedAt
+		if created != "" {
+			created = "created " + created
+		}
+		out = provider.AddItem(out, s.ID, provider.Describe(s.Status, s.Customer, created), s.Status)
+		if len(out) >= maxSessionItems {
+			return errEnough
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, errEnough) {
+		return nil, err
+	}
+	return out, nil
+}
+
 func fetchItems(ctx context.Context, h *httpx.Client, kind provider.LookupKind) ([]provider.Item, error) {
+	if kind == provider.Sessions {
+		return sessionItems(ctx, h)
+	}
 	q := url.Values{}
 	var path string
 	switch kind {
@@ -172,12 +203,8 @@ func fetchItems(ctx context.Context, h *httpx.Client, kind provider.LookupKind) 
 	case provider.Coupons:
 		path = "/api/v1/coupons"
 		q.Set("filter", "ACTIVE")
-	case provider.Sessions:
-		path = sessionsPath
 	}
-	if kind != provider.Sessions { // the sessions list is not paginated
-		q.Set("per_page", fmt.Sprint(pageSize))
-	}
+	q.Set("per_page", fmt.Sprint(pageSize))
 	if len(q) > 0 {
 		path += "?" + q.Encode()
 	}
@@ -257,25 +284,6 @@ func fetchItems(ctx context.Context, h *httpx.Client, kind provider.LookupKind) 
 				continue
 			}
 			out = provider.AddItem(out, c.ID, provider.Describe(c.Code, provider.Deref(c.Description)), "")
-		}
-	default: // Sessions
-		var r struct {
-			Sessions []struct {
-				ID         string `json:"id"`
-				Status     string `json:"status"`
-				CustomerID string `json:"customer_id"`
-				CreatedAt  string `json:"created_at"`
-			} `json:"sessions"`
-		}
-		if err := json.Unmarshal(body, &r); err != nil {
-			return nil, err
-		}
-		for _, x := range r.Sessions {
-			created := x.CreatedAt
-			if created != "" {
-				created = "created " + created
-			}
-			out = provider.AddItem(out, x.ID, provider.Describe(x.Status, x.CustomerID, created), x.Status)
 		}
 	}
 	return out, nil
