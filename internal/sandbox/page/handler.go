@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 )
 
 //go:embed page.html
@@ -21,14 +22,16 @@ var pageHTML string
 //go:embed page.css
 var pageCSS string
 
+// Both are made on first use: billctl links this package into every
+// command, and only `sandbox serve` ever shows a page.
 var (
-	tmpl = template.Must(template.New("page").Parse(pageHTML))
+	tmpl = sync.OnceValue(func() *template.Template { return template.Must(template.New("page").Parse(pageHTML)) })
 	// The stylesheet is inline (one request, nothing to serve beside the
 	// page); the policy allows exactly it and no script at all.
-	cssHash = func() string {
+	cssHash = sync.OnceValue(func() string {
 		sum := sha256.Sum256([]byte(pageCSS))
 		return base64.StdEncoding.EncodeToString(sum[:])
-	}()
+	})
 )
 
 // StatusHeader carries the session's status on every answer about one, so
@@ -300,7 +303,7 @@ func (h *Handler) problem(w http.ResponseWriter, status int, title, text string)
 
 func (h *Handler) render(w http.ResponseWriter, status int, v view) {
 	var b bytes.Buffer
-	if err := tmpl.Execute(&b, v); err != nil {
+	if err := tmpl().Execute(&b, v); err != nil {
 		h.log.Error("checkout page: template", "error", err)
 		http.Error(w, "checkout page: internal error", http.StatusInternalServerError)
 		return
@@ -314,7 +317,7 @@ func setHeaders(w http.ResponseWriter) {
 	hd := w.Header()
 	// No script may run, whatever a session's text holds; the page may not
 	// be framed (a Pay button under someone else's overlay).
-	hd.Set("Content-Security-Policy", "default-src 'none'; style-src 'sha256-"+cssHash+"'; img-src 'self'; base-uri 'none'; frame-ancestors 'none'")
+	hd.Set("Content-Security-Policy", "default-src 'none'; style-src 'sha256-"+cssHash()+"'; img-src 'self'; base-uri 'none'; frame-ancestors 'none'")
 	hd.Set("X-Content-Type-Options", "nosniff")
 	hd.Set("Referrer-Policy", "no-referrer")
 	hd.Set("Cache-Control", "no-store")
