@@ -399,12 +399,12 @@ func titleCase(name string) string {
 }
 
 // toSandbox points s at the local sandbox: its address, a token it takes,
-// Meteroid unless a provider is named, and the demo tenant unless one is
-// given on the command line or in the environment (a profile's belongs to
-// a real account).
+// the first-ranked provider unless one is named, and the demo tenant
+// unless one is given on the command line or in the environment (a
+// profile's belongs to a real account).
 func (s *Settings) toSandbox(getenv func(string) string, origin func(string) string) {
 	if s.Provider == "" {
-		s.Provider = "meteroid"
+		s.Provider = registry.All()[0].Name
 		s.origins["provider"] = "--sandbox"
 	}
 	s.BaseURL = local.BaseURL(getenv)
