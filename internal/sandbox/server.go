@@ -22,7 +22,7 @@ const DefaultAddr = "127.0.0.1:12111"
 // API is one API shape served by the sandbox: the provider package that
 // speaks it supplies its routes, its catalogue and its error body.
 type API struct {
-	// Name is the provider's name, "meteroid" or "maple".
+	// Name is the provider's name, as its descriptor gives it.
 	Name string
 	// Owns reports whether a request path is this API's (faults and 401s
 	// answer in the shape of the API that owns the path).
@@ -34,6 +34,9 @@ type API struct {
 	// Error writes an error answer in the API's shape; code is the API's
 	// error code where it has one.
 	Error func(w http.ResponseWriter, status int, code, message string)
+	// SubscriptionID names the subscription a paid session starts, in the
+	// API's ID scheme; nil: the store's time-ordered default.
+	SubscriptionID func(now time.Time) string
 }
 
 // Env is what an API's handlers use: the store and the server's settings.
@@ -95,6 +98,9 @@ func New(ctx context.Context, opts Options) (*Server, error) {
 			if err := opts.Store.Seed(ctx, api.Name, api.Catalog()); err != nil {
 				return nil, err
 			}
+		}
+		if api.SubscriptionID != nil {
+			opts.Store.SubscriptionIDs(api.Name, api.SubscriptionID)
 		}
 		api.Register(s.mux, s.env)
 	}

@@ -41,7 +41,7 @@ func (s Status) Open() bool { return s == Created || s == AwaitingPayment }
 // Session is one checkout session of either API.
 type Session struct {
 	ID       string
-	Provider string // "meteroid" or "maple"
+	Provider string // the name of the API it was made on
 	Company  string // Maple's company; "" for Meteroid
 	Customer string // the customer ID (an alias is resolved before storing)
 	// Status is as of reading: an open session past ExpiresAt reads EXPIRED.
@@ -81,6 +81,7 @@ type Store struct {
 	kinds     map[string]*catalogKind
 	seq       *int
 	completed []func(tx *Tx, s *Session) error
+	subIDs    map[string]func(now time.Time) string // by provider
 }
 
 // DefaultPath is $XDG_STATE_HOME/billctl/sandbox.db (~/.local/state/…).
@@ -537,7 +538,7 @@ func (s *Store) Pay(ctx context.Context, id string) (*Session, error) {
 		ss, err := tx.setStatus(id, Completed, func(ss *Session) error {
 			now := tx.Now()
 			ss.CompletedAt = &now
-			ss.SubscriptionID = subscriptionID(ss, now)
+			ss.SubscriptionID = s.subscriptionID(ss, now)
 			return nil
 		})
 		out = ss
@@ -557,11 +558,27 @@ func (s *Store) Pay(ctx context.Context, id string) (*Session, error) {
 	return out, err
 }
 
-func subscriptionID(ss *Session, now time.Time) string {
-	if ss.Provider == "maple" {
-		return RandomID("sub_", 16)
+// subscriptionID is a new subscription's ID in the scheme of the session's
+// API (SubscriptionIDs), or a time-ordered one when its API set none.
+func (s *Store) subscriptionID(ss *Session, now time.Time) string {
+	s.mu.Lock()
+	gen := s.subIDs[ss.Provider]
+	s.mu.Unlock()
+	if gen != nil {
+		return gen(now)
 	}
 	return NewMeteroidID("sub_", now)
+}
+
+// SubscriptionIDs sets how the subscriptions of provider's sessions are
+// named when they are paid (each API has its own ID scheme).
+func (s *Store) SubscriptionIDs(provider string, gen func(now time.Time) string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.subIDs == nil {
+		s.subIDs = map[string]func(time.Time) string{}
+	}
+	s.subIDs[provider] = gen
 }
 
 // Cancel cancels an open session.

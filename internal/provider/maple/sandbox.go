@@ -46,6 +46,8 @@ func SandboxAPI() sandbox.API {
 		Error: func(w http.ResponseWriter, status int, _, message string) {
 			sandboxError(w, status, "request_error", nil, message, nil)
 		},
+		// Maple's IDs are random, not time-ordered.
+		SubscriptionID: func(time.Time) string { return sandbox.RandomID("sub_", 16) },
 	}
 }
 

@@ -35,9 +35,10 @@ func SandboxAPI() sandbox.API {
 		Owns: func(p string) bool {
 			return strings.HasPrefix(p, "/api/") && !strings.HasPrefix(p, "/api/v1/companies/")
 		},
-		Catalog:  SandboxCatalog,
-		Register: registerSandbox,
-		Error:    sandboxError,
+		Catalog:        SandboxCatalog,
+		Register:       registerSandbox,
+		Error:          sandboxError,
+		SubscriptionID: func(now time.Time) string { return sandbox.NewMeteroidID("sub_", now) },
 	}
 }
 
