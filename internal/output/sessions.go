@@ -322,9 +322,14 @@ func trimLines(b []byte) []byte {
 // repeatedReset is compiled on first use: only coloured tables need it.
 var repeatedReset = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\x1b\[0m( *)\x1b\[0m`) })
 
-// never is what a null expires_at means to the provider, "" when it
-// means nothing.
-func (p *Printer) never() string { return p.Vocabulary.NullMeans["expires_at"] }
+// never is what a null expiry field means to the provider, "" when it
+// means nothing or sessions have no expiry field.
+func (p *Printer) never() string {
+	if p.Vocabulary.Expiry == "" {
+		return ""
+	}
+	return p.Vocabulary.NullMeans[p.Vocabulary.Expiry]
+}
 
 // expires is the session's expiry, or what the provider says a null one
 // means (never); "" when the API does not tell.
@@ -341,7 +346,7 @@ func expires(p *Printer, s *provider.Session) string {
 		return ""
 	}
 	for _, f := range rows {
-		if f.key == "expires_at" && f.null {
+		if f.key == p.Vocabulary.Expiry && f.null {
 			return never
 		}
 	}

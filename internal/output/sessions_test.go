@@ -28,6 +28,7 @@ func session(id, status, expires, url string) *provider.Session {
 var vocab = provider.Vocabulary{
 	Colours:   map[string]string{"COMPLETED": "32", "CREATED": "33", "AWAITING_PAYMENT": "33", "EXPIRED": "90"},
 	NullMeans: map[string]string{"expires_at": "never"},
+	Expiry:    "expires_at",
 }
 
 func printTo(t *testing.T, color bool, format string, fn func(*Printer) error, timeFn func(string) string) string {

@@ -84,6 +84,10 @@ type Vocabulary struct {
 	// NullMeans maps a top-level field to what its null value means
 	// (expires_at: never), for tables; a null field not listed is left out.
 	NullMeans map[string]string
+	// Expiry is the top-level field that says when a session expires, ""
+	// when sessions carry none; the table's EXPIRES column reads it (and
+	// NullMeans of it when it is null).
+	Expiry string
 	// Fields are the top-level fields a session can have, as the API
 	// names them: the values of --columns.
 	Fields []string

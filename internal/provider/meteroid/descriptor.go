@@ -56,6 +56,7 @@ func Descriptor() *provider.Descriptor {
 			// A null expires_at is Meteroid's way of saying the session
 			// never expires.
 			NullMeans: map[string]string{"expires_at": "never"},
+			Expiry:    "expires_at",
 		},
 		New: func(h *httpx.Client, _ string) provider.Provider { return New(h) },
 		Examples: map[string]string{
