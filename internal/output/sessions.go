@@ -18,8 +18,33 @@ import (
 	"github.com/billctl/billctl/internal/safetext"
 )
 
+// formats are the output formats, each saying whether it prints any
+// record (a profile too) or only sessions (their checkout URL, their
+// columns as CSV).
+var formats = []struct {
+	name         string
+	sessionsOnly bool
+}{
+	{"table", false}, {"json", false}, {"yaml", false}, {"id", false},
+	{"url", true}, {"csv", true},
+}
+
 // Formats are the values of -o for results.
-var Formats = []string{"table", "json", "yaml", "id", "url", "csv"}
+var Formats = formatNames(true)
+
+// RecordFormats are the formats any record prints in: the values of -o of
+// commands that print something other than sessions.
+var RecordFormats = formatNames(false)
+
+func formatNames(sessions bool) []string {
+	var out []string
+	for _, f := range formats {
+		if sessions || !f.sessionsOnly {
+			out = append(out, f.name)
+		}
+	}
+	return out
+}
 
 // Item is one result of a command: a session, or the error a batch
 // document met. Index counts documents from 1.

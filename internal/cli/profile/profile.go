@@ -82,8 +82,8 @@ func describe(p *config.Profile) string {
 	return strings.TrimSpace(d)
 }
 
-// Formats are what list and show print.
-var Formats = []string{"table", "json", "yaml", "id"}
+// Formats are what list and show print: the formats of any record.
+var Formats = output.RecordFormats
 
 // format is the -o of a profile command: the flag, else BILLCTL_OUTPUT,
 // else table. Profiles are not consulted (these commands read the file, not
