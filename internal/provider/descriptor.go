@@ -10,6 +10,7 @@ import (
 	"github.com/billctl/billctl/internal/httpx"
 	"github.com/billctl/billctl/internal/request"
 	"github.com/billctl/billctl/internal/sandbox"
+	"github.com/billctl/billctl/internal/sandbox/page/purchase"
 )
 
 // Descriptor is everything the rest of billctl knows about one API shape:
@@ -46,6 +47,9 @@ type Descriptor struct {
 	// Sandbox is the provider's side of the local sandbox: its routes,
 	// answers and demo catalogue.
 	Sandbox func() sandbox.API
+	// SandboxPurchase reads what a sandbox session buys, for the checkout
+	// page and the subscription.created webhook.
+	SandboxPurchase purchase.Describer
 	// SandboxTenant is the sandbox's demo tenant, the default of --company
 	// with --sandbox ("" when the provider has no tenant).
 	SandboxTenant string

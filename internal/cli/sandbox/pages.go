@@ -7,6 +7,7 @@ import (
 	"net/http"
 
 	"github.com/billctl/billctl/internal/cli/cmdutil"
+	"github.com/billctl/billctl/internal/provider/registry"
 	"github.com/billctl/billctl/internal/sandbox"
 	"github.com/billctl/billctl/internal/sandbox/page"
 	"github.com/billctl/billctl/internal/sandbox/page/purchase"
@@ -41,11 +42,13 @@ func (w *webhookFlags) check() error {
 // catalog is the demo catalogue of every API the sandbox serves, as the
 // page and the webhooks describe purchases from it.
 func catalog() *purchase.Catalog {
-	byAPI := map[string][]sandbox.Item{}
-	for _, api := range APIs() {
-		byAPI[api.Name] = api.Catalog()
+	var apis []purchase.API
+	for _, d := range registry.All() {
+		if d.Sandbox != nil {
+			apis = append(apis, purchase.API{Name: d.Name, Items: d.Sandbox().Catalog(), Describe: d.SandboxPurchase})
+		}
 	}
-	return purchase.NewCatalog(byAPI)
+	return purchase.NewCatalog(apis...)
 }
 
 // checkoutPages builds the checkout pages of the sessions in st and, with

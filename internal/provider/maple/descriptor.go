@@ -33,8 +33,9 @@ func Descriptor() *provider.Descriptor {
 		},
 		Flags: flags,
 		// The sandbox: sandbox.go.
-		Sandbox:       SandboxAPI,
-		SandboxTenant: DemoCompany,
+		SandboxPurchase: SandboxPurchase,
+		Sandbox:         SandboxAPI,
+		SandboxTenant:   DemoCompany,
 		Lookups: map[provider.LookupKind]provider.Lookup{
 			provider.Customers:       lookup("customers", provider.Customers),
 			provider.ProductPricings: lookup("pricing", provider.ProductPricings),

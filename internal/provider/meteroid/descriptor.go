@@ -36,7 +36,8 @@ func Descriptor() *provider.Descriptor {
 		},
 		Flags: flags,
 		// The sandbox: sandbox.go.
-		Sandbox: SandboxAPI,
+		SandboxPurchase: SandboxPurchase,
+		Sandbox:         SandboxAPI,
 		Lookups: map[provider.LookupKind]provider.Lookup{
 			provider.Customers:    lookup(provider.Customers),
 			provider.PlanVersions: lookup(provider.PlanVersions),

@@ -60,7 +60,7 @@ type Sessions interface {
 // a user's request and is shown as text, never as markup.
 type Checkout struct {
 	ID string
-	// Provider is "meteroid" or "maple".
+	// Provider is the name of the API the session was made on.
 	Provider string
 	Status   Status
 

@@ -16,10 +16,10 @@ import (
 )
 
 func demoCatalog() *purchase.Catalog {
-	return purchase.NewCatalog(map[string][]sandbox.Item{
-		"meteroid": meteroid.SandboxCatalog(),
-		"maple":    maple.SandboxCatalog(),
-	})
+	return purchase.NewCatalog(
+		purchase.API{Name: meteroid.Name, Items: meteroid.SandboxCatalog(), Describe: meteroid.SandboxPurchase},
+		purchase.API{Name: maple.Name, Items: maple.SandboxCatalog(), Describe: maple.SandboxPurchase},
+	)
 }
 
 // openStore is a fresh in-memory sandbox store with webhooks queued on

@@ -17,7 +17,10 @@ import (
 )
 
 func catalog() *purchase.Catalog {
-	return purchase.NewCatalog(map[string][]sandbox.Item{"meteroid": meteroid.SandboxCatalog(), "maple": maple.SandboxCatalog()})
+	return purchase.NewCatalog(
+		purchase.API{Name: meteroid.Name, Items: meteroid.SandboxCatalog(), Describe: meteroid.SandboxPurchase},
+		purchase.API{Name: maple.Name, Items: maple.SandboxCatalog(), Describe: maple.SandboxPurchase},
+	)
 }
 
 func TestStoreOutbox(t *testing.T) {

@@ -69,31 +69,57 @@ type Purchase struct {
 	CompletionAction    string
 }
 
-// Catalog is the demo catalogue of each API, looked up in memory.
-type Catalog struct {
-	items map[string]sandbox.Item // provider/kind/id
+// Describer fills in what a session buys from its create request body:
+// the lines, term and trial, and the request fields the webhook repeats.
+// The customer is read already. Each provider package supplies its own.
+type Describer func(c *Catalog, p *Purchase, body []byte) error
+
+// API is one API's demo catalogue and how its purchases read.
+type API struct {
+	Name     string
+	Items    []sandbox.Item
+	Describe Describer
 }
 
-// NewCatalog indexes the catalogues, by API name ("meteroid", "maple").
-func NewCatalog(byAPI map[string][]sandbox.Item) *Catalog {
-	c := &Catalog{items: map[string]sandbox.Item{}}
-	for api, items := range byAPI {
-		for _, it := range items {
-			c.items[api+"/"+it.Kind+"/"+it.ID] = it
+// Catalog is the demo catalogue of each API, looked up in memory.
+type Catalog struct {
+	items    map[string]sandbox.Item // provider/kind/id
+	describe map[string]Describer    // by provider
+}
+
+// NewCatalog indexes the catalogues of apis.
+func NewCatalog(apis ...API) *Catalog {
+	c := &Catalog{items: map[string]sandbox.Item{}, describe: map[string]Describer{}}
+	for _, api := range apis {
+		for _, it := range api.Items {
+			c.items[api.Name+"/"+it.Kind+"/"+it.ID] = it
 		}
+		c.describe[api.Name] = api.Describe
 	}
 	return c
 }
 
-func (c *Catalog) get(api, kind, id string) (sandbox.Item, bool) {
+// Item is the catalogue item of api of that kind and ID.
+func (c *Catalog) Item(api, kind, id string) (sandbox.Item, bool) {
 	it, ok := c.items[api+"/"+kind+"/"+id]
 	return it, ok
+}
+
+// Aliased are the catalogue items of api of that kind with that alias.
+func (c *Catalog) Aliased(api, kind, alias string) []sandbox.Item {
+	var out []sandbox.Item
+	for key, it := range c.items {
+		if it.Kind == kind && it.Alias == alias && strings.HasPrefix(key, api+"/") {
+			out = append(out, it)
+		}
+	}
+	return out
 }
 
 // Of reads what session ss buys.
 func (c *Catalog) Of(ss *sandbox.Session) (Purchase, error) {
 	p := Purchase{Provider: ss.Provider, CustomerID: ss.Customer, CustomerName: ss.Customer}
-	if cust, ok := c.get(ss.Provider, "customers", ss.Customer); ok {
+	if cust, ok := c.Item(ss.Provider, "customers", ss.Customer); ok {
 		var d struct {
 			Name, Alias, Currency, Identifier *string
 		}
@@ -110,16 +136,11 @@ func (c *Catalog) Of(ss *sandbox.Session) (Purchase, error) {
 			p.Currency = *d.Currency
 		}
 	}
-	var err error
-	switch ss.Provider {
-	case "meteroid":
-		err = c.meteroid(&p, ss.Request)
-	case "maple":
-		err = c.maple(&p, ss.Request)
-	default:
-		err = fmt.Errorf("session %s: unknown provider %q", ss.ID, ss.Provider)
+	describe := c.describe[ss.Provider]
+	if describe == nil {
+		return Purchase{}, fmt.Errorf("session %s: unknown provider %q", ss.ID, ss.Provider)
 	}
-	if err != nil {
+	if err := describe(c, &p, ss.Request); err != nil {
 		return Purchase{}, fmt.Errorf("session %s: %w", ss.ID, err)
 	}
 	for _, l := range p.Lines {
@@ -141,19 +162,21 @@ func Days(n int) string {
 	return strconv.Itoa(n) + " days"
 }
 
-func quantity(n int) string {
+// Quantity says a count of more than one ("× 3"), "" otherwise.
+func Quantity(n int) string {
 	if n <= 1 {
 		return ""
 	}
 	return "× " + strconv.Itoa(n)
 }
 
-// percentOff is the discount of pct percent on amount, rounded to the
+// PercentOff is the discount of pct percent on amount, rounded to the
 // minor unit, as a negative amount.
-func percentOff(amount int64, pct float64) int64 {
+func PercentOff(amount int64, pct float64) int64 {
 	return -int64(float64(amount)*pct/100 + 0.5)
 }
 
-func formatPercent(pct float64) string {
+// FormatPercent says a discount of pct percent ("12.5% off").
+func FormatPercent(pct float64) string {
 	return strings.TrimSuffix(strings.TrimRight(strconv.FormatFloat(pct, 'f', 2, 64), "0"), ".") + "% off"
 }

@@ -1,11 +1,11 @@
-package purchase
+package maple
 
 import (
 	"encoding/json"
 	"strconv"
 	"strings"
 
-	"github.com/billctl/billctl/internal/provider/maple"
+	"github.com/billctl/billctl/internal/sandbox/page/purchase"
 )
 
 // maplePrice is a demo pricing's price in cents and how often it is
@@ -19,9 +19,9 @@ type maplePrice struct {
 // records carry no amount); an item missing from this list is shown
 // without one.
 var maplePrices = map[string]maplePrice{
-	maple.DemoPricingPro:   {2900, "MONTHLY"},
-	maple.DemoPricingTeam:  {120000, "ANNUAL"},
-	maple.DemoPricingSetup: {50000, ""},
+	DemoPricingPro:   {2900, "MONTHLY"},
+	DemoPricingTeam:  {120000, "ANNUAL"},
+	DemoPricingSetup: {50000, ""},
 }
 
 type mapleTerm struct {
@@ -65,7 +65,9 @@ type mapleRequest struct {
 	} `json:"options"`
 }
 
-func (c *Catalog) maple(p *Purchase, body []byte) error {
+// SandboxPurchase reads what a sandbox session of this API buys, from
+// its create request, for the checkout page and the webhook.
+func SandboxPurchase(c *purchase.Catalog, p *purchase.Purchase, body []byte) error {
 	var req mapleRequest
 	if err := json.Unmarshal(body, &req); err != nil {
 		return err
@@ -74,9 +76,9 @@ func (c *Catalog) maple(p *Purchase, body []byte) error {
 		p.Currency = "USD"
 	}
 	var subtotal, monthly int64
-	product := func(kind, id string, n int) Line {
-		l := Line{Kind: kind, Name: id, Detail: quantity(n)}
-		if it, ok := c.get("maple", "pricings", id); ok {
+	product := func(kind, id string, n int) purchase.Line {
+		l := purchase.Line{Kind: kind, Name: id, Detail: purchase.Quantity(n)}
+		if it, ok := c.Item(Name, "pricings", id); ok {
 			l.Name = it.Name
 		}
 		if pr, ok := maplePrices[id]; ok {
@@ -115,7 +117,7 @@ func (c *Catalog) maple(p *Purchase, body []byte) error {
 	}
 	for _, o := range req.OnetimeItems {
 		if o.CustomPrice != nil {
-			l := Line{Kind: "One-time item", Name: o.CustomPrice.Description, Minor: o.CustomPrice.Amount.ValueInCents, Priced: true}
+			l := purchase.Line{Kind: "One-time item", Name: o.CustomPrice.Description, Minor: o.CustomPrice.Amount.ValueInCents, Priced: true}
 			if l.Name == "" {
 				l.Name = "Custom price"
 			}
@@ -132,11 +134,11 @@ func (c *Catalog) maple(p *Purchase, body []byte) error {
 		}
 	}
 	for _, d := range req.Discounts {
-		l := Line{Kind: "Discount", Name: d.Name}
+		l := purchase.Line{Kind: "Discount", Name: d.Name}
 		switch {
 		case d.Percent != nil:
-			l.Detail = formatPercent(*d.Percent)
-			l.Minor, l.Priced = percentOff(subtotal, *d.Percent), true
+			l.Detail = purchase.FormatPercent(*d.Percent)
+			l.Minor, l.Priced = purchase.PercentOff(subtotal, *d.Percent), true
 		case d.Amount != nil:
 			l.Minor, l.Priced = -d.Amount.ValueInCents, true
 		}

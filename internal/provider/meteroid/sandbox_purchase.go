@@ -1,10 +1,10 @@
-package purchase
+package meteroid
 
 import (
 	"encoding/json"
 	"strconv"
 
-	"github.com/billctl/billctl/internal/provider/meteroid"
+	"github.com/billctl/billctl/internal/sandbox/page/purchase"
 )
 
 // meteroidPrices are the monthly prices of the demo catalogue, in euro
@@ -13,12 +13,12 @@ import (
 // sandbox keeps them here; an item missing from this list is shown without
 // an amount.
 var meteroidPrices = map[string]int64{
-	meteroid.DemoPlanVersionStarter: 1900,
-	meteroid.DemoPlanVersionProOld:  3900,
-	meteroid.DemoPlanVersionPro:     4900,
-	meteroid.DemoPlanVersionDraft:   49900,
-	meteroid.DemoAddOnSeats:         1500,
-	meteroid.DemoAddOnSupport:       9900,
+	DemoPlanVersionStarter: 1900,
+	DemoPlanVersionProOld:  3900,
+	DemoPlanVersionPro:     4900,
+	DemoPlanVersionDraft:   49900,
+	DemoAddOnSeats:         1500,
+	DemoAddOnSupport:       9900,
 }
 
 // meteroidRequest is the part of Meteroid's create request the page shows.
@@ -39,7 +39,9 @@ type meteroidRequest struct {
 	InvoiceThreshold  *string  `json:"invoice_threshold"`
 }
 
-func (c *Catalog) meteroid(p *Purchase, body []byte) error {
+// SandboxPurchase reads what a sandbox session of this API buys, from
+// its create request, for the checkout page and the webhook.
+func SandboxPurchase(c *purchase.Catalog, p *purchase.Purchase, body []byte) error {
 	var req meteroidRequest
 	if err := json.Unmarshal(body, &req); err != nil {
 		return err
@@ -52,8 +54,8 @@ func (c *Catalog) meteroid(p *Purchase, body []byte) error {
 		p.Term = "Monthly, until " + *req.EndDate
 	}
 
-	plan := Line{Kind: "Plan", Name: req.PlanVersionID, Detail: "Monthly"}
-	if v, ok := c.get("meteroid", "plan_versions", req.PlanVersionID); ok {
+	plan := purchase.Line{Kind: "Plan", Name: req.PlanVersionID, Detail: "Monthly"}
+	if v, ok := c.Item(Name, "plan_versions", req.PlanVersionID); ok {
 		var vd struct {
 			Version  int
 			Currency string
@@ -64,7 +66,7 @@ func (c *Catalog) meteroid(p *Purchase, body []byte) error {
 			p.Currency = vd.Currency
 		}
 		// A plan version's Alias is its plan's ID.
-		if pl, ok := c.get("meteroid", "plans", v.Alias); ok {
+		if pl, ok := c.Item(Name, "plans", v.Alias); ok {
 			var pd struct {
 				NetTerms int `json:"net_terms"`
 				Trial    *struct {
@@ -92,8 +94,8 @@ func (c *Catalog) meteroid(p *Purchase, body []byte) error {
 		if a.Quantity != nil {
 			n = *a.Quantity
 		}
-		l := Line{Kind: "Add-on", Name: a.AddOnID, Detail: quantity(n)}
-		if it, ok := c.get("meteroid", "addons", a.AddOnID); ok {
+		l := purchase.Line{Kind: "Add-on", Name: a.AddOnID, Detail: purchase.Quantity(n)}
+		if it, ok := c.Item(Name, "addons", a.AddOnID); ok {
 			l.Name = it.Name
 		}
 		if unit, ok := meteroidPrices[a.AddOnID]; ok {
@@ -105,17 +107,13 @@ func (c *Catalog) meteroid(p *Purchase, body []byte) error {
 
 	coupons := append([]string(nil), req.CouponIDs...)
 	if req.CouponCode != nil {
-		for _, it := range c.items {
-			if it.Kind == "coupons" && it.Alias == *req.CouponCode {
-				if _, ok := c.get("meteroid", "coupons", it.ID); ok {
-					coupons = append(coupons, it.ID)
-				}
-			}
+		for _, it := range c.Aliased(Name, "coupons", *req.CouponCode) {
+			coupons = append(coupons, it.ID)
 		}
 	}
 	for _, id := range coupons {
-		l := Line{Kind: "Coupon", Name: id}
-		if it, ok := c.get("meteroid", "coupons", id); ok {
+		l := purchase.Line{Kind: "Coupon", Name: id}
+		if it, ok := c.Item(Name, "coupons", id); ok {
 			var cd struct {
 				Code     string
 				Discount struct {
@@ -127,8 +125,8 @@ func (c *Catalog) meteroid(p *Purchase, body []byte) error {
 			json.Unmarshal(it.Data, &cd)
 			l.Name = cd.Code
 			if pct, err := strconv.ParseFloat(cd.Discount.Percentage, 64); err == nil && cd.Discount.Type == "PERCENTAGE" {
-				l.Detail = formatPercent(pct)
-				l.Minor, l.Priced = percentOff(subtotal, pct), true
+				l.Detail = purchase.FormatPercent(pct)
+				l.Minor, l.Priced = purchase.PercentOff(subtotal, pct), true
 			}
 		}
 		p.Lines = append(p.Lines, l)
@@ -138,7 +136,7 @@ func (c *Catalog) meteroid(p *Purchase, body []byte) error {
 		p.TrialDays = *req.TrialDurationDays
 	}
 	if p.TrialDays > 0 {
-		p.Trial = Days(p.TrialDays)
+		p.Trial = purchase.Days(p.TrialDays)
 	}
 	if req.NetTerms != nil {
 		p.NetTerms = *req.NetTerms
