@@ -50,6 +50,10 @@ type Descriptor struct {
 	// SandboxPurchase reads what a sandbox session buys, for the checkout
 	// page and the subscription.created webhook.
 	SandboxPurchase purchase.Describer
+	// SandboxExamples are ready-to-run commands against the sandbox's demo
+	// catalogue, as `billctl --sandbox …` takes them after --sandbox
+	// ("checkout create --customer acme …"), for `sandbox serve`.
+	SandboxExamples []string
 	// SandboxTenant is the sandbox's demo tenant, the default of --company
 	// with --sandbox ("" when the provider has no tenant).
 	SandboxTenant string

@@ -12,6 +12,7 @@ import (
 
 	"github.com/billctl/billctl/internal/cli/cmdutil"
 	"github.com/billctl/billctl/internal/exitcode"
+	"github.com/billctl/billctl/internal/provider/registry"
 	"github.com/billctl/billctl/internal/sandbox"
 	"github.com/billctl/billctl/internal/sandbox/local"
 )
@@ -20,16 +21,8 @@ import (
 func NewCmd(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "sandbox",
-		Short: "Both APIs on this machine: create, pay and expire sessions with no account",
-		Long: strings.TrimSpace(`
-The sandbox is a local, stateful stand-in for the Meteroid and Maple APIs:
-the same paths, IDs, bodies, statuses and errors, kept in a SQLite database
-($XDG_STATE_HOME/billctl/sandbox.db unless --data or --memory). A demo
-catalogue (customers, plans, add-ons, coupons, a Maple company and its
-pricings) is seeded on first use.
-
-Run any command against it with --sandbox (or BILLCTL_SANDBOX=1): no token,
-no network.`),
+		Short: "Every API on this machine: create, pay and expire sessions with no account",
+		Long:  longHelp(),
 	}
 	f.AddSubcommands(cmd, 1,
 		cmdutil.Sub{Name: "serve", Build: func() *cobra.Command { return NewCmdServe(f, nil) }},
@@ -38,6 +31,24 @@ no network.`),
 		cmdutil.Sub{Name: "reset", Build: func() *cobra.Command { return newCmdReset(f) }},
 	)
 	return cmd
+}
+
+// longHelp names the providers the sandbox stands in for.
+func longHelp() string {
+	var names []string
+	for _, d := range registry.All() {
+		if d.Sandbox != nil {
+			names = append(names, titleCase(d.Name))
+		}
+	}
+	return `The sandbox is a local, stateful stand-in for the ` + strings.Join(names, " and ") + ` APIs:
+the same paths, IDs, bodies, statuses and errors, kept in a SQLite database
+($XDG_STATE_HOME/billctl/sandbox.db unless --data or --memory). A demo
+catalogue for each (customers, what they can buy, and the demo tenant
+where the API has one) is seeded on first use.
+
+Run any command against it with --sandbox (or BILLCTL_SANDBOX=1): no token,
+no network.`
 }
 
 // APIs are the API shapes the sandbox serves: every provider's.

@@ -12,8 +12,7 @@ import (
 
 	"github.com/billctl/billctl/internal/cli/cmdutil"
 	"github.com/billctl/billctl/internal/exitcode"
-	"github.com/billctl/billctl/internal/provider/maple"
-	"github.com/billctl/billctl/internal/provider/meteroid"
+	"github.com/billctl/billctl/internal/provider/registry"
 	"github.com/billctl/billctl/internal/sandbox"
 )
 
@@ -125,18 +124,32 @@ func printWelcome(w io.Writer, base, db, addr string) {
 	if addr != sandbox.DefaultAddr {
 		env = "BILLCTL_SANDBOX_ADDR=" + strings.TrimPrefix(base, "http://") + " "
 	}
-	fmt.Fprintf(w, `billctl sandbox: Meteroid and Maple on %s (database: %s)
+	var names, tries, tenants []string
+	for _, d := range registry.All() {
+		if d.Sandbox == nil {
+			continue
+		}
+		names = append(names, titleCase(d.Name))
+		for _, ex := range d.SandboxExamples {
+			tries = append(tries, "  "+env+"billctl --sandbox "+ex+"\n")
+		}
+		if d.Tenant != nil && d.SandboxTenant != "" {
+			tenants = append(tenants, ", "+titleCase(d.Name)+" "+strings.TrimSuffix(d.Tenant.What, " ID")+" "+d.SandboxTenant)
+		}
+	}
+	fmt.Fprintf(w, `billctl sandbox: %s on %s (database: %s)
 Any "Authorization: Bearer <anything>" is accepted. Try, in another terminal:
 
-  %sbillctl --sandbox checkout create --customer acme --plan-version %s
-  %sbillctl --sandbox checkout list --customer %s
-  %sbillctl --sandbox checkout create --provider maple --customer %s --product-pricing %s
-  billctl sandbox pay ID            (or open the session's checkout_url)
+%s  billctl sandbox pay ID            (or open the session's checkout_url)
 
-Other clients: base URL %s, Maple company %s. Ctrl-C stops.
-`, base, db,
-		env, meteroid.DemoPlanVersionPro,
-		env, meteroid.DemoCustomerAcme,
-		env, maple.DemoCustomerAda, maple.DemoPricingPro,
-		base, maple.DemoCompany)
+Other clients: base URL %s%s. Ctrl-C stops.
+`, strings.Join(names, " and "), base, db, strings.Join(tries, ""), base, strings.Join(tenants, ""))
+}
+
+// titleCase is a provider's name as prose writes it.
+func titleCase(name string) string {
+	if name == "" {
+		return name
+	}
+	return strings.ToUpper(name[:1]) + name[1:]
 }

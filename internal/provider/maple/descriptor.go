@@ -35,7 +35,10 @@ func Descriptor() *provider.Descriptor {
 		// The sandbox: sandbox.go.
 		SandboxPurchase: SandboxPurchase,
 		Sandbox:         SandboxAPI,
-		SandboxTenant:   DemoCompany,
+		SandboxExamples: []string{
+			"checkout create --provider " + Name + " --customer " + DemoCustomerAda + " --product-pricing " + DemoPricingPro,
+		},
+		SandboxTenant: DemoCompany,
 		Lookups: map[provider.LookupKind]provider.Lookup{
 			provider.Customers:       lookup("customers", provider.Customers),
 			provider.ProductPricings: lookup("pricing", provider.ProductPricings),

@@ -38,6 +38,10 @@ func Descriptor() *provider.Descriptor {
 		// The sandbox: sandbox.go.
 		SandboxPurchase: SandboxPurchase,
 		Sandbox:         SandboxAPI,
+		SandboxExamples: []string{
+			"checkout create --customer acme --plan-version " + DemoPlanVersionPro,
+			"checkout list --customer " + DemoCustomerAcme,
+		},
 		Lookups: map[provider.LookupKind]provider.Lookup{
 			provider.Customers:    lookup(provider.Customers),
 			provider.PlanVersions: lookup(provider.PlanVersions),
