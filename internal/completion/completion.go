@@ -11,11 +11,13 @@ package completion
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"time"
 
-	"github.com/billctl/billctl/internal/httpx"
+	"github.com/billctl/billctl/internal/cli/cmdutil"
+	"github.com/billctl/billctl/internal/config"
 	"github.com/billctl/billctl/internal/provider"
 	"github.com/billctl/billctl/internal/provider/registry"
 )
@@ -63,6 +65,11 @@ type Source struct {
 	UserAgent string
 	// Transport replaces the network (tests); nil uses the default.
 	Transport http.RoundTripper
+	// Sandbox sends the lookups to the local sandbox; Getenv says where it is.
+	Sandbox bool
+	Getenv  func(string) string
+	// Debug, when set, receives the --debug log of the lookups.
+	Debug io.Writer
 	// CacheDir is where answers are kept; "" keeps nothing.
 	CacheDir string
 	// Now is the clock (tests); nil is time.Now.
@@ -103,12 +110,13 @@ func (s *Source) now() time.Time {
 // A lookup is not retried: a person pressing TAB would rather have
 // nothing now than something later.
 func (s *Source) fetch(ctx context.Context, kind Kind) ([]Item, error) {
-	h := httpx.New(httpx.Options{
-		BaseURL:   strings.TrimRight(s.BaseURL, "/"),
-		Token:     s.Token,
-		UserAgent: s.UserAgent,
-		Transport: s.Transport,
-	})
+	h := cmdutil.NewHTTP(&config.Settings{
+		BaseURL: strings.TrimRight(s.BaseURL, "/"),
+		Token:   s.Token,
+		Sandbox: s.Sandbox,
+		Debug:   s.Debug != nil,
+		Timeout: Timeout,
+	}, cmdutil.HTTPEnv{Getenv: s.Getenv, Transport: s.Transport, UserAgent: s.UserAgent, Stderr: s.Debug})
 	return registry.Get(s.Provider).Lookups[kind](ctx, h, s.Company)
 }
 

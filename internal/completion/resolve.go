@@ -8,7 +8,6 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/billctl/billctl/internal/config"
-	"github.com/billctl/billctl/internal/sandbox/local"
 )
 
 // Env is what a completion needs from the command line it completes.
@@ -20,6 +19,8 @@ type Env struct {
 	UserAgent string
 	// Transport replaces the network (tests); nil uses the default.
 	Transport http.RoundTripper
+	// Stderr receives the --debug log of the lookups.
+	Stderr io.Writer
 }
 
 // NewSource resolves the account the command line points at, as the
@@ -39,9 +40,9 @@ func NewSource(env Env) (src *Source, ok bool) {
 	if err != nil || s.Check() != nil || s.Token == "" {
 		return nil, false
 	}
-	tr := env.Transport
-	if s.Sandbox {
-		tr = local.Transport(env.Getenv, tr)
+	var debug io.Writer
+	if s.Debug {
+		debug = env.Stderr
 	}
 	return &Source{
 		Account: Account{
@@ -52,7 +53,10 @@ func NewSource(env Env) (src *Source, ok bool) {
 			Token:    s.Token,
 		},
 		UserAgent: env.UserAgent,
-		Transport: tr,
+		Transport: env.Transport,
+		Sandbox:   s.Sandbox,
+		Getenv:    env.Getenv,
+		Debug:     debug,
 		CacheDir:  CacheDir(env.Getenv),
 	}, true
 }

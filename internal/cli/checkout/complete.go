@@ -101,7 +101,7 @@ func sessionIDs(f *cmdutil.Factory, keep func(completion.Item) bool) cobra.Compl
 }
 
 func env(f *cmdutil.Factory) completion.Env {
-	return completion.Env{Flags: f.Flags, Getenv: f.Getenv, UserAgent: f.UserAgent(), Transport: f.Transport}
+	return completion.Env{Flags: f.Flags, Getenv: f.Getenv, UserAgent: f.UserAgent(), Transport: f.Transport, Stderr: f.IO.Err}
 }
 
 // live offers the records of kind whose ID starts with what was typed,

@@ -83,23 +83,39 @@ func (f *Factory) Provider(s *config.Settings) (provider.Provider, error) {
 
 // HTTP is the HTTP client every request of s goes through.
 func (f *Factory) HTTP(s *config.Settings) *httpx.Client {
+	return NewHTTP(s, HTTPEnv{Getenv: f.Getenv, Transport: f.Transport, UserAgent: f.UserAgent(), Stderr: f.IO.Err})
+}
+
+// HTTPEnv is what, besides the settings, an HTTP client is built from.
+type HTTPEnv struct {
+	Getenv    func(string) string
+	Transport http.RoundTripper // nil: the network
+	UserAgent string
+	// Stderr receives the --debug log and the notes.
+	Stderr io.Writer
+}
+
+// NewHTTP builds the client for the settings s: the one builder of the
+// factory and of completion's lookups, so both log, redact and reach the
+// sandbox alike.
+func NewHTTP(s *config.Settings, e HTTPEnv) *httpx.Client {
 	var debug io.Writer
 	if s.Debug {
-		debug = f.IO.Err
+		debug = e.Stderr
 	}
-	tr := f.Transport
+	tr := e.Transport
 	if s.Sandbox {
 		// The running `sandbox serve`, else a sandbox in this process.
-		tr = local.Transport(f.Getenv, tr)
+		tr = local.Transport(e.Getenv, tr)
 	}
 	return httpx.New(httpx.Options{
 		BaseURL:   s.BaseURL,
 		Token:     s.Token,
-		UserAgent: f.UserAgent(),
+		UserAgent: e.UserAgent,
 		Timeout:   s.Timeout,
 		Retries:   s.Retries,
 		Debug:     debug,
-		Notes:     f.IO.Err,
+		Notes:     e.Stderr,
 		Transport: tr,
 	})
 }
