@@ -9,9 +9,8 @@ import (
 	"net/http/httptest"
 	"testing"
 
-	"github.com/billctl/billctl/internal/provider/maple"
-	"github.com/billctl/billctl/internal/provider/meteroid"
 	"github.com/billctl/billctl/internal/sandbox"
+	"github.com/billctl/billctl/internal/sandbox/local"
 )
 
 // Sandbox is a running sandbox.
@@ -22,8 +21,8 @@ type Sandbox struct {
 	HTTP   *httptest.Server
 }
 
-// APIs are both API shapes.
-func APIs() []sandbox.API { return []sandbox.API{meteroid.SandboxAPI(), maple.SandboxAPI()} }
+// APIs are the API shapes of every registered provider.
+func APIs() []sandbox.API { return local.APIs() }
 
 // Start runs a sandbox until the test ends. opts.Store nil is a fresh
 // in-memory store; opts.APIs nil is both APIs; opts.BaseURL is the
