@@ -15,8 +15,9 @@ var (
 		"cus_1", "cus_2", "cus_3", "cus_4", "cus_5", "cus_6", "cus_7", "cus_8", "cus_9", "cus_10", "cus_11",
 		"cus_a", "cus_b", "cus_c", "cus_m", "cus_x", "cus_y", "cus_z",
 		"cus_awaiting", "cus_completed", "cus_expired", "cus_nourl",
+		"cus_7n42DGM5Tflk9n8mt7Fhc7", // the examples' and testdata/requests' customer
 	}
-	TestPlanVersions = []string{"plv_1", "plv_2", "plv_3", "plv_8", "plv_9", "plv_base"}
+	TestPlanVersions = []string{"plv_1", "plv_2", "plv_3", "plv_8", "plv_9", "plv_base", "plv_7n42DGM5Tflk9n8mt7Fhc7"}
 	TestCompanies    = []string{"cmp_1", "cmp_2MkGNwZq", "cmp_b", "cmp_other", "cmp_from"}
 	TestPricings     = []string{"pp_1", "pp_2", "pp_3"}
 )
