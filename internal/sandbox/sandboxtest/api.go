@@ -63,20 +63,28 @@ type API struct {
 
 // NewAPI starts the API; Close stops it. Its catalogue is the demo one plus
 // the test records of fixtures.go and the customers named (of both APIs).
-func NewAPI(customers ...string) (*API, error) {
+func NewAPI(customers ...string) (*API, error) { return newAPI(true, customers) }
+
+// NewDemoAPI is NewAPI with the demo catalogue alone, for tests of what
+// lists it.
+func NewDemoAPI() (*API, error) { return newAPI(false, nil) }
+
+func newAPI(fixtures bool, customers []string) (*API, error) {
 	st, err := sandbox.Open("")
 	if err != nil {
 		return nil, err
 	}
 	st.SequentialIDs()
 	ctx := context.Background()
-	if err := st.Seed(ctx, meteroid.Name, append(meteroid.SandboxCatalog(), meteroidFixtures(customers)...)); err != nil {
-		st.Close()
-		return nil, err
-	}
-	if err := st.Seed(ctx, maple.Name, append(maple.SandboxCatalog(), mapleFixtures(customers)...)); err != nil {
-		st.Close()
-		return nil, err
+	if fixtures {
+		if err := st.Seed(ctx, meteroid.Name, append(meteroid.SandboxCatalog(), meteroidFixtures(customers)...)); err != nil {
+			st.Close()
+			return nil, err
+		}
+		if err := st.Seed(ctx, maple.Name, append(maple.SandboxCatalog(), mapleFixtures(customers)...)); err != nil {
+			st.Close()
+			return nil, err
+		}
 	}
 	srv, err := sandbox.New(ctx, sandbox.Options{Store: st, BaseURL: CheckoutBase, APIs: APIs()})
 	if err != nil {
@@ -92,6 +100,17 @@ func NewAPI(customers ...string) (*API, error) {
 func StartAPI(t testing.TB, customers ...string) *API {
 	t.Helper()
 	a, err := NewAPI(customers...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(a.Close)
+	return a
+}
+
+// StartDemoAPI is NewDemoAPI for one test.
+func StartDemoAPI(t testing.TB) *API {
+	t.Helper()
+	a, err := NewDemoAPI()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,6 +156,9 @@ func (a *API) Sessions() []*sandbox.Session {
 func (a *API) AddSession(ss *sandbox.Session) {
 	if ss.Provider == "" {
 		ss.Provider = meteroid.Name
+	}
+	if ss.Request == nil {
+		ss.Request = []byte("{}")
 	}
 	if ss.CreatedAt.IsZero() {
 		ss.CreatedAt = a.Store.Now().UTC()
