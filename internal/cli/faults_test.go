@@ -23,18 +23,18 @@ import (
 	"github.com/billctl/billctl/internal/sandbox/sandboxtest"
 )
 
-// The fault tests run `checkout create` in-process against the fake API
+// The fault tests run `checkout create` in-process against the sandbox
 // with a fault injected into the create requests, and check for each
 // provider the exit status, the message, and how many sessions the server
 // really made: one where the create succeeded, never two.
 
 const faultToken = "sk_fault_token_77"
 
-// faultPass marks a request that a fault hands on to the fake API itself.
+// faultPass marks a request that a fault hands on to the sandbox itself.
 const faultPass = "X-Fault-Pass"
 
-// faulty wraps a fake API: on decides what create attempt n (from 1)
-// gets, returning false to let the fake answer normally.
+// faulty wraps the sandbox: on decides what create attempt n (from 1)
+// gets, returning false to let the sandbox answer normally.
 type faulty struct {
 	srv       *sandboxtest.API
 	creates   atomic.Int32
@@ -80,7 +80,7 @@ func newFaulty(t *testing.T) *faulty {
 	return f
 }
 
-// process lets the fake API act on the request for real and returns its
+// process lets the sandbox act on the request for real and returns its
 // answer, which the fault then loses or spoils.
 func (f *faulty) process(r *http.Request, body []byte) *httptest.ResponseRecorder {
 	r2 := r.Clone(context.Background())

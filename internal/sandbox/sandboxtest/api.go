@@ -59,6 +59,7 @@ type API struct {
 
 	mu       sync.Mutex
 	requests []Request
+	noURLs   map[string]bool // Maple sessions of cus_nourl
 }
 
 // NewAPI starts the API; Close stops it. Its catalogue is the demo one plus
@@ -152,6 +153,19 @@ func (a *API) Sessions() []*sandbox.Session {
 	return list
 }
 
+// DemoOnly makes the catalogue the demo one alone (and forgets every
+// session), for tests of what lists it.
+func (a *API) DemoOnly() error {
+	ctx := context.Background()
+	if err := a.Store.Seed(ctx, meteroid.Name, meteroid.SandboxCatalog()); err != nil {
+		return err
+	}
+	if err := a.Store.Seed(ctx, maple.Name, maple.SandboxCatalog()); err != nil {
+		return err
+	}
+	return a.Store.Reset(ctx)
+}
+
 // AddSession stores a session as if it had been created.
 func (a *API) AddSession(ss *sandbox.Session) {
 	if ss.Provider == "" {
@@ -183,7 +197,12 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	maple := strings.HasPrefix(r.URL.Path, "/api/v1/companies/")
 	if tok, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); tok == RevokedToken || (a.Token != "" && tok != a.Token) {
-		apiError(w, maple, http.StatusUnauthorized, "UNAUTHORIZED", "Invalid API key")
+		// Meteroid's answer to a key it cannot find (api_rest/auth.rs).
+		msg := "Failed to resolve api key"
+		if maple {
+			msg = "invalid API key"
+		}
+		apiError(w, maple, http.StatusUnauthorized, "UNAUTHORIZED", msg)
 		return
 	}
 	id := r.URL.Path[strings.LastIndex(r.URL.Path, "/")+1:]
@@ -200,6 +219,9 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if a.Delay > 0 && r.Method == http.MethodPost {
 		time.Sleep(a.Delay)
 	}
+	if maple && a.noURL(w, r, id) {
+		return
+	}
 	if r.Method == http.MethodPost && !maple && advance[id] != nil {
 		a.createAdvanced(w, r, id)
 		return
@@ -209,10 +231,19 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // apiError answers an error in the shape of the API that owns the path.
 func apiError(w http.ResponseWriter, maple bool, status int, code, msg string) {
-	apis := APIs()
-	api := apis[0]
-	if maple {
-		api = apis[1]
+	if !maple {
+		APIs()[0].Error(w, status, code, msg)
+		return
 	}
-	api.Error(w, status, code, msg)
+	// Maple's body, its error_type following the status as Maple's does.
+	typ := "request_error"
+	switch status {
+	case 400, 422:
+		typ = "validation_error"
+	case 401, 403:
+		typ = "auth_error"
+	case 409:
+		typ = "idempotency_error"
+	}
+	sandbox.JSON(w, status, map[string]any{"error_message": msg, "error_type": typ, "error_code": nil, "error_status": status, "validation_errors": nil})
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 
 	"github.com/billctl/billctl/internal/sandbox"
 )
@@ -97,4 +98,34 @@ func copyResponse(w http.ResponseWriter, rec *httptest.ResponseRecorder) {
 	}
 	w.WriteHeader(rec.Code)
 	_, _ = bytes.NewReader(rec.Body.Bytes()).WriteTo(w)
+}
+
+// noURL answers Maple's creates and gets of cus_nourl's sessions with a null
+// url, as Maple may give: the sandbox's answer, url emptied.
+func (a *API) noURL(w http.ResponseWriter, r *http.Request, customer string) bool {
+	isCreate := r.Method == http.MethodPost && customer == "cus_nourl"
+	a.mu.Lock()
+	isGet := r.Method == http.MethodGet && a.noURLs[r.URL.Path[strings.LastIndex(r.URL.Path, "/")+1:]]
+	a.mu.Unlock()
+	if !isCreate && !isGet {
+		return false
+	}
+	rec := httptest.NewRecorder()
+	a.Sandbox.ServeHTTP(rec, r)
+	var v map[string]any
+	if rec.Code != http.StatusOK || json.Unmarshal(rec.Body.Bytes(), &v) != nil {
+		copyResponse(w, rec)
+		return true
+	}
+	v["url"] = nil
+	if id, ok := v["id"].(string); ok && isCreate {
+		a.mu.Lock()
+		if a.noURLs == nil {
+			a.noURLs = map[string]bool{}
+		}
+		a.noURLs[id] = true
+		a.mu.Unlock()
+	}
+	sandbox.JSON(w, rec.Code, v)
+	return true
 }

@@ -15,12 +15,13 @@ import (
 // token back. A create reads the customer ID, a get the session ID; both
 // APIs answer in their own shapes.
 //
-//   - cus_hostile (create), che_hostile (get): a session whose ID retitles
-//     the terminal (OSC 0), whose status clears it (CSI 2J), whose URL
-//     plants a hyperlink (OSC 8), whose plan version holds a carriage
-//     return and whose other fields hold C1 controls and a bidirectional
-//     override. The created one is stored in the sandbox, so that its list
-//     shows the ID, plan version and coupon code.
+//   - cus_hostile (create, and the list's customer_id filter), che_hostile
+//     (get): a session whose ID retitles the terminal (OSC 0), whose status
+//     clears it (CSI 2J), whose URL plants a hyperlink (OSC 8), whose plan
+//     version holds a carriage return and whose other fields hold C1
+//     controls and a bidirectional override. The created one is also
+//     stored in the sandbox, so that an unfiltered list shows its ID, plan
+//     version and coupon code.
 //   - cus_hostile_error, che_hostile_error: an error in the API's JSON
 //     shape whose code and message hold the same.
 //   - cus_hostile_text, che_hostile_text: a plain-text error body holding them.
@@ -35,6 +36,10 @@ const (
 
 // hostile answers a request that names one of the IDs above.
 func (a *API) hostile(w http.ResponseWriter, r *http.Request, maple bool, id string) bool {
+	if r.Method == http.MethodGet && r.URL.Path == "/api/v1/checkout-sessions" && r.URL.Query().Get("customer_id") == "cus_hostile" {
+		sandbox.JSON(w, 200, map[string]any{"sessions": []any{hostileSession(false)}})
+		return true
+	}
 	prefix, name, ok := strings.Cut(id, "_")
 	if !ok || !(prefix == "cus" || prefix == "che") {
 		return false
