@@ -136,7 +136,7 @@ func (u *plainUI) pick(ctx context.Context, q question) ([]string, error) {
 			u.printf("%d more; type text to narrow the list.\n", more)
 		}
 		u.printf("%s\n", plainHelp(q, len(shown) > 0))
-		u.printf("%s: ", q.label)
+		u.printf("%s", colon(q.label))
 		s, _, err := u.line(ctx, nil, nil)
 		if err != nil {
 			return nil, err
@@ -215,21 +215,20 @@ func checkValue(check func(string) error, s string) error {
 }
 
 func plainHelp(q question, numbered bool) string {
-	var parts []string
-	if numbered {
-		if q.multi {
-			parts = append(parts, "Type numbers separated by spaces")
-		} else {
-			parts = append(parts, "Type a number")
-		}
-		parts = append(parts, "text to narrow the list")
-	}
-	if q.typed {
-		parts = append(parts, "a value in full")
-	}
-	s := strings.Join(parts, ", or ")
-	if s == "" {
+	var s string
+	switch {
+	case numbered && q.multi:
+		s = "Type numbers separated by spaces, or text to narrow the list"
+	case numbered:
+		s = "Type a number, or text to narrow the list"
+	default:
 		s = "Type a value"
+	}
+	switch {
+	case q.typed && numbered:
+		s += ", or a value in full"
+	case q.typed:
+		s = "Type a value in full"
 	}
 	if !q.required {
 		s += "; Enter alone for none"

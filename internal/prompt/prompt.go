@@ -112,9 +112,11 @@ type Prompter struct {
 }
 
 // New returns a Prompter reading from in (a terminal) and writing to out.
-// BILLCTL_ACCESSIBLE=1 in getenv makes it Accessible.
+// BILLCTL_ACCESSIBLE=1 in getenv makes it Accessible, and so does
+// TERM=dumb: such a terminal cannot move the cursor to redraw a list.
 func New(in *os.File, out io.Writer, getenv func(string) string) *Prompter {
-	return &Prompter{in: in, out: out, Accessible: isSet(getenv("BILLCTL_ACCESSIBLE")), SpinnerDelay: DefaultSpinnerDelay}
+	accessible := isSet(getenv("BILLCTL_ACCESSIBLE")) || getenv("TERM") == "dumb"
+	return &Prompter{in: in, out: out, Accessible: accessible, SpinnerDelay: DefaultSpinnerDelay}
 }
 
 // Run asks for the fields of f that are not given, shows the request and

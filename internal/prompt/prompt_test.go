@@ -149,3 +149,19 @@ func TestWindow(t *testing.T) {
 		}
 	}
 }
+
+func TestNewAccessible(t *testing.T) {
+	for _, tt := range []struct {
+		env  map[string]string
+		want bool
+	}{
+		{map[string]string{"TERM": "xterm-256color"}, false},
+		{map[string]string{"TERM": "xterm", "BILLCTL_ACCESSIBLE": "1"}, true},
+		{map[string]string{"TERM": "xterm", "BILLCTL_ACCESSIBLE": "0"}, false},
+		{map[string]string{"TERM": "dumb"}, true},
+	} {
+		if got := New(nil, nil, func(k string) string { return tt.env[k] }).Accessible; got != tt.want {
+			t.Errorf("New with %v: Accessible = %v, want %v", tt.env, got, tt.want)
+		}
+	}
+}

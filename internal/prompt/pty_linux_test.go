@@ -1,21 +1,15 @@
 package prompt
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strings"
-	"sync"
-	"syscall"
 	"testing"
-	"time"
 
-	"github.com/creack/pty"
-	"golang.org/x/sys/unix"
+	"github.com/billctl/billctl/internal/prompt/ptytest"
 )
 
 func TestMain(m *testing.M) {
@@ -27,135 +21,37 @@ func TestMain(m *testing.M) {
 
 // Keys as a terminal sends them.
 const (
-	enter  = "\r"
-	ctrlC  = "\x03"
-	esc    = "\x1b"
-	down   = "\x1b[B"
-	up     = "\x1b[A"
-	space  = " "
-	bkspc  = "\x7f"
-	expect = 10 * time.Second // how long a test waits for a prompt
+	enter = ptytest.Enter
+	ctrlC = ptytest.CtrlC
+	esc   = ptytest.Esc
+	down  = ptytest.Down
+	up    = ptytest.Up
+	space = ptytest.Space
+	bkspc = ptytest.Backspace
 )
 
-// session is the helper program running on a pseudo-terminal.
+// session is the helper program (helper_test.go) on a pseudo-terminal.
 type session struct {
+	*ptytest.Session
 	t      *testing.T
-	ptm    *os.File // the terminal's other end: what the person types and sees
-	tty    *os.File // the terminal the program runs on, kept open to read its modes
-	cmd    *exec.Cmd
 	result string
-	before *unix.Termios
-
-	mu   sync.Mutex
-	out  bytes.Buffer
-	seen int // output up to here has been matched
-	done chan struct{}
 }
 
 func start(t *testing.T, env ...string) *session {
 	t.Helper()
-	ptm, tty, err := pty.Open()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := pty.Setsize(ptm, &pty.Winsize{Rows: 40, Cols: 120}); err != nil {
-		t.Fatal(err)
-	}
-	before, err := unix.IoctlGetTermios(int(tty.Fd()), unix.TCGETS)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &session{t: t, ptm: ptm, tty: tty, before: before, done: make(chan struct{}),
-		result: filepath.Join(t.TempDir(), "result.json")}
-	s.cmd = exec.Command(os.Args[0], "-test.run=^$")
-	s.cmd.Env = append(os.Environ(), "PROMPT_TEST_HELPER=1", "PROMPT_TEST_RESULT="+s.result, "TERM=xterm")
-	s.cmd.Env = append(s.cmd.Env, env...)
-	s.cmd.Stdin, s.cmd.Stdout, s.cmd.Stderr = tty, tty, tty
-	// Its own session with the terminal as the controlling one, as a shell
-	// runs a command: then Ctrl-C in line mode is a SIGINT to it.
-	s.cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true}
-	if err := s.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() {
-		defer close(s.done)
-		buf := make([]byte, 4096)
-		for {
-			n, err := ptm.Read(buf)
-			s.mu.Lock()
-			s.out.Write(buf[:n])
-			s.mu.Unlock()
-			if err != nil {
-				return
-			}
-		}
-	}()
-	t.Cleanup(func() {
-		_ = s.cmd.Process.Kill()
-		_ = ptm.Close()
-		_ = tty.Close()
-	})
+	s := &session{t: t, result: filepath.Join(t.TempDir(), "result.json")}
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "PROMPT_TEST_HELPER=1", "PROMPT_TEST_RESULT="+s.result, "TERM=xterm")
+	cmd.Env = append(cmd.Env, env...)
+	s.Session = ptytest.Start(t, cmd)
 	return s
 }
 
-// expect waits until the output after the last match holds want.
-func (s *session) expect(want string) {
-	s.t.Helper()
-	deadline := time.Now().Add(expect)
-	for time.Now().Before(deadline) {
-		s.mu.Lock()
-		rest := s.out.String()[s.seen:]
-		if i := strings.Index(rest, want); i >= 0 {
-			s.seen += i + len(want)
-			s.mu.Unlock()
-			return
-		}
-		s.mu.Unlock()
-		time.Sleep(10 * time.Millisecond)
-	}
-	s.t.Fatalf("never saw %q; output after the last match:\n%q", want, s.output()[s.seen:])
-}
-
-func (s *session) output() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.out.String()
-}
-
-func (s *session) send(keys ...string) {
-	s.t.Helper()
-	for _, k := range keys {
-		if _, err := s.ptm.Write([]byte(k)); err != nil {
-			s.t.Fatal(err)
-		}
-		// One key per read, as a person types.
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
-// wait waits for the program to end and returns its exit status.
-func (s *session) wait() int {
-	s.t.Helper()
-	errc := make(chan error, 1)
-	go func() { errc <- s.cmd.Wait() }()
-	select {
-	case err := <-errc:
-		var ee *exec.ExitError
-		if errors.As(err, &ee) {
-			if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-				s.t.Fatalf("the program was killed by %v", ws.Signal())
-			}
-			return ee.ExitCode()
-		}
-		if err != nil {
-			s.t.Fatal(err)
-		}
-		return 0
-	case <-time.After(expect):
-		s.t.Fatalf("the program did not end; output:\n%q", s.output())
-	}
-	return -1
-}
+func (s *session) expect(want string)  { s.t.Helper(); s.Expect(want) }
+func (s *session) send(keys ...string) { s.t.Helper(); s.Send(keys...) }
+func (s *session) wait() int           { s.t.Helper(); return s.Wait() }
+func (s *session) output() string      { return s.Output() }
+func (s *session) restored()           { s.t.Helper(); s.Restored() }
 
 // values reads what the program returned.
 func (s *session) values() Values {
@@ -169,22 +65,6 @@ func (s *session) values() Values {
 		s.t.Fatal(err)
 	}
 	return v
-}
-
-// restored checks that the terminal's modes are those it had before the
-// program ran: echo, line editing and signals on, output processed.
-func (s *session) restored() {
-	s.t.Helper()
-	now, err := unix.IoctlGetTermios(int(s.tty.Fd()), unix.TCGETS)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	if now.Lflag != s.before.Lflag || now.Iflag != s.before.Iflag || now.Oflag != s.before.Oflag || now.Cflag != s.before.Cflag {
-		s.t.Errorf("terminal modes not restored: before %+v, after %+v", *s.before, *now)
-	}
-	if now.Lflag&unix.ECHO == 0 || now.Lflag&unix.ICANON == 0 {
-		s.t.Errorf("echo or line editing left off: lflag %#x", now.Lflag)
-	}
 }
 
 func TestPickFilterTrialConfirm(t *testing.T) {
@@ -299,10 +179,6 @@ func TestCancelAtEachPrompt(t *testing.T) {
 					t.Error("values returned after a cancel")
 				}
 				s.expect("error: cancelled")
-				out := s.output()
-				if strings.LastIndex(out, "\x1b[?25h") < strings.LastIndex(out, "\x1b[?25l") {
-					t.Error("cursor left hidden")
-				}
 				s.restored()
 			})
 		}
@@ -367,7 +243,7 @@ func TestAccessible(t *testing.T) {
 	s.expect("Plan version\r\n1. Starter v3  plv_1\r\n2. Pro v2  plv_2\r\n")
 	s.send("2\r")
 	s.expect("Anything else?\r\n1. Trial days  trial-days\r\n")
-	s.expect("Enter alone for none.\r\nAnything else?: ")
+	s.expect("Enter alone for none.\r\nAnything else? ")
 	s.send("1\r")
 	s.expect("Trial days (a whole number; Enter alone to skip): ")
 	s.send("two\r")
@@ -393,7 +269,7 @@ func TestAccessibleCancel(t *testing.T) {
 	prompts := []struct{ prompt, answer string }{
 		{"Customer: ", "1\r"},
 		{"Plan version: ", "1\r"},
-		{"Anything else?: ", "1\r"},
+		{"Anything else? ", "1\r"},
 		{"Trial days (a whole number; Enter alone to skip): ", "5\r"},
 		{"Create this checkout session? Type y or n (Enter alone: yes): ", ""},
 	}
@@ -418,4 +294,36 @@ func TestAccessibleCancel(t *testing.T) {
 			})
 		}
 	}
+}
+
+func TestAccessibleSlowAndFailedLookups(t *testing.T) {
+	t.Run("slow", func(t *testing.T) {
+		s := start(t, "BILLCTL_ACCESSIBLE=1", "PROMPT_TEST_DELAY=1h")
+		s.expect("Customer\r\nReading the list…\r\nType the value and press Enter, or wait for the list.\r\n")
+		s.send("cus_7\r")
+		s.expect("Plan version\r\n")
+		s.expect("Plan version: ")
+		s.send("1\r", "\r", "\r")
+		if code := s.wait(); code != 0 {
+			t.Fatalf("exit %d; output:\n%q", code, s.output())
+		}
+		want := Values{"customer": {"cus_7"}, "plan-version": {"plv_1"}}
+		if got := s.values(); !reflect.DeepEqual(got, want) {
+			t.Errorf("values = %v, want %v", got, want)
+		}
+	})
+	t.Run("failed", func(t *testing.T) {
+		s := start(t, "BILLCTL_ACCESSIBLE=1", "PROMPT_TEST_FAIL=503 Service Unavailable")
+		s.expect("Could not read the list: 503 Service Unavailable\r\nType a value in full.\r\nCustomer: ")
+		s.send("acme\r")
+		s.expect("Plan version: ")
+		s.send("2\r", "\r", "\r")
+		if code := s.wait(); code != 0 {
+			t.Fatalf("exit %d; output:\n%q", code, s.output())
+		}
+		want := Values{"customer": {"acme"}, "plan-version": {"plv_2"}}
+		if got := s.values(); !reflect.DeepEqual(got, want) {
+			t.Errorf("values = %v, want %v", got, want)
+		}
+	})
 }

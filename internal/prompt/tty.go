@@ -336,7 +336,15 @@ func (l *listView) load() {
 
 func (l *listView) matches() []Choice { return filter(l.items, string(l.typed)) }
 
-func (l *listView) head() string { return "? " + l.q.label + ": " + string(l.typed) }
+func (l *listView) head() string { return "? " + colon(l.q.label) + string(l.typed) }
+
+// colon ends a question's label: "Customer: ", but "Anything else? ".
+func colon(label string) string {
+	if strings.HasSuffix(label, "?") {
+		return label + " "
+	}
+	return label + ": "
+}
 
 // press handles one key; fin reports that the answer is vals.
 func (l *listView) press(k key) (vals []string, fin bool) {
@@ -486,5 +494,5 @@ func (l *listView) summary(vals []string) string {
 			}
 		}
 	}
-	return "✔ " + l.q.label + ": " + strings.Join(shown, ", ")
+	return "✔ " + colon(l.q.label) + strings.Join(shown, ", ")
 }

@@ -14,8 +14,8 @@ import (
 
 // Descriptor is everything the rest of billctl knows about one API shape:
 // the command line, the settings, completion and the printer ask it rather
-// than naming a provider. Adding a provider is a package that returns one
-// of these, plus its line in the registry.
+// than naming a provider. Adding a provider is a package that registers one
+// of these from its init (Register), plus its import line in the registry.
 type Descriptor struct {
 	// Name is the value of --provider.
 	Name string
@@ -118,12 +118,25 @@ type Flag struct {
 	// GoesOn: a completed value may go on (KEY=VAL,…), so the shell adds
 	// no space after it.
 	GoesOn bool
+	// Ask is whether `checkout create` asks for it on a terminal.
+	Ask Asking
 }
+
+// Asking is whether `checkout create`, run on a terminal without the
+// fields a session needs, asks for a flag.
+type Asking int
+
+// How a flag is asked for.
+const (
+	NotAsked   Asking = iota
+	AskFirst          // asked in order: what a session is for (customer, plan)
+	AskOffered        // offered in one short list of common options
+)
 
 // CommonFlags are the request flags every provider takes.
 func CommonFlags() []Flag {
 	return []Flag{
-		{Name: "customer", Path: "customer_id", Usage: "customer ID (customer_id); some providers also take the customer's alias", Lookup: Customers},
+		{Name: "customer", Path: "customer_id", Usage: "customer ID (customer_id); some providers also take the customer's alias", Lookup: Customers, Ask: AskFirst},
 		{Name: "metadata", Kind: ListFlag, Usage: "metadata entry KEY=VALUE (repeatable)", Apply: applyMetadata},
 	}
 }

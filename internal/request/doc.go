@@ -319,7 +319,7 @@ func (f *yamlFilter) Read(p []byte) (int, error) {
 }
 
 func (f *yamlFilter) read1(p []byte) (int, error) {
-	for len(f.rest) == 0 {
+	if len(f.rest) == 0 {
 		if f.err != nil {
 			return 0, f.err
 		}

@@ -39,6 +39,29 @@ func (s *Store) Seed(ctx context.Context, provider string, items []Item) error {
 	})
 }
 
+// AddCatalog adds records to provider's catalogue (or replaces those with
+// the same kind and ID), for tests whose fixtures name their own customers
+// and plans. Reset forgets them.
+func (s *Store) AddCatalog(ctx context.Context, provider string, items []Item) error {
+	err := s.Update(ctx, func(tx *Tx) error {
+		for i, it := range items {
+			var alias any
+			if it.Alias != "" {
+				alias = it.Alias
+			}
+			if _, err := tx.Exec(`INSERT OR REPLACE INTO catalog (provider, kind, id, alias, name, sort, data) VALUES (?,?,?,?,?,(SELECT coalesce(max(sort), 0) + 1 + ? FROM catalog),?)`,
+				provider, it.Kind, it.ID, alias, it.Name, i, []byte(it.Data)); err != nil {
+				return fmt.Errorf("sandbox: adding to the catalogue: %w", err)
+			}
+		}
+		return nil
+	})
+	s.mu.Lock()
+	s.kinds = map[string]*catalogKind{}
+	s.mu.Unlock()
+	return err
+}
+
 func (tx *Tx) seed(provider string, items []Item) error {
 	for i, it := range items {
 		var alias any

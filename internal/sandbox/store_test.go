@@ -165,3 +165,27 @@ func TestUpdatesShareACommitNotAFailure(t *testing.T) {
 		t.Errorf("%d stored, %d failed; want 100 and 100", n, failed)
 	}
 }
+
+func TestAddCatalog(t *testing.T) {
+	st, err := sandbox.Open("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ctx := context.Background()
+	if err := st.Seed(ctx, "meteroid", []sandbox.Item{{Kind: "customers", ID: "cus_1", Name: "One", Data: []byte(`{"id":"cus_1"}`)}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.CatalogItem(ctx, "meteroid", "customers", "cus_2", false); !errors.Is(err, sandbox.ErrNoItem) {
+		t.Fatalf("cus_2 before: %v", err)
+	}
+	if err := st.AddCatalog(ctx, "meteroid", []sandbox.Item{{Kind: "customers", ID: "cus_2", Alias: "two", Name: "Two", Data: []byte(`{"id":"cus_2"}`)}}); err != nil {
+		t.Fatal(err)
+	}
+	if it, err := st.CatalogItem(ctx, "meteroid", "customers", "two", true); err != nil || it.ID != "cus_2" {
+		t.Errorf("cus_2 by alias after: %v %v", it, err)
+	}
+	if items, _ := st.Catalog(ctx, "meteroid", "customers"); len(items) != 2 || items[1].ID != "cus_2" {
+		t.Errorf("order: %v", items)
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"github.com/billctl/billctl/internal/cli/cmdutil"
 	"github.com/billctl/billctl/internal/config"
 	"github.com/billctl/billctl/internal/engine"
+	"github.com/billctl/billctl/internal/prompt"
 	"github.com/billctl/billctl/internal/provider"
 	"github.com/billctl/billctl/internal/request"
 )
@@ -27,6 +28,7 @@ type CreateOptions struct {
 	Open           bool
 	Parallel       int
 	FailFast       bool
+	NoInput        bool
 	// Rows is a sheet (CSV, TSV): one session per row, built on File.
 	Rows string
 
@@ -74,7 +76,13 @@ as --set paths (customer_id, metadata.crm_id, add_ons[0].add_on_id); each
 row is built on the -f document, then the flags and --set, then the row's
 non-empty cells, read as the fields' types. Errors name FILE:ROW:COLUMN,
 rows counted from 1 after the header; row N gets KEY-N. With -o csv each
-line is the row followed by id, status, url and error, ready to paste back.`),
+line is the row followed by id, status, url and error, ready to paste back.
+
+On a terminal, a create from flags that lacks only required fields asks
+for them from lists read from the account, offers the common options,
+shows the request and asks to confirm before sending. It never asks with
+--no-input, BILLCTL_NO_INPUT=1 or CI set, or when stdin or stdout is not a
+terminal. BILLCTL_ACCESSIBLE=1 asks with plain numbered prompts.`),
 		Example: providerExamples("checkout create", "%s, from flags") + "\n\n" + cmdutil.Example(`
 
   # From a file, with one field overridden, printing only the URL
@@ -106,6 +114,7 @@ line is the row followed by id, status, url and error, ready to paste back.`),
 	fl.IntVar(&opts.Parallel, "parallel", 4, "requests in flight at once in a batch")
 	fl.BoolVar(&opts.FailFast, "fail-fast", false, "stop a batch at its first failure")
 	fl.StringVar(&opts.Rows, "rows", "", "one session per row of a sheet, CSV or TSV (- for stdin); -f is the base of every row")
+	fl.BoolVar(&opts.NoInput, "no-input", false, "never ask on a terminal for missing fields (so do BILLCTL_NO_INPUT=1 and CI)")
 	_ = cmd.MarkFlagFilename("file", "yaml", "yml", "json")
 	_ = cmd.MarkFlagFilename("rows", "csv", "tsv")
 	opts.format = addFormatFlags(cmd, f)
@@ -154,6 +163,13 @@ func createRun(opts *CreateOptions) error {
 	p, err := client(withPool(f, opts.Parallel), s, !opts.DryRun)
 	if err != nil {
 		return err
+	}
+	// On a terminal, what is missing is asked for rather than refused.
+	var pr *prompt.Prompter
+	if opts.mayAsk() && onlyMissing(&engine.Builder{Provider: p, Defs: opts.flags.defs, Flags: given, Sets: opts.Sets}) {
+		if given, pr, err = opts.ask(s, p, given); err != nil {
+			return err
+		}
 	}
 	b := &engine.Builder{Provider: p, Defs: opts.flags.defs, Flags: given, Sets: opts.Sets}
 	if opts.Rows != "" {
@@ -209,7 +225,7 @@ func createRun(opts *CreateOptions) error {
 		return cmdutil.FlagErrorf("--open works with a single session, not a batch")
 	}
 	if single {
-		return sendOne(opts, s, p, lone)
+		return sendOne(opts, s, p, lone, pr)
 	}
 	return sendBatch(opts, s, p, sp, total)
 }
@@ -243,8 +259,9 @@ func (opts *CreateOptions) key(index int) string {
 	return engine.Key(opts.IdempotencyKey, index)
 }
 
-// sendOne creates a lone session and prints it.
-func sendOne(opts *CreateOptions, s *config.Settings, p provider.Provider, req provider.Request) error {
+// sendOne creates a lone session and prints it. pr, when the fields were
+// asked for, offers to open the session's page.
+func sendOne(opts *CreateOptions, s *config.Settings, p provider.Provider, req provider.Request, pr *prompt.Prompter) error {
 	f := opts.F
 	sess, err := p.Create(f.Context, req, opts.key(0))
 	if err != nil {
@@ -255,6 +272,9 @@ func sendOne(opts *CreateOptions, s *config.Settings, p provider.Provider, req p
 	}
 	if opts.Open {
 		return openURL(f, sess)
+	}
+	if pr != nil {
+		return offerOpen(f, pr, sess)
 	}
 	return nil
 }

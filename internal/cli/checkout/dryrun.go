@@ -13,6 +13,11 @@ import (
 // shown: the text and JSON forms redact it, and the curl form reads it
 // from $BILLCTL_TOKEN when the command is run.
 func printDryRun(f *cmdutil.Factory, s *config.Settings, p provider.Provider, reqs []built, single bool) error {
+	return output.DryRun(f.IO.Out, s.Output, dryRequests(f, s, p, reqs), single)
+}
+
+// dryRequests are the requests as a dry run shows them, the token redacted.
+func dryRequests(f *cmdutil.Factory, s *config.Settings, p provider.Provider, reqs []built) []output.DryRequest {
 	// Without a token the header says so, rather than look as if one were
 	// set: a real create would stop there (exit 3).
 	auth := "Bearer [REDACTED]"
@@ -35,5 +40,5 @@ func printDryRun(f *cmdutil.Factory, s *config.Settings, p provider.Provider, re
 			Body: r.body,
 		}
 	}
-	return output.DryRun(f.IO.Out, s.Output, out, single)
+	return out
 }

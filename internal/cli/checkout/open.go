@@ -2,9 +2,13 @@ package checkout
 
 import (
 	"fmt"
+	"net"
+	"net/url"
 	"strings"
+	"time"
 
 	"github.com/billctl/billctl/internal/cli/cmdutil"
+	"github.com/billctl/billctl/internal/config"
 	"github.com/billctl/billctl/internal/provider"
 	"github.com/billctl/billctl/internal/safetext"
 )
@@ -20,6 +24,10 @@ func openURL(f *cmdutil.Factory, s *provider.Session) error {
 	}
 	if why := noPage(providerName(f), s); why != "" {
 		say("not opening a browser: %s\n", why)
+		return nil
+	}
+	if why := unserved(s.URL); why != "" {
+		fmt.Fprintf(f.IO.Err, "not opening a browser: %s\n", why)
 		return nil
 	}
 	if f.Browser == nil {
@@ -65,4 +73,29 @@ func providerName(f *cmdutil.Factory) string {
 		return s.Provider
 	}
 	return "the API"
+}
+
+// unserved says why a checkout page on this machine cannot be opened, or
+// "" when it can. The sandbox's pages live on `billctl sandbox serve`; a
+// session created without one running (in-process) has a link that
+// nothing answers yet, and a browser would only show an error.
+func unserved(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme != "http" || !config.IsLoopback(u.Hostname()) {
+		return ""
+	}
+	host := u.Host
+	if u.Port() == "" {
+		host = net.JoinHostPort(u.Hostname(), "80")
+	}
+	c, err := net.DialTimeout("tcp", host, 500*time.Millisecond)
+	if err == nil {
+		c.Close()
+		return ""
+	}
+	serve := "billctl sandbox serve"
+	if host != "127.0.0.1:12111" {
+		serve += " --addr " + host
+	}
+	return fmt.Sprintf("nothing answers at %s, where this checkout page is served; start the sandbox's server with `%s` (in another terminal, on the same database), then open %s", host, serve, raw)
 }

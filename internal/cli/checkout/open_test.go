@@ -2,6 +2,7 @@ package checkout
 
 import (
 	"errors"
+	"net"
 	"strings"
 	"testing"
 
@@ -78,5 +79,36 @@ func TestOpenURLAnnouncesOnATerminal(t *testing.T) {
 	}
 	if got := e.err.String(); got != "Opening https://pay.example/1 in your browser.\n" {
 		t.Errorf("stderr = %q", got)
+	}
+}
+
+// A sandbox session's page lives on `billctl sandbox serve`: with nothing
+// listening there, --open says how to start it instead of opening an error.
+func TestOpenURLOfAPageNobodyServes(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	served := "http://" + l.Addr().String() + "/checkout/che_1"
+	e := newTestEnv(t, nil, "--provider", "meteroid")
+	if err := openURL(e.f, &provider.Session{ID: "che_1", Status: "CREATED", URL: served}); err != nil {
+		t.Fatal(err)
+	}
+	if len(e.browser.opened) != 1 {
+		t.Errorf("a page with a server was not opened: %q", e.err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+
+	e = newTestEnv(t, nil, "--provider", "meteroid")
+	if err := openURL(e.f, &provider.Session{ID: "che_1", Status: "CREATED", URL: served}); err != nil {
+		t.Fatal(err)
+	}
+	if len(e.browser.opened) != 0 {
+		t.Errorf("opened %q with nothing serving it", e.browser.opened)
+	}
+	want := "not opening a browser: nothing answers at " + addr + ", where this checkout page is served; start the sandbox's server with `billctl sandbox serve --addr " + addr + "`"
+	if !strings.Contains(e.err.String(), want) {
+		t.Errorf("stderr = %q, want %q", e.err, want)
 	}
 }

@@ -115,3 +115,30 @@ func TestSandboxCompletion(t *testing.T) {
 		t.Errorf("maple pricings: %d %s", code, out)
 	}
 }
+
+// A profile's account does not leak into --sandbox: its token is not sent
+// and its company is replaced by the demo one; a --company given on the
+// command line is kept (and refused by the sandbox as another company's).
+func TestSandboxIgnoresTheProfilesAccount(t *testing.T) {
+	sb := sandboxtest.Start(t, sandbox.Options{})
+	env, _ := sandboxEnv(t)
+	env["BILLCTL_SANDBOX_ADDR"] = strings.TrimPrefix(sb.URL, "http://")
+	cfg := filepath.Join(env["XDG_CONFIG_HOME"], "billctl", "config.yaml")
+	if err := os.MkdirAll(filepath.Dir(cfg), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	const secret = "sk_live_REAL_ACCOUNT_c0ffee"
+	if err := os.WriteFile(cfg, []byte("current_profile: prod\nprofiles:\n  prod: {provider: maple, company: cmp_RealCo1, token: \""+secret+"\"}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, stderr := runEnv(t, env, "--sandbox", "--debug", "checkout", "create", "--customer", maple.DemoCustomerGrace, "-o", "id")
+	if code != 0 || !strings.HasPrefix(out, "chk_") {
+		t.Fatalf("create with a maple profile: %d %q %s", code, out, stderr)
+	}
+	if strings.Contains(stderr, "cmp_RealCo1") || strings.Contains(stderr, secret) || !strings.Contains(stderr, "/api/v1/companies/"+maple.DemoCompany+"/checkout") {
+		t.Errorf("the profile's account was used:\n%s", stderr)
+	}
+	if code, _, stderr := runEnv(t, env, "--sandbox", "--company", "cmp_Other1", "checkout", "create", "--customer", maple.DemoCustomerGrace); code != 3 || !strings.Contains(stderr, "403") {
+		t.Errorf("--company of another company: %d %s", code, stderr)
+	}
+}

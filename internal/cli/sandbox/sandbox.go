@@ -103,6 +103,21 @@ func newCmdMove(f *cmdutil.Factory, verb string) *cobra.Command {
 			if ctx == nil {
 				ctx = context.Background()
 			}
+			// With a server running, pay as its page does, so its webhooks
+			// follow; --data names a database, so act on that one.
+			if verb == "pay" && data.path == "" {
+				status, err := payThroughServer(ctx, f, args[0])
+				if errors.Is(err, sandbox.ErrState) {
+					return exitcode.New(exitcode.Failure, errors.New("sandbox: session "+args[0]+" is "+status+": only a CREATED or AWAITING_PAYMENT session can pay"))
+				}
+				if !errors.Is(err, errNoServer) {
+					if err != nil {
+						return err
+					}
+					_, err = f.IO.Out.Write([]byte(args[0] + " " + status + "\n"))
+					return err
+				}
+			}
 			st, err := data.open(ctx, f.Getenv)
 			if err != nil {
 				return err

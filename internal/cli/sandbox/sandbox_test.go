@@ -22,7 +22,9 @@ import (
 func run(t *testing.T, ctx context.Context, dir string, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	env := map[string]string{"XDG_STATE_HOME": dir, "HOME": dir, "XDG_CONFIG_HOME": dir}
+	// An address nothing listens on: `sandbox pay` goes through a server
+	// only when one answers there, and a developer's own may be running.
+	env := map[string]string{"XDG_STATE_HOME": dir, "HOME": dir, "XDG_CONFIG_HOME": dir, "BILLCTL_SANDBOX_ADDR": freeAddr(t)}
 	f := &cmdutil.Factory{
 		IO:      &output.IO{In: strings.NewReader(""), Out: &out, Err: &errb},
 		Getenv:  func(k string) string { return env[k] },

@@ -24,6 +24,7 @@ type ServeOptions struct {
 	Latency   time.Duration
 	FailRate  float64
 	RateLimit int
+	Webhooks  webhookFlags
 	// Ready, when set, receives the server's base URL once it listens (tests).
 	Ready func(baseURL string)
 }
@@ -39,7 +40,10 @@ func NewCmdServe(f *cmdutil.Factory, runF func(*ServeOptions) error) *cobra.Comm
   billctl sandbox serve
 
   # For a test suite: nothing kept, slow and flaky on purpose
-  billctl sandbox serve --memory --latency 200ms --fail-rate 0.1 --rate-limit 20`),
+  billctl sandbox serve --memory --latency 200ms --fail-rate 0.1 --rate-limit 20
+
+  # Send each payment's webhook to your app, signed with your secret
+  billctl sandbox serve --webhook-url http://localhost:3000/webhooks --webhook-secret whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw`),
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if opts.FailRate < 0 || opts.FailRate > 1 {
@@ -50,6 +54,9 @@ func NewCmdServe(f *cmdutil.Factory, runF func(*ServeOptions) error) *cobra.Comm
 			}
 			if opts.Latency < 0 {
 				return cmdutil.FlagErrorf("--latency %v: must not be negative", opts.Latency)
+			}
+			if err := opts.Webhooks.check(); err != nil {
+				return err
 			}
 			if err := sandbox.CheckAddr(opts.Addr); err != nil {
 				return exitcode.New(exitcode.Usage, err)
@@ -66,6 +73,8 @@ func NewCmdServe(f *cmdutil.Factory, runF func(*ServeOptions) error) *cobra.Comm
 	fs.DurationVar(&opts.Latency, "latency", 0, "wait this long before each API answer")
 	fs.Float64Var(&opts.FailRate, "fail-rate", 0, "answer this fraction of API requests 503, without acting on them")
 	fs.IntVar(&opts.RateLimit, "rate-limit", 0, "API requests allowed per second; beyond, 429 with Retry-After (0: no limit)")
+	fs.StringVar(&opts.Webhooks.url, "webhook-url", "", "POST each completed session's subscription.created event here, retried with backoff")
+	fs.StringVar(&opts.Webhooks.secret, "webhook-secret", "", "sign webhooks with this Standard Webhooks secret (whsec_…; default: a new one, printed)")
 	return cmd
 }
 
@@ -87,8 +96,14 @@ func serveRun(f *cmdutil.Factory, opts *ServeOptions) error {
 		return fmt.Errorf("sandbox: %w", err)
 	}
 	base := "http://" + l.Addr().String()
+	pages, waitWebhooks, err := checkoutPages(ctx, f, st, opts.Webhooks)
+	if err != nil {
+		l.Close()
+		return err
+	}
+	defer waitWebhooks()
 	srv, err := sandbox.New(ctx, sandbox.Options{
-		Store: st, BaseURL: base, APIs: APIs(),
+		Store: st, BaseURL: base, APIs: APIs(), Pages: pages,
 		Latency: opts.Latency, FailRate: opts.FailRate, RateLimit: opts.RateLimit,
 		Log: f.IO.Err,
 	})

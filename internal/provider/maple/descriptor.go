@@ -18,6 +18,8 @@ import (
 // companyPrefix starts every Maple company ID.
 const companyPrefix = "cmp_"
 
+func init() { provider.Register(20, Descriptor) }
+
 // Descriptor is what billctl knows about Maple.
 func Descriptor() *provider.Descriptor {
 	return &provider.Descriptor{
@@ -74,17 +76,17 @@ func checkCompany(v string) error {
 func flags() []provider.Flag {
 	return []provider.Flag{
 		{Name: "config-item", Kind: provider.ListFlag, Usage: "config item KEY=VAL[,KEY=VAL…] in config_items field names, e.g. product_pricing_id=pp_1,num_licenses=2 (repeatable)", Apply: applyConfigItems, Complete: completeConfigItem, GoesOn: true},
-		{Name: "product-pricing", Kind: provider.ListFlag, Path: "product_pricing_ids", Usage: "product pricing ID (repeatable, product_pricing_ids)", Lookup: provider.ProductPricings},
+		{Name: "product-pricing", Kind: provider.ListFlag, Path: "product_pricing_ids", Usage: "product pricing ID (repeatable, product_pricing_ids)", Lookup: provider.ProductPricings, Ask: provider.AskFirst},
 		{Name: "bundle-pricing", Path: "bundle_pricing_id", Usage: "bundle pricing ID"},
-		{Name: "term", Usage: "subscription term COUNT:FREQUENCY, e.g. 12:MONTH (" + strings.Join(Frequency("").Values(), ", ") + ")", Apply: applyTerm("term"), Complete: completeTerm},
-		{Name: "trial-term", Usage: "trial term COUNT:FREQUENCY (also sets trial: true)", Apply: applyTerm("trial_term"), Complete: completeTerm},
+		{Name: "term", Usage: "subscription term COUNT:FREQUENCY, e.g. 12:MONTH (" + strings.Join(Frequency("").Values(), ", ") + ")", Apply: applyTerm("term"), Complete: completeTerm, Ask: provider.AskOffered},
+		{Name: "trial-term", Usage: "trial term COUNT:FREQUENCY (also sets trial: true)", Apply: applyTerm("trial_term"), Complete: completeTerm, Ask: provider.AskOffered},
 		{Name: "auto-charges", Kind: provider.BoolFlag, Path: "auto_charges", Usage: "charge automatically"},
 		{Name: "auto-renews", Kind: provider.BoolFlag, Path: "auto_renews", Usage: "renew at the end of the term"},
 		{Name: "previous-subscription", Path: "previous_subscription_id", Usage: "subscription this checkout changes"},
 		{Name: "change-timing", Kind: provider.EnumFlag, Values: ChangeTiming("").Values(), Path: "change_timing", Usage: "when a change takes effect"},
 		{Name: "change-proration", Kind: provider.EnumFlag, Values: ChangeProrationType("").Values(), Path: "change_proration_type", Usage: "how a change is prorated"},
 		{Name: "reset-billing-anchor", Kind: provider.BoolFlag, Path: "change_reset_billing_anchor", Usage: "reset the billing anchor on change"},
-		{Name: "redirect-url", Path: "options.redirect_url", Usage: "where the customer goes after checkout"},
+		{Name: "redirect-url", Path: "options.redirect_url", Usage: "where the customer goes after checkout", Ask: provider.AskOffered},
 		{Name: "confirmation-message", Path: "options.confirmation_message", Usage: "message shown after checkout"},
 		{Name: "completion-action", Path: "options.completion_action", Usage: "what happens after checkout, e.g. REDIRECT"},
 		{Name: "allow-promo-code", Kind: provider.BoolFlag, Path: "options.allow_promo_code", Usage: "let the customer enter a promo code"},

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/billctl/billctl/internal/sandbox"
@@ -114,7 +115,8 @@ func registerSandbox(mux *http.ServeMux, env *sandbox.Env) {
 	}))
 }
 
-var companyPattern = regexp.MustCompile(`^cmp_[0-9A-Za-z]+$`)
+// Compiled on first use: the sandbox side is linked into every command.
+var companyPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^cmp_[0-9A-Za-z]+$`) })
 
 // auth accepts any non-empty bearer token; the company must be the demo one.
 func (h *handler) auth(next http.HandlerFunc) http.Handler {
@@ -124,7 +126,7 @@ func (h *handler) auth(next http.HandlerFunc) http.Handler {
 			return
 		}
 		if c := r.PathValue("company"); c != "" {
-			if !companyPattern.MatchString(c) {
+			if !companyPattern().MatchString(c) {
 				sandboxError(w, http.StatusBadRequest, "", "invalid_company_id", "company_id must look like cmp_…", nil)
 				return
 			}

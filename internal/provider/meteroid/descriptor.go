@@ -15,6 +15,8 @@ import (
 	"github.com/billctl/billctl/internal/request"
 )
 
+func init() { provider.Register(10, Descriptor) }
+
 // Descriptor is what billctl knows about Meteroid.
 func Descriptor() *provider.Descriptor {
 	return &provider.Descriptor{
@@ -69,15 +71,15 @@ func Descriptor() *provider.Descriptor {
 
 func flags() []provider.Flag {
 	return []provider.Flag{
-		{Name: "plan-version", Path: "plan_version_id", Usage: "plan version ID (plan_version_id)", Lookup: provider.PlanVersions},
-		{Name: "add-on", Kind: provider.ListFlag, Usage: "add-on ID[:QUANTITY] (repeatable)", Apply: applyAddOns, Lookup: provider.AddOns},
-		{Name: "coupon", Kind: provider.ListFlag, Path: "coupon_ids", Usage: "coupon ID (repeatable, coupon_ids)", Lookup: provider.Coupons},
+		{Name: "plan-version", Path: "plan_version_id", Usage: "plan version ID (plan_version_id)", Lookup: provider.PlanVersions, Ask: provider.AskFirst},
+		{Name: "add-on", Kind: provider.ListFlag, Usage: "add-on ID[:QUANTITY] (repeatable)", Apply: applyAddOns, Lookup: provider.AddOns, Ask: provider.AskOffered},
+		{Name: "coupon", Kind: provider.ListFlag, Path: "coupon_ids", Usage: "coupon ID (repeatable, coupon_ids)", Lookup: provider.Coupons, Ask: provider.AskOffered},
 		{Name: "coupon-code", Path: "coupon_code", Usage: "coupon code the customer entered"},
-		{Name: "trial-days", Path: "trial_duration_days", Usage: "trial length in days"},
+		{Name: "trial-days", Path: "trial_duration_days", Usage: "trial length in days", Ask: provider.AskOffered},
 		{Name: "billing-start-date", Path: "billing_start_date", Usage: "first billing day, YYYY-MM-DD"},
 		{Name: "billing-day-anchor", Path: "billing_day_anchor", Usage: "day of the month billing is anchored to"},
 		{Name: "end-date", Path: "end_date", Usage: "subscription end, YYYY-MM-DD"},
-		{Name: "expires-in-hours", Path: "expires_in_hours", Usage: "session lifetime in hours (0 = never expires)"},
+		{Name: "expires-in-hours", Path: "expires_in_hours", Usage: "session lifetime in hours (0 = never expires)", Ask: provider.AskOffered},
 		{Name: "net-terms", Path: "net_terms", Usage: "days to pay an invoice"},
 		{Name: "invoice-memo", Path: "invoice_memo", Usage: "memo printed on invoices"},
 		{Name: "invoice-threshold", Path: "invoice_threshold", Usage: "invoice threshold, a decimal like 100.00"},

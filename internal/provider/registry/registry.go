@@ -1,23 +1,17 @@
 // Package registry lists the providers billctl speaks. It is the one file
 // that names each provider package: adding a provider is its package plus
-// one line here.
+// one import line here (each package registers itself from its init, with
+// the rank that orders it in help and messages).
 package registry
 
 import (
-	"sync"
-
 	"github.com/billctl/billctl/internal/provider"
-	"github.com/billctl/billctl/internal/provider/maple"
-	"github.com/billctl/billctl/internal/provider/meteroid"
+
+	_ "github.com/billctl/billctl/internal/provider/maple"
+	_ "github.com/billctl/billctl/internal/provider/meteroid"
 )
 
-// all is built on first use: a command that needs no provider pays nothing.
-var all = sync.OnceValue(func() []*provider.Descriptor {
-	return []*provider.Descriptor{
-		meteroid.Descriptor(),
-		maple.Descriptor(),
-	}
-})
+func all() []*provider.Descriptor { return provider.Registered() }
 
 // All are the providers, in the order help and messages list them.
 func All() []*provider.Descriptor { return all() }

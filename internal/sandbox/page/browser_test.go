@@ -30,24 +30,6 @@ func servePages(t *testing.T) (*memSessions, *httptest.Server) {
 	return mem, srv
 }
 
-func text(t *testing.T, ctx context.Context, css string) string {
-	t.Helper()
-	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(css)))
-	if err != nil {
-		t.Fatalf("text of %s: %v", css, err)
-	}
-	return strings.TrimSpace(s)
-}
-
-func eval[T any](t *testing.T, ctx context.Context, js string) T {
-	t.Helper()
-	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](js))
-	if err != nil {
-		t.Fatalf("evaluate %s: %v", js, err)
-	}
-	return v
-}
-
 func do(t *testing.T, ctx context.Context, steps ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
 	if err := chromedp.Do(ctx, steps...); err != nil {
@@ -61,13 +43,13 @@ func TestBrowserPayWithTheKeyboard(t *testing.T) {
 	mem.add(demo("che_pay"))
 
 	do(t, ctx, chromedp.Navigate(srv.URL+"/checkout/che_pay"), chromedp.WaitVisible(chromedp.ID("pay")))
-	if got := text(t, ctx, "h1"); got != "Checkout for Acme Corporation" {
+	if got := browsertest.Text(t, ctx, "h1"); got != "Checkout for Acme Corporation" {
 		t.Errorf("heading %q", got)
 	}
-	if got := text(t, ctx, "#total"); got != "EUR 57.60" {
+	if got := browsertest.Text(t, ctx, "#total"); got != "EUR 57.60" {
 		t.Errorf("total %q", got)
 	}
-	rows := eval[[]string](t, ctx, `[...document.querySelectorAll("tbody tr")].map(r => r.innerText.replace(/\s+/g, " ").trim())`)
+	rows := browsertest.Eval[[]string](t, ctx, `[...document.querySelectorAll("tbody tr")].map(r => r.innerText.replace(/\s+/g, " ").trim())`)
 	want := []string{"Plan Pro (version 2) Monthly EUR 49.00", "Add-on Extra seats × 3 EUR 15.00", "Coupon Launch 10% 10% off −EUR 6.40"}
 	if !slices.Equal(rows, want) {
 		t.Errorf("rows %q, want %q", rows, want)
@@ -76,7 +58,7 @@ func TestBrowserPayWithTheKeyboard(t *testing.T) {
 		t.Errorf("after opening, status %s", got)
 	}
 	// The stylesheet applied: the Content-Security-Policy let it through.
-	if bg := eval[string](t, ctx, `getComputedStyle(document.getElementById("pay")).backgroundColor`); bg == "rgba(0, 0, 0, 0)" || bg == "" {
+	if bg := browsertest.Eval[string](t, ctx, `getComputedStyle(document.getElementById("pay")).backgroundColor`); bg == "rgba(0, 0, 0, 0)" || bg == "" {
 		t.Errorf("the Pay button has no background (%q): the stylesheet was blocked", bg)
 	}
 	checkAccessibleButtons(t, ctx, []string{"Pay EUR 57.60", "Cancel checkout"})
@@ -84,17 +66,17 @@ func TestBrowserPayWithTheKeyboard(t *testing.T) {
 
 	// Keyboard only: the first Tab stop is Pay, Enter presses it.
 	do(t, ctx, chromedp.KeyEvent("\t"))
-	if id := eval[string](t, ctx, `document.activeElement.id`); id != "pay" {
+	if id := browsertest.Eval[string](t, ctx, `document.activeElement.id`); id != "pay" {
 		t.Fatalf("first Tab focuses %q, want the Pay button", id)
 	}
 	do(t, ctx, chromedp.KeyEvent("\r"), chromedp.WaitVisible(chromedp.ID("outcome")))
-	if got := text(t, ctx, "#outcome"); got != "Paid: this checkout is complete." {
+	if got := browsertest.Text(t, ctx, "#outcome"); got != "Paid: this checkout is complete." {
 		t.Errorf("outcome %q", got)
 	}
 	if got := mem.status("che_pay"); got != Completed {
 		t.Errorf("after paying, status %s", got)
 	}
-	if n := eval[int](t, ctx, `document.querySelectorAll("button").length`); n != 0 {
+	if n := browsertest.Eval[int](t, ctx, `document.querySelectorAll("button").length`); n != 0 {
 		t.Errorf("%d buttons on the paid page", n)
 	}
 	browsertest.Screenshot(t, ctx, "checkout-paid")
@@ -115,7 +97,7 @@ func TestBrowserCancel(t *testing.T) {
 		chromedp.Click(chromedp.ID("cancel")),
 		chromedp.WaitVisible(chromedp.ID("outcome")),
 	)
-	if got := text(t, ctx, "#outcome"); got != "This checkout was cancelled." {
+	if got := browsertest.Text(t, ctx, "#outcome"); got != "This checkout was cancelled." {
 		t.Errorf("outcome %q", got)
 	}
 	if got := mem.status("che_cancel"); got != Cancelled {
@@ -131,10 +113,10 @@ func TestBrowserExpired(t *testing.T) {
 	c.ExpiresAt = time.Now().Add(-time.Hour)
 	mem.add(c)
 	do(t, ctx, chromedp.Navigate(srv.URL+"/checkout/che_old"), chromedp.WaitVisible(chromedp.ID("outcome")))
-	if got := text(t, ctx, "#outcome"); got != "This checkout has expired." {
+	if got := browsertest.Text(t, ctx, "#outcome"); got != "This checkout has expired." {
 		t.Errorf("outcome %q", got)
 	}
-	if n := eval[int](t, ctx, `document.querySelectorAll("form, button").length`); n != 0 {
+	if n := browsertest.Eval[int](t, ctx, `document.querySelectorAll("form, button").length`); n != 0 {
 		t.Errorf("%d forms or buttons on an expired session's page", n)
 	}
 	if got := mem.status("che_old"); got != Expired {
@@ -185,7 +167,7 @@ func TestBrowserShowsMaplesConfirmationMessage(t *testing.T) {
 		chromedp.Click(chromedp.ID("pay")),
 		chromedp.WaitVisible(chromedp.ID("confirmation")),
 	)
-	if got := text(t, ctx, "#confirmation"); got != c.ConfirmationMessage {
+	if got := browsertest.Text(t, ctx, "#confirmation"); got != c.ConfirmationMessage {
 		t.Errorf("confirmation %q", got)
 	}
 }
@@ -214,17 +196,17 @@ func TestBrowserRunsNoServerText(t *testing.T) {
 	}()
 
 	do(t, ctx, chromedp.Navigate(srv.URL+"/checkout/che_xss"), chromedp.WaitVisible(chromedp.ID("pay")))
-	if got := text(t, ctx, "h1"); got != "Checkout for "+c.CustomerName {
+	if got := browsertest.Text(t, ctx, "h1"); got != "Checkout for "+c.CustomerName {
 		t.Errorf("heading %q, want the name as text", got)
 	}
-	if got := text(t, ctx, "tbody tr th"); !strings.Contains(got, c.Items[0].Name) {
+	if got := browsertest.Text(t, ctx, "tbody tr th"); !strings.Contains(got, c.Items[0].Name) {
 		t.Errorf("item %q, want the name as text", got)
 	}
 	do(t, ctx, chromedp.Click(chromedp.ID("pay")), chromedp.WaitVisible(chromedp.ID("confirmation")))
-	if got := text(t, ctx, "#confirmation"); got != c.ConfirmationMessage {
+	if got := browsertest.Text(t, ctx, "#confirmation"); got != c.ConfirmationMessage {
 		t.Errorf("confirmation %q, want it as text", got)
 	}
-	if got := eval[string](t, ctx, `String(window.pwned)`); got != "undefined" {
+	if got := browsertest.Eval[string](t, ctx, `String(window.pwned)`); got != "undefined" {
 		t.Errorf("server text ran as script: window.pwned = %q", got)
 	}
 	select {
@@ -247,10 +229,10 @@ func TestBrowserFitsAPhone(t *testing.T) {
 		chromedp.Navigate(srv.URL+"/checkout/che_phone"),
 		chromedp.WaitVisible(chromedp.ID("pay")),
 	)
-	if over := eval[int](t, ctx, `document.documentElement.scrollWidth - document.documentElement.clientWidth`); over > 0 {
+	if over := browsertest.Eval[int](t, ctx, `document.documentElement.scrollWidth - document.documentElement.clientWidth`); over > 0 {
 		t.Errorf("the page is %dpx wider than a 360px screen", over)
 	}
-	if h := eval[float64](t, ctx, `document.getElementById("pay").getBoundingClientRect().height`); h < 44 {
+	if h := browsertest.Eval[float64](t, ctx, `document.getElementById("pay").getBoundingClientRect().height`); h < 44 {
 		t.Errorf("the Pay button is %.0fpx high; a tap target wants 44", h)
 	}
 	browsertest.Screenshot(t, ctx, "checkout-phone")

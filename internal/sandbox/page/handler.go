@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 )
 
 //go:embed page.html
@@ -21,15 +22,22 @@ var pageHTML string
 //go:embed page.css
 var pageCSS string
 
+// Both are made on first use: billctl links this package into every
+// command, and only `sandbox serve` ever shows a page.
 var (
-	tmpl = template.Must(template.New("page").Parse(pageHTML))
+	tmpl = sync.OnceValue(func() *template.Template { return template.Must(template.New("page").Parse(pageHTML)) })
 	// The stylesheet is inline (one request, nothing to serve beside the
 	// page); the policy allows exactly it and no script at all.
-	cssHash = func() string {
+	cssHash = sync.OnceValue(func() string {
 		sum := sha256.Sum256([]byte(pageCSS))
 		return base64.StdEncoding.EncodeToString(sum[:])
-	}()
+	})
 )
+
+// StatusHeader carries the session's status on every answer about one, so
+// a program that pays or cancels through the page (billctl sandbox pay)
+// reads the outcome without parsing HTML.
+const StatusHeader = "Sandbox-Session-Status"
 
 // DefaultPrefix is where the pages live unless Options.Prefix says
 // otherwise: a session's page is DefaultPrefix + its ID.
@@ -144,6 +152,7 @@ func (h *Handler) show(w http.ResponseWriter, r *http.Request, id string) {
 		h.storeError(w, r.Context(), id, err)
 		return
 	}
+	w.Header().Set(StatusHeader, string(c.Status))
 	h.render(w, http.StatusOK, h.view(c, ""))
 }
 
@@ -153,7 +162,10 @@ func (h *Handler) act(w http.ResponseWriter, r *http.Request, id, action string)
 		h.problem(w, http.StatusBadRequest, "Bad request", "The form could not be read.")
 		return
 	}
-	if !h.tokens.valid(action, id, r.PostForm.Get("csrf_token")) {
+	// A program (billctl sandbox pay) says who it is with a bearer token,
+	// as the sandbox's APIs take one; a browser never adds that header to a
+	// form or to another site's request, so it needs no form token.
+	if !bearer(r) && !h.tokens.valid(action, id, r.PostForm.Get("csrf_token")) {
 		h.problem(w, http.StatusForbidden, "Form refused",
 			"This form did not come from this checkout page (or the sandbox server restarted since it was opened). Open the page again and retry.")
 		return
@@ -177,6 +189,7 @@ func (h *Handler) act(w http.ResponseWriter, r *http.Request, id, action string)
 		if action == "cancel" {
 			verb = "cancelled"
 		}
+		w.Header().Set(StatusHeader, string(cur.Status))
 		h.render(w, http.StatusConflict, h.view(cur, "This checkout is "+stateWord(cur.Status)+": it can no longer be "+verb+"."))
 		return
 	}
@@ -184,6 +197,7 @@ func (h *Handler) act(w http.ResponseWriter, r *http.Request, id, action string)
 		h.storeError(w, r.Context(), id, err)
 		return
 	}
+	w.Header().Set(StatusHeader, string(c.Status))
 	if action == "pay" {
 		if to, ok := redirectTarget(c); ok {
 			http.Redirect(w, r, to, http.StatusSeeOther)
@@ -192,6 +206,13 @@ func (h *Handler) act(w http.ResponseWriter, r *http.Request, id, action string)
 	}
 	// Post/Redirect/Get: a reload shows the outcome instead of posting again.
 	http.Redirect(w, r, Path(h.prefix, id), http.StatusSeeOther)
+}
+
+// bearer reports whether r carries an Authorization: Bearer header with a
+// token, as the sandbox's APIs accept any.
+func bearer(r *http.Request) bool {
+	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	return ok && strings.EqualFold(scheme, "Bearer") && strings.TrimSpace(token) != ""
 }
 
 // redirectTarget is Maple's options.redirect_url when the session asks to
@@ -282,7 +303,7 @@ func (h *Handler) problem(w http.ResponseWriter, status int, title, text string)
 
 func (h *Handler) render(w http.ResponseWriter, status int, v view) {
 	var b bytes.Buffer
-	if err := tmpl.Execute(&b, v); err != nil {
+	if err := tmpl().Execute(&b, v); err != nil {
 		h.log.Error("checkout page: template", "error", err)
 		http.Error(w, "checkout page: internal error", http.StatusInternalServerError)
 		return
@@ -296,7 +317,7 @@ func setHeaders(w http.ResponseWriter) {
 	hd := w.Header()
 	// No script may run, whatever a session's text holds; the page may not
 	// be framed (a Pay button under someone else's overlay).
-	hd.Set("Content-Security-Policy", "default-src 'none'; style-src 'sha256-"+cssHash+"'; img-src 'self'; base-uri 'none'; frame-ancestors 'none'")
+	hd.Set("Content-Security-Policy", "default-src 'none'; style-src 'sha256-"+cssHash()+"'; img-src 'self'; base-uri 'none'; frame-ancestors 'none'")
 	hd.Set("X-Content-Type-Options", "nosniff")
 	hd.Set("Referrer-Policy", "no-referrer")
 	hd.Set("Cache-Control", "no-store")

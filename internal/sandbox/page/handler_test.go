@@ -76,7 +76,7 @@ func TestOpenShowsTheSessionAndMovesItToAwaitingPayment(t *testing.T) {
 		"Pro (version 2)", "Extra seats", "× 3", "Launch 10%", "−EUR 6.40",
 		"EUR 49.00", "EUR 15.00",
 		`<td class="num" id="total">EUR 57.60</td>`,
-		"Total (Monthly)", "14 days", "2 Jan 2099, 03:04 UTC",
+		"<th scope=\"row\">Total</th>", "14 days", "2 Jan 2099, 03:04 UTC",
 		`<button type="submit" class="pay" id="pay">Pay EUR 57.60</button>`,
 		`<button type="submit" class="cancel" id="cancel">Cancel checkout</button>`,
 		`<html lang="en">`, `name="viewport"`,
@@ -389,5 +389,46 @@ func TestPath(t *testing.T) {
 	}
 	if got := Path("/pay", "a/b c"); got != "/pay/a%2Fb%20c" {
 		t.Errorf("Path = %q", got)
+	}
+}
+
+// A program with a bearer token, as billctl sandbox pay is, needs no form
+// token; a browser cannot add that header to a cross-site form.
+func TestBearerRequestNeedsNoFormToken(t *testing.T) {
+	hs := newHarness(t)
+	hs.mem.add(demo("che_1"))
+	hs.mem.add(demo("che_2"))
+	w := hs.do("POST", "/checkout/che_1/pay", url.Values{}, http.Header{"Authorization": {"Bearer sandbox"}})
+	if w.Code != http.StatusSeeOther || hs.mem.status("che_1") != Completed || w.Header().Get(StatusHeader) != "COMPLETED" {
+		t.Errorf("pay with a bearer token: %d (%s %q), status %s", w.Code, StatusHeader, w.Header().Get(StatusHeader), hs.mem.status("che_1"))
+	}
+	w = hs.do("POST", "/checkout/che_1/cancel", url.Values{}, http.Header{"Authorization": {"Bearer sandbox"}})
+	if w.Code != http.StatusConflict || w.Header().Get(StatusHeader) != "COMPLETED" {
+		t.Errorf("cancel after paying: %d (%s %q), want 409 and COMPLETED", w.Code, StatusHeader, w.Header().Get(StatusHeader))
+	}
+	for _, auth := range []string{"Bearer ", "Basic dXNlcjpwYXNz", "sandbox"} {
+		w = hs.do("POST", "/checkout/che_2/pay", url.Values{}, http.Header{"Authorization": {auth}})
+		if w.Code != http.StatusForbidden {
+			t.Errorf("Authorization %q: %d, want 403", auth, w.Code)
+		}
+	}
+	if got := hs.mem.status("che_2"); got != Created {
+		t.Errorf("status %s", got)
+	}
+}
+
+// BenchmarkOpenPage renders a session's page (GET) over the in-memory store.
+func BenchmarkOpenPage(b *testing.B) {
+	mem := newMem()
+	mem.add(demo("che_1"))
+	h := New(Options{Sessions: mem, Secret: []byte("k")})
+	r := httptest.NewRequest("GET", "/checkout/che_1", nil)
+	b.ReportAllocs()
+	for b.Loop() {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		if w.Code != http.StatusOK {
+			b.Fatal(w.Code)
+		}
 	}
 }

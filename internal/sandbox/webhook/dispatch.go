@@ -7,12 +7,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/billctl/billctl/internal/config"
 )
 
 // DefaultBackoff is the wait before each retry after a failed attempt;
@@ -92,18 +93,10 @@ func CheckURL(raw string) error {
 	if u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
 		return fmt.Errorf("%q is not an http:// or https:// URL", raw)
 	}
-	if u.Scheme == "http" && !loopback(u.Hostname()) {
+	if u.Scheme == "http" && !config.IsLoopback(u.Hostname()) {
 		return fmt.Errorf("%q: plain http:// is only for loopback hosts; use https://", raw)
 	}
 	return nil
-}
-
-func loopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // Notify wakes the dispatcher: a message was just queued. It never blocks.
@@ -115,7 +108,10 @@ func (d *Dispatcher) Notify() {
 }
 
 // Run delivers messages as they fall due, until ctx is done. A failing
-// outbox is logged and tried again at the next poll.
+// outbox is logged and tried again at the next poll. An attempt under way
+// when ctx ends is finished and recorded (within the client's timeout)
+// before Run returns: cut off, the receiver may have acted on a request
+// whose answer nobody records, and would get it again.
 func (d *Dispatcher) Run(ctx context.Context) {
 	t := time.NewTimer(0)
 	defer t.Stop()
@@ -127,11 +123,11 @@ func (d *Dispatcher) Run(ctx context.Context) {
 		case <-d.wake:
 		}
 		for {
-			n, err := d.DeliverDue(ctx)
+			n, err := d.DeliverDue(context.WithoutCancel(ctx))
 			if err != nil && ctx.Err() == nil {
 				d.o.Log.Error("webhook outbox", "error", err)
 			}
-			if n == 0 || err != nil {
+			if n == 0 || err != nil || ctx.Err() != nil {
 				break
 			}
 		}

@@ -1,0 +1,137 @@
+package page_test
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/billctl/billctl/internal/provider/maple"
+	"github.com/billctl/billctl/internal/provider/meteroid"
+	"github.com/billctl/billctl/internal/sandbox"
+	"github.com/billctl/billctl/internal/sandbox/page"
+	"github.com/billctl/billctl/internal/sandbox/page/pagetest"
+	"github.com/billctl/billctl/internal/sandbox/page/purchase"
+	"github.com/billctl/billctl/internal/sandbox/webhook"
+)
+
+func demoCatalog() *purchase.Catalog {
+	return purchase.NewCatalog(map[string][]sandbox.Item{
+		"meteroid": meteroid.SandboxCatalog(),
+		"maple":    maple.SandboxCatalog(),
+	})
+}
+
+// openStore is a fresh in-memory sandbox store with webhooks queued on
+// completion, as `sandbox serve --webhook-url` sets it up.
+func openStore(t *testing.T) (*sandbox.Store, *page.SandboxSessions) {
+	t.Helper()
+	st, err := sandbox.Open("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	cat := demoCatalog()
+	webhook.QueueOnComplete(st, cat, "http://127.0.0.1:1/hook", nil)
+	return st, &page.SandboxSessions{Store: st, Catalog: cat}
+}
+
+var seq int
+
+func insert(t *testing.T, st *sandbox.Store, provider, customer string, req any) string {
+	t.Helper()
+	body, err := json.Marshal(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seq++
+	id := sandbox.NewMeteroidID("che_", time.Now().Add(time.Duration(seq)))
+	err = st.Update(context.Background(), func(tx *sandbox.Tx) error {
+		return tx.InsertSession(&sandbox.Session{
+			ID: id, Provider: provider, Customer: customer, Status: sandbox.Created,
+			CreatedAt: tx.Now(), Request: body,
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+func TestSandboxSessions(t *testing.T) {
+	pagetest.TestSessions(t, func(t *testing.T) pagetest.Store {
+		st, s := openStore(t)
+		return pagetest.Store{
+			Sessions: s,
+			Create: func(t *testing.T) string {
+				return insert(t, st, "meteroid", meteroid.DemoCustomerAcme, map[string]any{
+					"customer_id": meteroid.DemoCustomerAcme, "plan_version_id": meteroid.DemoPlanVersionPro,
+				})
+			},
+			Expire: func(t *testing.T, id string) {
+				if _, err := st.Expire(context.Background(), id); err != nil {
+					t.Fatal(err)
+				}
+			},
+			Completions: func(t *testing.T, id string) int {
+				ds, err := st.Deliveries(context.Background(), id)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return len(ds)
+			},
+		}
+	})
+}
+
+func TestSandboxCheckoutDescribesTheSession(t *testing.T) {
+	st, s := openStore(t)
+	ctx := context.Background()
+
+	id := insert(t, st, "meteroid", meteroid.DemoCustomerAcme, map[string]any{
+		"customer_id": "acme", "plan_version_id": meteroid.DemoPlanVersionPro,
+		"add_ons":    []any{map[string]any{"add_on_id": meteroid.DemoAddOnSeats, "quantity": 3}},
+		"coupon_ids": []string{meteroid.DemoCouponWelcome},
+	})
+	c, err := s.Checkout(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []page.Item{
+		{Kind: "Plan", Name: "Pro (version 2)", Detail: "Monthly", Amount: page.Money{Minor: 4900, Currency: "EUR"}},
+		{Kind: "Add-on", Name: "Extra seats", Detail: "× 3", Amount: page.Money{Minor: 4500, Currency: "EUR"}},
+		{Kind: "Coupon", Name: "WELCOME10", Detail: "10% off", Amount: page.Money{Minor: -940, Currency: "EUR"}},
+	}
+	if len(c.Items) != len(want) {
+		t.Fatalf("items %+v", c.Items)
+	}
+	for i := range want {
+		if c.Items[i] != want[i] {
+			t.Errorf("item %d: %+v, want %+v", i, c.Items[i], want[i])
+		}
+	}
+	if c.CustomerName != "Acme Corp" || c.Total != (page.Money{Minor: 8460, Currency: "EUR"}) || c.Trial != "14 days" || c.Term != "Monthly" || c.Status != page.Created {
+		t.Errorf("checkout %+v", c)
+	}
+
+	mid := insert(t, st, "maple", maple.DemoCustomerAda, map[string]any{
+		"customer_id": maple.DemoCustomerAda, "type": "CHECKOUT_SESSION",
+		"config_items":  []any{map[string]any{"product_pricing_id": maple.DemoPricingPro, "num_licenses": 2}},
+		"onetime_items": []any{map[string]any{"product_pricing_id": maple.DemoPricingSetup}},
+		"discounts":     []any{map[string]any{"name": "Launch", "type": "DISCOUNT_PERCENT", "percent": 50}},
+		"term":          map[string]any{"count": 12, "frequency": "MONTH"},
+		"trial":         true, "trial_term": map[string]any{"count": 1, "frequency": "MONTH"},
+		"options": map[string]any{"redirect_url": "https://shop.example/thanks", "completion_action": "REDIRECT"},
+	})
+	c, err = s.Checkout(ctx, mid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.CustomerName != "Ada Lovelace" || c.Total != (page.Money{Minor: 27900, Currency: "USD"}) || c.Term != "12 months" || c.Trial != "1 month" ||
+		c.RedirectURL != "https://shop.example/thanks" || c.CompletionAction != "REDIRECT" || len(c.Items) != 3 {
+		t.Errorf("maple checkout %+v", c)
+	}
+	if c.Items[0].Detail != "2 licences, monthly" || c.Items[1].Kind != "One-time item" || c.Items[2].Amount.Minor != -27900 {
+		t.Errorf("maple items %+v", c.Items)
+	}
+}

@@ -1,0 +1,164 @@
+package webhook
+
+import (
+	"context"
+	"time"
+
+	"github.com/billctl/billctl/internal/sandbox"
+	"github.com/billctl/billctl/internal/sandbox/page/purchase"
+)
+
+// StoreOutbox is the Outbox kept in the sandbox store's deliveries table,
+// so a delivery that failed is retried after a restart.
+type StoreOutbox struct{ Store *sandbox.Store }
+
+var _ Outbox = StoreOutbox{}
+
+// Claim implements Outbox. A row is claimed by moving its next attempt
+// only if nobody moved it since it was read, so two servers on one
+// database never send the same attempt twice.
+func (o StoreOutbox) Claim(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]Delivery, error) {
+	due, err := o.Store.Due(ctx, limit)
+	if err != nil || len(due) == 0 {
+		return nil, err
+	}
+	var out []Delivery
+	err = o.Store.Update(ctx, func(tx *sandbox.Tx) error {
+		out = out[:0]
+		for _, d := range due {
+			res, err := tx.Exec(`UPDATE deliveries SET next_at = ? WHERE id = ? AND next_at = ? AND delivered_at IS NULL`,
+				sandbox.Micros(now.Add(lease)), d.ID, sandbox.Micros(d.NextAt))
+			if err != nil {
+				return err
+			}
+			if n, _ := res.RowsAffected(); n == 1 {
+				out = append(out, Delivery{
+					Message: Message{ID: d.ID, SessionID: d.SessionID, EventType: d.EventType, Payload: d.Payload, CreatedAt: d.CreatedAt},
+					// The store counts attempts itself; the row read says how many so far.
+					Attempts: d.Attempts,
+					NextAt:   d.NextAt,
+				})
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// Attempted implements Outbox.
+func (o StoreOutbox) Attempted(ctx context.Context, id string, r Result) error {
+	next := r.Next
+	if r.State != Pending {
+		next = time.Time{}
+	}
+	return o.Store.Attempted(ctx, id, r.Status, r.Error, r.State == Delivered, next)
+}
+
+// State reads where a delivery stands, and its attempts so far.
+func (o StoreOutbox) State(ctx context.Context, id string) (State, int, error) {
+	all, err := o.Store.Deliveries(ctx, "")
+	if err != nil {
+		return "", 0, err
+	}
+	for _, d := range all {
+		if d.ID != id {
+			continue
+		}
+		switch {
+		case d.DeliveredAt != nil:
+			return Delivered, d.Attempts, nil
+		case d.NextAt.Year() > 9999: // the store's "never again"
+			return Failed, d.Attempts, nil
+		}
+		return Pending, d.Attempts, nil
+	}
+	return "", 0, sandbox.ErrNotFound
+}
+
+// Enqueue queues m in the store's outbox, in a transaction of its own.
+func (o StoreOutbox) Enqueue(ctx context.Context, m Message) error {
+	return o.Store.Update(ctx, func(tx *sandbox.Tx) error { return enqueue(tx, m, "") })
+}
+
+func enqueue(tx *sandbox.Tx, m Message, url string) error {
+	return tx.Enqueue(sandbox.Delivery{
+		ID: m.ID, SessionID: m.SessionID, EventType: m.EventType, URL: url, Payload: m.Payload, NextAt: m.CreatedAt,
+	})
+}
+
+// QueueOnComplete makes the store queue a subscription.created delivery
+// for url in the transaction that completes a session, so a delivery
+// exists exactly when the payment was recorded; wake runs after that
+// transaction commits (the dispatcher's Notify). Register it where
+// webhooks are configured: `sandbox serve --webhook-url`.
+func QueueOnComplete(st *sandbox.Store, cat *purchase.Catalog, url string, wake func()) {
+	st.OnComplete(func(tx *sandbox.Tx, ss *sandbox.Session) error {
+		p, err := cat.Of(ss)
+		if err != nil {
+			return err
+		}
+		at := tx.Now()
+		m, err := SubscriptionCreated(sandbox.NewMeteroidID("evt_", at), SubscriptionOf(ss, p), at)
+		if err != nil {
+			return err
+		}
+		m.SessionID = ss.ID
+		if err := enqueue(tx, m, url); err != nil {
+			return err
+		}
+		if wake != nil {
+			tx.AfterCommit(wake)
+		}
+		return nil
+	})
+}
+
+// SubscriptionOf is the subscription a completed session creates, as the
+// webhook announces it.
+func SubscriptionOf(ss *sandbox.Session, p purchase.Purchase) Subscription {
+	created := time.Now()
+	if ss.CompletedAt != nil {
+		created = *ss.CompletedAt
+	}
+	sub := Subscription{
+		SubscriptionID: ss.SubscriptionID,
+		CustomerID:     p.CustomerID,
+		CustomerName:   p.CustomerName,
+		Currency:       p.Currency,
+		StartDate:      created.UTC().Format(time.DateOnly),
+		PlanName:       p.PlanName,
+		Version:        uint32(max(p.PlanVersion, 0)),
+		CreatedAt:      Time{created},
+		NetTerms:       uint32(max(p.NetTerms, 0)),
+		MRRCents:       uint64(max(p.MRR, 0)),
+		Period:         p.Period,
+		Status:         "ACTIVE",
+	}
+	sub.BillingDayAnchor = uint16(created.UTC().Day())
+	if p.BillingDayAnchor > 0 && p.BillingDayAnchor <= 31 {
+		sub.BillingDayAnchor = uint16(p.BillingDayAnchor)
+	}
+	if p.CustomerAlias != "" {
+		sub.CustomerAlias = &p.CustomerAlias
+	}
+	if p.TrialDays > 0 {
+		d := uint32(p.TrialDays)
+		sub.TrialDuration = &d
+		sub.Status = "TRIAL_ACTIVE"
+	}
+	sub.ActivatedAt = &Time{created}
+	opt := func(s string) *string {
+		if s == "" {
+			return nil
+		}
+		return &s
+	}
+	if p.BillingStartDate != "" {
+		sub.StartDate = p.BillingStartDate
+		sub.BillingStartDate = opt(p.BillingStartDate)
+	}
+	sub.EndDate = opt(p.EndDate)
+	sub.InvoiceMemo = opt(p.InvoiceMemo)
+	sub.InvoiceThreshold = opt(p.InvoiceThreshold)
+	return sub
+}
