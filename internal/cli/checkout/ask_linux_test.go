@@ -17,7 +17,7 @@ import (
 )
 
 // These tests run the billctl binary, built from cmd/billctl, on a
-// pseudo-terminal against the fake API, and type as a person would.
+// pseudo-terminal against the sandbox, and type as a person would.
 
 const (
 	enter = ptytest.Enter

@@ -22,7 +22,7 @@ func TestNewCmdCancelArgs(t *testing.T) {
 }
 
 func TestCancelRun(t *testing.T) {
-	srv := startFake(t)
+	srv := startSandbox(t)
 	addMeteroid(srv, "che_1", sandbox.AwaitingPayment)
 	e := meteroidEnv(t, srv, "-o", "json")
 	if err := cancelRun(&CancelOptions{F: e.f, ID: "che_1"}); err != nil {
@@ -56,7 +56,7 @@ func TestCancelRun(t *testing.T) {
 }
 
 func TestCancelRunConfirmsOnATerminal(t *testing.T) {
-	srv := startFake(t)
+	srv := startSandbox(t)
 	addMeteroid(srv, "che_1", sandbox.Created)
 	e := meteroidEnv(t, srv, "-o", "id")
 	e.f.IO.StderrTTY = true

@@ -71,7 +71,7 @@ func mapleEnv(t *testing.T, srv *sandboxtest.API, flags ...string) *testEnv {
 	return newTestEnv(t, map[string]string{"BILLCTL_TOKEN": "mpl_test"}, append([]string{"--provider", "maple", "--company", "cmp_1", "--base-url", srv.URL}, flags...)...)
 }
 
-func startFake(t *testing.T) *sandboxtest.API {
+func startSandbox(t *testing.T) *sandboxtest.API {
 	return sandboxtest.StartAPI(t)
 }
 
@@ -132,7 +132,7 @@ func TestNewCmdGetArgs(t *testing.T) {
 }
 
 func TestGetRunPrintsAndOpens(t *testing.T) {
-	srv := startFake(t)
+	srv := startSandbox(t)
 	addMeteroid(srv, "che_1", sandbox.Created)
 	e := meteroidEnv(t, srv, "-o", "id")
 	if err := getRun(&GetOptions{F: e.f, ID: "che_1", Open: true}); err != nil {
@@ -154,7 +154,7 @@ func TestGetRunPrintsAndOpens(t *testing.T) {
 }
 
 func TestGetRunWithoutOpenLeavesTheBrowser(t *testing.T) {
-	srv := startFake(t)
+	srv := startSandbox(t)
 	addMeteroid(srv, "che_1", sandbox.Created)
 	e := meteroidEnv(t, srv)
 	if err := getRun(&GetOptions{F: e.f, ID: "che_1"}); err != nil {
@@ -166,7 +166,7 @@ func TestGetRunWithoutOpenLeavesTheBrowser(t *testing.T) {
 }
 
 func TestGetRunNotFound(t *testing.T) {
-	srv := startFake(t)
+	srv := startSandbox(t)
 	for name, e := range map[string]*testEnv{"meteroid": meteroidEnv(t, srv), "maple": mapleEnv(t, srv)} {
 		t.Run(name, func(t *testing.T) {
 			err := getRun(&GetOptions{F: e.f, ID: "che_nope", Open: true})
@@ -184,7 +184,7 @@ func TestGetRunNotFound(t *testing.T) {
 }
 
 func TestGetRunWithoutTokenSendsNothing(t *testing.T) {
-	srv := startFake(t)
+	srv := startSandbox(t)
 	e := newTestEnv(t, nil, "--provider", "maple", "--company", "cmp_1", "--base-url", srv.URL)
 	err := getRun(&GetOptions{F: e.f, ID: "che_1"})
 	if exitcode.Code(err) != exitcode.Auth {
@@ -196,7 +196,7 @@ func TestGetRunWithoutTokenSendsNothing(t *testing.T) {
 }
 
 func TestPrinterTimesFollowTheTerminal(t *testing.T) {
-	srv := startFake(t)
+	srv := startSandbox(t)
 	addMeteroid(srv, "che_1", sandbox.Created)
 	cases := []struct {
 		name         string

@@ -49,7 +49,7 @@ func TestListStatusCompletesTheSpecValues(t *testing.T) {
 }
 
 func TestListRunFiltersAndPrints(t *testing.T) {
-	srv := startFake(t)
+	srv := startSandbox(t)
 	addMeteroid(srv, "che_1", sandbox.Expired)
 	addMeteroid(srv, "che_2", sandbox.Created)
 	e := meteroidEnv(t, srv, "-o", "url")
@@ -69,7 +69,7 @@ func TestListRunFiltersAndPrints(t *testing.T) {
 // one answer, far past the 1 MiB a session answer may take. It is read as
 // a stream and printed as it is read.
 func TestListRunReadsALongList(t *testing.T) {
-	srv := startFake(t)
+	srv := startSandbox(t)
 	const n = 8000 // about 2 MiB of sessions
 	for i := range n {
 		addMeteroid(srv, fmt.Sprintf("che_%06d", i), sandbox.Created)
@@ -86,7 +86,7 @@ func TestListRunReadsALongList(t *testing.T) {
 }
 
 func TestListRunEmpty(t *testing.T) {
-	srv := startFake(t)
+	srv := startSandbox(t)
 	for format, want := range map[string]string{"table": "", "json": "[]\n", "yaml": "[]\n", "id": "", "url": ""} {
 		t.Run(format, func(t *testing.T) {
 			e := meteroidEnv(t, srv, "-o", format)
@@ -110,7 +110,7 @@ func TestListRunEmpty(t *testing.T) {
 // Maple cannot list or cancel: the answer is a usage error before any
 // request, and needs neither token nor company.
 func TestMapleListAndCancelAreRefusedUpFront(t *testing.T) {
-	srv := startFake(t)
+	srv := startSandbox(t)
 	runs := map[string]func(*cmdutil.Factory) error{
 		"list":   func(f *cmdutil.Factory) error { return listRun(&ListOptions{F: f}) },
 		"cancel": func(f *cmdutil.Factory) error { return cancelRun(&CancelOptions{F: f, ID: "che_1"}) },

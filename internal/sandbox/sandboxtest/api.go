@@ -49,8 +49,6 @@ type API struct {
 	// has answered (a reset after the server acted, a trickling body…).
 	// next is the sandbox behind the wrapper.
 	Fault func(w http.ResponseWriter, r *http.Request, body []byte, next http.Handler) bool
-	// NoRecord stops keeping requests, for long benchmarks.
-	NoRecord bool
 	// Token, when set, is the one bearer token accepted: any other is
 	// refused as RevokedToken is.
 	Token string
@@ -187,11 +185,9 @@ func (a *API) AddSession(ss *sandbox.Session) {
 func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
 	r.Body = io.NopCloser(bytes.NewReader(body))
-	if !a.NoRecord {
-		a.mu.Lock()
-		a.requests = append(a.requests, Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Header: r.Header.Clone(), Body: body})
-		a.mu.Unlock()
-	}
+	a.mu.Lock()
+	a.requests = append(a.requests, Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Header: r.Header.Clone(), Body: body})
+	a.mu.Unlock()
 	if a.Fault != nil && a.Fault(w, r, body, a.Sandbox) {
 		return
 	}
