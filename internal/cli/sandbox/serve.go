@@ -102,7 +102,7 @@ func serveRun(f *cmdutil.Factory, opts *ServeOptions) error {
 	}
 	defer waitWebhooks()
 	srv, err := sandbox.New(ctx, sandbox.Options{
-		Store: st, BaseURL: base, APIs: APIs(), Pages: pages,
+		Store: st, BaseURL: base, APIs: APIs(), Pages: withAdmin(st, pages),
 		Latency: opts.Latency, FailRate: opts.FailRate, RateLimit: opts.RateLimit,
 		Log: f.IO.Err,
 	})
@@ -140,10 +140,10 @@ func printWelcome(w io.Writer, base, db, addr string) {
 	fmt.Fprintf(w, `billctl sandbox: %s on %s (database: %s)
 Any "Authorization: Bearer <anything>" is accepted. Try, in another terminal:
 
-%s  billctl sandbox pay ID            (or open the session's checkout_url)
+%s  %sbillctl sandbox pay ID            (or open the session's checkout_url)
 
 Other clients: base URL %s%s. Ctrl-C stops.
-`, strings.Join(names, " and "), base, db, strings.Join(tries, ""), base, strings.Join(tenants, ""))
+`, strings.Join(names, " and "), base, db, strings.Join(tries, ""), env, base, strings.Join(tenants, ""))
 }
 
 // titleCase is a provider's name as prose writes it.

@@ -107,8 +107,14 @@ func SandboxPurchase(c *purchase.Catalog, p *purchase.Purchase, body []byte) err
 
 	coupons := append([]string(nil), req.CouponIDs...)
 	if req.CouponCode != nil {
+		found := false
 		for _, it := range c.Aliased(Name, "coupons", *req.CouponCode) {
 			coupons = append(coupons, it.ID)
+			found = true
+		}
+		if !found {
+			// Shown by the code given, unpriced, as an unknown coupon ID is.
+			coupons = append(coupons, *req.CouponCode)
 		}
 	}
 	for _, id := range coupons {
