@@ -369,3 +369,21 @@ func TestDescriptionsAreOneLine(t *testing.T) {
 		t.Errorf("got %+v, want %+v", got, want)
 	}
 }
+
+// A lookup with --debug logs its request through the same stack as every
+// command: the token is redacted.
+func TestDebugLogIsRedacted(t *testing.T) {
+	srv := sandboxtest.StartDemoAPI(t)
+	var log strings.Builder
+	s := source(t, "meteroid", srv.URL)
+	s.Debug = &log
+	if _, err := s.Items(context.Background(), Customers); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(log.String(), "Authorization: Bearer [REDACTED]") {
+		t.Errorf("debug log lacks the redacted Authorization header:\n%s", log.String())
+	}
+	if strings.Contains(log.String(), token) {
+		t.Errorf("debug log shows the token:\n%s", log.String())
+	}
+}
