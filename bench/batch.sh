@@ -1,6 +1,7 @@
 #!/bin/sh
-# Measures `billctl checkout create -f` on big batches against a local fake
-# API that answers each create after 20 ms, and prints the figures:
+# Measures `billctl checkout create -f` on big batches against
+# `billctl sandbox serve --memory --latency 20ms` (each answer after 20 ms),
+# and prints the figures:
 #   - 1,000 documents at --parallel 16: sessions/s and % of the ideal 800/s,
 #     and the same 1,000 creates by a shell loop of curl (and xargs -P16);
 #   - 100,000 documents (from a file, and from stdin): peak memory (max RSS).

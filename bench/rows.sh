@@ -1,7 +1,7 @@
 #!/bin/sh
 # Reading and checking a sheet of 100,000 requests (--rows) next to the same
 # requests as a YAML batch: time and peak memory; then the same sessions
-# created by billctl end to end against a local fake API. Arguments go to
+# created by billctl end to end against `billctl sandbox serve --memory`. Arguments go to
 # the program (go run ./bench/rows -h), e.g. `bench/rows.sh -n 500000`.
 # It prints figures; it fails only when something does not build or run.
 set -eu

@@ -1,5 +1,6 @@
 // Command batch measures `billctl checkout create -f` on large batches
-// against a local fake API that answers each create after a fixed delay,
+// against `billctl sandbox serve --memory --latency DELAY` (each API answer
+// after a fixed delay),
 // and prints the figures: sessions per second against the ideal
 // (parallel / delay), the same work done by a shell loop of curl, and the
 // peak memory of a very long batch. It asserts nothing; it reports.
@@ -7,17 +8,18 @@
 //	go build -o /tmp/billctl ./cmd/billctl
 //	go run ./bench/batch -bin /tmp/billctl
 //
-// The fake API runs in a process of its own (this program, with -serve):
-// Linux carries a process's peak memory across exec, so a child started
-// by a process holding 100,000 sessions would report at least that
-// process's size as its own.
+// The sandbox runs in a process of its own: Linux carries a process's peak
+// memory across exec, so a child started by a process holding 100,000
+// sessions would report at least that process's size as its own.
 package main
 
 import (
 	"bufio"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -27,24 +29,19 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/billctl/billctl/internal/fakeapi"
+	"github.com/billctl/billctl/internal/provider/meteroid"
 )
 
 func main() {
 	bin := flag.String("bin", "", "the billctl binary to measure (required)")
 	n := flag.Int("n", 1000, "documents of the speed run (0 skips it)")
 	parallel := flag.Int("parallel", 16, "--parallel of the speed run")
-	delay := flag.Duration("delay", 20*time.Millisecond, "how long the server takes to answer each create")
+	delay := flag.Duration("delay", 20*time.Millisecond, "the sandbox's --latency: how long it takes to answer each request")
 	big := flag.Int("big", 100000, "documents of the memory run (0 skips it)")
 	bigParallel := flag.Int("big-parallel", 64, "--parallel of the memory run")
 	runs := flag.Int("runs", 3, "speed runs (the median is reported)")
 	curl := flag.Bool("curl", true, "also time shell loops of curl doing the same creates")
-	serve := flag.Bool("serve", false, "only run the fake API, printing its URL (used by the measuring run)")
 	flag.Parse()
-	if *serve {
-		serveAPI(*delay)
-		return
-	}
 	if *bin == "" {
 		fmt.Fprintln(os.Stderr, "usage: batch -bin PATH_TO_BILLCTL [flags]")
 		os.Exit(2)
@@ -61,13 +58,13 @@ func run(bin string, n, parallel, runs int, delay time.Duration, big, bigParalle
 		return err
 	}
 	defer os.RemoveAll(dir)
-	srv, err := startAPI(delay)
+	srv, err := startAPI(bin, delay)
 	if err != nil {
 		return err
 	}
 	defer srv.stop()
 
-	fmt.Printf("server: local fake API (%s), each create answered after %v\n", srv.URL, delay)
+	fmt.Printf("server: billctl sandbox serve --memory --latency %v (%s)\n", delay, srv.URL)
 	fmt.Printf("billctl: %s\n\n", bin)
 
 	if n > 0 {
@@ -245,6 +242,13 @@ func tail(s string) string {
 	return strings.Join(lines, "\n")
 }
 
+// The sandbox's demo customers and plan versions, which the documents name
+// in turn: it refuses others, as the real server does.
+var (
+	customers = []string{meteroid.DemoCustomerAcme, meteroid.DemoCustomerGlobex, meteroid.DemoCustomerInitech}
+	versions  = []string{meteroid.DemoPlanVersionStarter, meteroid.DemoPlanVersionPro, meteroid.DemoPlanVersionProOld}
+)
+
 // writeDocs writes a YAML stream of n Meteroid documents, a little varied
 // like a real export.
 func writeDocs(path string, n int) error {
@@ -257,8 +261,8 @@ func writeDocs(path string, n int) error {
 		if i > 1 {
 			io.WriteString(w, "---\n")
 		}
-		fmt.Fprintf(w, "customer_id: cus_bench_%d\nplan_version_id: plv_%d\ntrial_duration_days: %d\nmetadata:\n  row: \"%d\"\n  source: bench\n",
-			i, i%7, 7+i%21, i)
+		fmt.Fprintf(w, "customer_id: %s\nplan_version_id: %s\ntrial_duration_days: %d\nmetadata:\n  row: \"%d\"\n  source: bench\n",
+			customers[i%len(customers)], versions[i%len(versions)], 7+i%21, i)
 	}
 	if err := w.Flush(); err != nil {
 		return err
@@ -273,8 +277,8 @@ func writeBodies(dir string, n int) error {
 		return err
 	}
 	for i := 1; i <= n; i++ {
-		body := fmt.Sprintf(`{"customer_id":"cus_bench_%d","plan_version_id":"plv_%d","trial_duration_days":%d,"metadata":{"row":"%d","source":"bench"}}`,
-			i, i%7, 7+i%21, i)
+		body := fmt.Sprintf(`{"customer_id":"%s","plan_version_id":"%s","trial_duration_days":%d,"metadata":{"row":"%d","source":"bench"}}`,
+			customers[i%len(customers)], versions[i%len(versions)], 7+i%21, i)
 		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("%06d.json", i)), []byte(body), 0o644); err != nil {
 			return err
 		}
@@ -298,7 +302,7 @@ func bare(url string, n, parallel int) (time.Duration, error) {
 				if failed != nil {
 					continue
 				}
-				body := fmt.Sprintf(`{"customer_id":"cus_bare_%d","plan_version_id":"plv_1"}`, i)
+				body := fmt.Sprintf(`{"customer_id":"%s","plan_version_id":"%s"}`, customers[i%len(customers)], versions[i%len(versions)])
 				req, err := http.NewRequest(http.MethodPost, url+"/api/v1/checkout-sessions", strings.NewReader(body))
 				if err != nil {
 					failed = err
@@ -332,33 +336,38 @@ func bare(url string, n, parallel int) (time.Duration, error) {
 	return time.Since(start), nil
 }
 
-// api is the fake API running in a child process.
+// api is `billctl sandbox serve` running in a child process.
 type api struct {
 	URL string
 	cmd *exec.Cmd
 }
 
-// startAPI runs this program with -serve and reads the URL it prints.
-func startAPI(delay time.Duration) (*api, error) {
-	self, err := os.Executable()
+// startAPI runs `bin sandbox serve --memory --latency delay` on a free
+// loopback port and waits until it answers.
+func startAPI(bin string, delay time.Duration) (*api, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(self, "-serve", "-delay", delay.String())
-	cmd.Stderr = os.Stderr
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		return nil, err
-	}
+	addr := l.Addr().String()
+	l.Close()
+	cmd := exec.Command(bin, "sandbox", "serve", "--memory", "--addr", addr, "--latency", delay.String())
+	// Its banner and its log of every request are not figures.
+	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
-	url, err := bufio.NewReader(out).ReadString('\n')
-	if err != nil {
-		cmd.Process.Kill()
-		return nil, fmt.Errorf("the fake API did not start: %v", err)
+	a := &api{URL: "http://" + addr, cmd: cmd}
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if c, err := net.Dial("tcp", addr); err == nil {
+			c.Close()
+			return a, nil
+		}
+		if time.Now().After(deadline) {
+			a.stop()
+			return nil, fmt.Errorf("billctl sandbox serve did not listen on %s", addr)
+		}
 	}
-	return &api{URL: strings.TrimSpace(url), cmd: cmd}, nil
 }
 
 func (a *api) stop() {
@@ -366,35 +375,23 @@ func (a *api) stop() {
 	a.cmd.Wait()
 }
 
-// createdPath answers how many sessions the fake API has created.
-const createdPath = "/bench/created"
-
-// Created asks the fake API how many sessions it has created.
+// Created is how many sessions the sandbox holds: the length of its
+// (unpaginated) list.
 func (a *api) Created() int {
-	res, err := http.Get(a.URL + createdPath)
+	req, _ := http.NewRequest(http.MethodGet, a.URL+"/api/v1/checkout-sessions", nil)
+	req.Header.Set("Authorization", "Bearer sk_bench")
+	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return -1
 	}
 	defer res.Body.Close()
-	var n int
-	if _, err := fmt.Fscan(res.Body, &n); err != nil {
+	var list struct {
+		Sessions []struct {
+			ID string `json:"id"`
+		} `json:"sessions"`
+	}
+	if res.StatusCode != http.StatusOK || json.NewDecoder(res.Body).Decode(&list) != nil {
 		return -1
 	}
-	return n
-}
-
-// serveAPI runs the fake API until killed.
-func serveAPI(delay time.Duration) {
-	srv := fakeapi.New()
-	srv.Delay = delay
-	srv.NoRecord = true
-	srv.Fault = func(w http.ResponseWriter, r *http.Request, _ []byte) bool {
-		if r.URL.Path != createdPath {
-			return false
-		}
-		fmt.Fprintln(w, srv.Created())
-		return true
-	}
-	fmt.Println(srv.URL)
-	select {}
+	return len(list.Sessions)
 }

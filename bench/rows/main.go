@@ -9,7 +9,7 @@
 // Each figure comes from a child process that does one job, so that one
 // job's memory does not count in the other's. With -bin, the same sheet and
 // batch also go through `billctl checkout create` end to end, against a
-// local fake API that answers at once (bench/rows.sh passes it).
+// `billctl sandbox serve --memory` (bench/rows.sh passes it).
 package main
 
 import (
@@ -18,6 +18,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -26,7 +27,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/billctl/billctl/internal/fakeapi"
 	"github.com/billctl/billctl/internal/provider/meteroid"
 	"github.com/billctl/billctl/internal/request"
 	"github.com/billctl/billctl/internal/rows"
@@ -39,10 +39,6 @@ func main() {
 	bin := flag.String("bin", "", "a billctl binary: also create the sessions with it")
 	parallel := flag.Int("parallel", 64, "--parallel of the end-to-end runs")
 	flag.Parse()
-	if *mode == "serve" {
-		serve()
-		return
-	}
 	if *mode != "" {
 		count, err := check(*mode, *file)
 		if err != nil {
@@ -86,35 +82,42 @@ func main() {
 		}
 	}
 	if *bin != "" {
-		if err := endToEnd(self, *bin, dir, *n, *parallel); err != nil {
+		if err := endToEnd(*bin, dir, *n, *parallel); err != nil {
 			fail(err)
 		}
 	}
 }
 
 // endToEnd creates the sessions of the big sheet and of the same batch as
-// YAML with billctl, against a fake API of its own, and prints time and
+// YAML with billctl, against a sandbox of its own, and prints time and
 // peak memory of each run.
-func endToEnd(self, bin, dir string, n, parallel int) error {
+func endToEnd(bin, dir string, n, parallel int) error {
 	csvPath, yamlPath := filepath.Join(dir, "sheet.csv"), filepath.Join(dir, "batch.yaml")
 	if err := writeFiles(csvPath, yamlPath, n); err != nil {
 		return err
 	}
-	api := exec.Command(self, "-mode", "serve")
-	out, err := api.StdoutPipe()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return err
 	}
+	addr := l.Addr().String()
+	l.Close()
+	api := exec.Command(bin, "sandbox", "serve", "--memory", "--addr", addr)
 	if err := api.Start(); err != nil {
 		return err
 	}
 	defer func() { api.Process.Kill(); api.Wait() }()
-	url, err := bufio.NewReader(out).ReadString('\n')
-	if err != nil {
-		return fmt.Errorf("the fake API did not start: %v", err)
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if c, err := net.Dial("tcp", addr); err == nil {
+			c.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("billctl sandbox serve did not listen on %s", addr)
+		}
 	}
-	url = strings.TrimSpace(url)
-	fmt.Printf("\nbillctl checkout create, %d sessions, --parallel %d, a fake API answering at once:\n", n, parallel)
+	url := "http://" + addr
+	fmt.Printf("\nbillctl checkout create, %d sessions, --parallel %d, billctl sandbox serve --memory:\n", n, parallel)
 	fmt.Printf("%-34s %10s %12s %10s\n", "command", "time", "sessions/s", "max RSS")
 	for _, run := range []struct {
 		name string
@@ -150,13 +153,13 @@ func endToEnd(self, bin, dir string, n, parallel int) error {
 	return nil
 }
 
-// serve runs a fake API until killed, printing its URL.
-func serve() {
-	srv := fakeapi.New()
-	srv.NoRecord = true
-	fmt.Println(srv.URL)
-	select {}
-}
+// The sandbox's demo customers, plan versions and add-ons, which the rows
+// name in turn: it refuses others, as the real server does.
+var (
+	customers = []string{meteroid.DemoCustomerAcme, meteroid.DemoCustomerGlobex, meteroid.DemoCustomerInitech}
+	versions  = []string{meteroid.DemoPlanVersionStarter, meteroid.DemoPlanVersionPro, meteroid.DemoPlanVersionProOld}
+	addOns    = []string{meteroid.DemoAddOnSeats, meteroid.DemoAddOnSupport}
+)
 
 func fail(err error) {
 	fmt.Fprintln(os.Stderr, "bench/rows:", err)
@@ -179,11 +182,12 @@ func writeFiles(csvPath, yamlPath string, n int) error {
 	cw, yw := bufio.NewWriter(cf), bufio.NewWriter(yf)
 	cw.WriteString("\ufeffcustomer_id,plan_version_id,invoice_threshold,net_terms,charge_automatically,metadata.crm_id,add_ons[0].add_on_id,add_ons[0].quantity,invoice_memo\r\n")
 	for i := 1; i <= n; i++ {
-		fmt.Fprintf(cw, "cus_%07d,pv_%d,%d.50,30,true,CRM-%07d,ao_%d,%d,\"Thanks, \"\"friend\"\" %d\"\r\n", i, i%7, i%1000, i, i%3, i%5+1, i)
+		c, v, a := customers[i%len(customers)], versions[i%len(versions)], addOns[i%len(addOns)]
+		fmt.Fprintf(cw, "%s,%s,%d.50,30,true,CRM-%07d,%s,%d,\"Thanks, \"\"friend\"\" %d\"\r\n", c, v, i%1000, i, a, i%5+1, i)
 		if i > 1 {
 			yw.WriteString("---\n")
 		}
-		fmt.Fprintf(yw, "customer_id: cus_%07d\nplan_version_id: pv_%d\ninvoice_threshold: \"%d.50\"\nnet_terms: 30\ncharge_automatically: true\nmetadata:\n  crm_id: CRM-%07d\nadd_ons:\n  - add_on_id: ao_%d\n    quantity: %d\ninvoice_memo: 'Thanks, \"friend\" %d'\n", i, i%7, i%1000, i, i%3, i%5+1, i)
+		fmt.Fprintf(yw, "customer_id: %s\nplan_version_id: %s\ninvoice_threshold: \"%d.50\"\nnet_terms: 30\ncharge_automatically: true\nmetadata:\n  crm_id: CRM-%07d\nadd_ons:\n  - add_on_id: %s\n    quantity: %d\ninvoice_memo: 'Thanks, \"friend\" %d'\n", c, v, i%1000, i, a, i%5+1, i)
 	}
 	if err := cw.Flush(); err != nil {
 		return err

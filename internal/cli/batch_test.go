@@ -18,8 +18,8 @@ import (
 
 	"github.com/billctl/billctl/internal/cli"
 	"github.com/billctl/billctl/internal/cli/cmdutil"
-	"github.com/billctl/billctl/internal/fakeapi"
 	"github.com/billctl/billctl/internal/output"
+	"github.com/billctl/billctl/internal/sandbox/sandboxtest"
 )
 
 // apikeys FILE: write the Idempotency-Key of every create the API
@@ -46,7 +46,7 @@ func cmdAPIKeys(ts *testscript.TestScript, neg bool, args []string) {
 
 // runBatch runs billctl in-process against srv and returns its exit status,
 // stdout and stderr.
-func runBatch(t *testing.T, ctx context.Context, srv *fakeapi.Server, env map[string]string, args ...string) (int, string, string) {
+func runBatch(t *testing.T, ctx context.Context, srv *sandboxtest.API, env map[string]string, args ...string) (int, string, string) {
 	t.Helper()
 	streams, _, out, errb := output.Test()
 	home := t.TempDir()
@@ -82,6 +82,15 @@ func writeBatch(t *testing.T, n int, customer func(i int) string) string {
 	return path
 }
 
+// numbered is cus_n1 … cus_nN: customers the API must know for writeBatch.
+func numbered(n int) []string {
+	ids := make([]string, n)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("cus_n%d", i+1)
+	}
+	return ids
+}
+
 // hasLine reports whether text has a line that starts with prefix and
 // holds want.
 func hasLine(text, prefix, want string) bool {
@@ -114,10 +123,9 @@ func TestBatchThousandWithBadAnswers(t *testing.T) {
 		}
 		return fmt.Sprintf("cus_n%d", i)
 	}
-	srv := fakeapi.New()
-	defer srv.Close()
+	srv := sandboxtest.StartAPI(t, numbered(n)...)
 	// Every 50th document is slow, so that many after it finish first.
-	srv.Fault = func(w http.ResponseWriter, r *http.Request, body []byte) bool {
+	srv.Fault = func(w http.ResponseWriter, r *http.Request, body []byte, next http.Handler) bool {
 		var i int
 		if _, err := fmt.Sscanf(customerOf(body), "cus_n%d", &i); err == nil && i%50 == 1 {
 			time.Sleep(30 * time.Millisecond)
@@ -158,7 +166,7 @@ func TestBatchThousandWithBadAnswers(t *testing.T) {
 
 	created := map[string]int{}
 	for _, s := range srv.Sessions() {
-		created[s["customer_id"].(string)]++
+		created[s.Customer]++
 	}
 	if len(created) != n-len(bad) || srv.Created() != n-len(bad) {
 		t.Errorf("%d sessions for %d customers, want %d", srv.Created(), len(created), n-len(bad))
@@ -177,13 +185,12 @@ func TestBatchThousandWithBadAnswers(t *testing.T) {
 // that every session created shows in the output; the exit status is 130.
 func TestBatchInterruptLetsInFlightFinish(t *testing.T) {
 	const n, parallel, stopAt = 300, 4, 20
-	srv := fakeapi.New()
-	defer srv.Close()
+	srv := sandboxtest.StartAPI(t, numbered(n)...)
 	srv.Delay = 20 * time.Millisecond
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var creates atomic.Int32
-	srv.Fault = func(w http.ResponseWriter, r *http.Request, body []byte) bool {
+	srv.Fault = func(w http.ResponseWriter, r *http.Request, body []byte, next http.Handler) bool {
 		if r.Method == http.MethodPost && creates.Add(1) == stopAt {
 			cancel()
 		}
@@ -217,12 +224,11 @@ func TestBatchInterruptLetsInFlightFinish(t *testing.T) {
 // once and exits 3 instead of sending them all.
 func TestBatchStopsOnAuthRefusal(t *testing.T) {
 	const n = 200
-	srv := fakeapi.New()
-	defer srv.Close()
+	srv := sandboxtest.StartAPI(t, numbered(n)...)
 	srv.Token = "sk_right"
 	var mu sync.Mutex
 	posts := 0
-	srv.Fault = func(w http.ResponseWriter, r *http.Request, body []byte) bool {
+	srv.Fault = func(w http.ResponseWriter, r *http.Request, body []byte, next http.Handler) bool {
 		mu.Lock()
 		posts++
 		mu.Unlock()
@@ -248,11 +254,10 @@ func TestBatchStopsOnAuthRefusal(t *testing.T) {
 // per worker: a long batch reuses them instead of opening one per session.
 func TestBatchReusesConnections(t *testing.T) {
 	const n, parallel = 400, 16
-	srv := fakeapi.New()
-	defer srv.Close()
+	srv := sandboxtest.StartAPI(t, numbered(n)...)
 	var mu sync.Mutex
 	conns := map[string]bool{}
-	srv.Fault = func(w http.ResponseWriter, r *http.Request, body []byte) bool {
+	srv.Fault = func(w http.ResponseWriter, r *http.Request, body []byte, next http.Handler) bool {
 		mu.Lock()
 		conns[r.RemoteAddr] = true
 		mu.Unlock()

@@ -15,10 +15,10 @@ import (
 	"github.com/billctl/billctl/internal/cli/cmdutil"
 	"github.com/billctl/billctl/internal/cli/profile"
 	"github.com/billctl/billctl/internal/config"
-	"github.com/billctl/billctl/internal/fakeapi"
 	"github.com/billctl/billctl/internal/output"
 	"github.com/billctl/billctl/internal/provider/maple"
 	"github.com/billctl/billctl/internal/provider/meteroid"
+	"github.com/billctl/billctl/internal/sandbox/sandboxtest"
 )
 
 // enumCase is an enum flag: the command line it is completed on, the list
@@ -113,8 +113,7 @@ func completions(t *testing.T, home string, cmdline []string, flag, typed string
 // list is the one the code validates with, every value offered is accepted,
 // and a value not offered is refused as a usage error.
 func TestEnumFlagsCompleteWhatTheyAccept(t *testing.T) {
-	srv := fakeapi.New()
-	defer srv.Close()
+	srv := sandboxtest.StartAPI(t)
 	for _, tc := range enumCases(srv.URL) {
 		t.Run(tc.name, func(t *testing.T) {
 			home := t.TempDir()

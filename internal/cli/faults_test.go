@@ -17,35 +17,40 @@ import (
 
 	"github.com/billctl/billctl/internal/cli"
 	"github.com/billctl/billctl/internal/cli/cmdutil"
-	"github.com/billctl/billctl/internal/fakeapi"
+	"github.com/billctl/billctl/internal/httpx/httpxtest"
 	"github.com/billctl/billctl/internal/output"
+	"github.com/billctl/billctl/internal/sandbox"
+	"github.com/billctl/billctl/internal/sandbox/sandboxtest"
 )
 
-// The fault tests run `checkout create` in-process against the fake API
+// The fault tests run `checkout create` in-process against the sandbox
 // with a fault injected into the create requests, and check for each
 // provider the exit status, the message, and how many sessions the server
 // really made: one where the create succeeded, never two.
 
 const faultToken = "sk_fault_token_77"
 
-// faultPass marks a request that a fault hands on to the fake API itself.
+// faultPass marks a request that a fault hands on to the sandbox itself.
 const faultPass = "X-Fault-Pass"
 
-// faulty wraps a fake API: on decides what create attempt n (from 1)
-// gets, returning false to let the fake answer normally.
+// faulty wraps the sandbox: on decides what create attempt n (from 1)
+// gets, returning false to let the sandbox answer normally.
 type faulty struct {
-	srv       *fakeapi.Server
+	srv       *sandboxtest.API
 	creates   atomic.Int32
 	on        func(f *faulty, n int, w http.ResponseWriter, r *http.Request, body []byte) bool
 	listFails bool
+	// listExtra are sessions added to the list's answer, of kinds the
+	// sandbox does not make (another checkout type).
+	listExtra []map[string]any
 	// cancel is Ctrl-C, for the faults that press it.
 	cancel context.CancelFunc
 }
 
 func newFaulty(t *testing.T) *faulty {
-	f := &faulty{srv: fakeapi.New()}
+	f := &faulty{srv: sandboxtest.StartAPI(t)}
 	t.Cleanup(f.srv.Close)
-	f.srv.Fault = func(w http.ResponseWriter, r *http.Request, body []byte) bool {
+	f.srv.Fault = func(w http.ResponseWriter, r *http.Request, body []byte, next http.Handler) bool {
 		if r.Header.Get(faultPass) != "" {
 			return false
 		}
@@ -56,13 +61,26 @@ func newFaulty(t *testing.T) *faulty {
 		case r.Method == http.MethodGet && r.URL.Path == "/api/v1/checkout-sessions" && f.listFails:
 			writeFault(w, 500, "application/json", `{"code":"INTERNAL_SERVER_ERROR","message":"database unavailable"}`)
 			return true
+		case r.Method == http.MethodGet && r.URL.Path == "/api/v1/checkout-sessions" && f.listExtra != nil:
+			var list struct {
+				Sessions []any `json:"sessions"`
+			}
+			if err := json.Unmarshal(f.process(r, body).Body.Bytes(), &list); err != nil {
+				panic(err)
+			}
+			for _, ss := range f.listExtra {
+				list.Sessions = append(list.Sessions, ss)
+			}
+			b, _ := json.Marshal(list)
+			writeFault(w, 200, "application/json", string(b))
+			return true
 		}
 		return false
 	}
 	return f
 }
 
-// process lets the fake API act on the request for real and returns its
+// process lets the sandbox act on the request for real and returns its
 // answer, which the fault then loses or spoils.
 func (f *faulty) process(r *http.Request, body []byte) *httptest.ResponseRecorder {
 	r2 := r.Clone(context.Background())
@@ -228,7 +246,7 @@ func faultCases() []faultCase {
 			args:  []string{"--debug"},
 			want: map[string]outcome{
 				"meteroid": ok("che_000001", 2, "attempt 1 of 4", "503 Service Unavailable: retrying in 0s (Retry-After)", "attempt 2 of 4", "Authorization: Bearer [REDACTED]"),
-				"maple":    ok("che_000001", 2, "attempt 1 of 4", "503 Service Unavailable: retrying in 0s (Retry-After)", "attempt 2 of 4", "Authorization: Bearer [REDACTED]"),
+				"maple":    ok("chk_000001", 2, "attempt 1 of 4", "503 Service Unavailable: retrying in 0s (Retry-After)", "attempt 2 of 4", "Authorization: Bearer [REDACTED]"),
 			},
 		},
 		{
@@ -237,7 +255,7 @@ func faultCases() []faultCase {
 			args:  []string{"--debug"},
 			want: map[string]outcome{
 				"meteroid": ok("che_000001", 3, "429 Too Many Requests: retrying in 0s (Retry-After); every request of this run waits"),
-				"maple":    ok("che_000001", 3, "429 Too Many Requests: retrying in 0s (Retry-After); every request of this run waits"),
+				"maple":    ok("chk_000001", 3, "429 Too Many Requests: retrying in 0s (Retry-After); every request of this run waits"),
 			},
 		},
 		{
@@ -245,7 +263,7 @@ func faultCases() []faultCase {
 			fault: first(1, status(429, time.Now().Add(-time.Hour).UTC().Format(http.TimeFormat), "application/json", `{"code":"TOO_MANY_REQUESTS","message":"slow down"}`)),
 			want: map[string]outcome{
 				"meteroid": ok("che_000001", 2),
-				"maple":    ok("che_000001", 2),
+				"maple":    ok("chk_000001", 2),
 			},
 		},
 		{
@@ -271,7 +289,7 @@ func faultCases() []faultCase {
 			fault: first(1, status(502, "", "text/html", htmlBadGateway)),
 			want: map[string]outcome{
 				"meteroid": failed(0, 1, mayHave+"502: Bad Gateway (the server answered with an HTML page", "no session for customer cus_1 and plan version plv_1 created since ", "It was not sent again", checkWith),
-				"maple":    ok("che_000001", 2),
+				"maple":    ok("chk_000001", 2),
 			},
 		},
 		{
@@ -279,7 +297,7 @@ func faultCases() []faultCase {
 			fault: first(1, actThenStatus(502)),
 			want: map[string]outcome{
 				"meteroid": ok("che_000001", 1, "meteroid: adopted session che_000001, created by the attempt that got no clear answer (502: Bad Gateway"),
-				"maple":    ok("che_000001", 2),
+				"maple":    ok("chk_000001", 2),
 			},
 		},
 		{
@@ -287,7 +305,7 @@ func faultCases() []faultCase {
 			fault: first(1, actThenStatus(504)),
 			want: map[string]outcome{
 				"meteroid": ok("che_000001", 1, "meteroid: adopted session che_000001", "(504: Gateway Timeout"),
-				"maple":    ok("che_000001", 2),
+				"maple":    ok("chk_000001", 2),
 			},
 		},
 		{
@@ -305,7 +323,7 @@ func faultCases() []faultCase {
 			args:  []string{"--timeout", "1s"},
 			want: map[string]outcome{
 				"meteroid": ok("che_000001", 1, "meteroid: adopted session che_000001, created by the attempt that got no clear answer (timeout after the request was sent)"),
-				"maple":    ok("che_000001", 2),
+				"maple":    ok("chk_000001", 2),
 			},
 		},
 		{
@@ -322,7 +340,7 @@ func faultCases() []faultCase {
 			fault: first(1, actThenReset),
 			want: map[string]outcome{
 				"meteroid": ok("che_000001", 1, "meteroid: adopted session che_000001", "after the request was sent"),
-				"maple":    ok("che_000001", 2),
+				"maple":    ok("chk_000001", 2),
 			},
 		},
 		{
@@ -333,7 +351,8 @@ func faultCases() []faultCase {
 			args:  []string{"--customer", "acme"},
 			want: map[string]outcome{
 				"meteroid": ok("che_000001", 1, "meteroid: adopted session che_000001"),
-				"maple":    ok("che_000001", 2),
+				// Maple has no aliases: its refusal is what the retry replays.
+				"maple": failed(0, 2, "maple: 400 invalid_field", "customer_id: customer acme not found"),
 			},
 		},
 		{
@@ -350,11 +369,11 @@ func faultCases() []faultCase {
 			name:  "a session of another checkout type or status is not adopted",
 			fault: first(1, status(502, "", "text/html", htmlBadGateway)),
 			setup: func(t *testing.T, f *faulty) {
-				now := time.Now().Add(time.Minute).UTC().Format(time.RFC3339)
-				f.srv.AddSession(map[string]any{"id": "che_activation", "customer_id": "cus_1", "plan_version_id": "plv_1", "status": "CREATED",
-					"checkout_type": "SUBSCRIPTION_ACTIVATION", "created_at": now})
-				f.srv.AddSession(map[string]any{"id": "che_paid", "customer_id": "cus_1", "plan_version_id": "plv_1", "status": "COMPLETED",
-					"checkout_type": "SELF_SERVE", "created_at": now})
+				now := time.Now().Add(time.Minute).UTC()
+				f.listExtra = []map[string]any{{"id": "che_activation", "customer_id": "cus_1", "plan_version_id": "plv_1", "status": "CREATED",
+					"checkout_type": "SUBSCRIPTION_ACTIVATION", "created_at": now.Format(time.RFC3339Nano)}}
+				f.srv.AddSession(&sandbox.Session{ID: "che_paid", Customer: "cus_1", Request: []byte(`{"plan_version_id":"plv_1"}`),
+					Status: sandbox.Completed, CreatedAt: now})
 			},
 			want: map[string]outcome{
 				"meteroid": failed(0, 1, mayHave+"502", "no session for customer cus_1 and plan version plv_1 created since"),
@@ -366,15 +385,15 @@ func faultCases() []faultCase {
 			setup: func(t *testing.T, f *faulty) { f.listFails = true },
 			want: map[string]outcome{
 				"meteroid": failed(1, 1, mayHave+"502", "a session for customer cus_1 and plan version plv_1 may exist; looking for it failed too (meteroid: 500 INTERNAL_SERVER_ERROR: database unavailable)", checkWith),
-				"maple":    ok("che_000001", 2),
+				"maple":    ok("chk_000001", 2),
 			},
 		},
 		{
 			name:  "an earlier session for the same customer and plan is not adopted",
 			fault: first(1, status(502, "", "text/html", htmlBadGateway)),
 			setup: func(t *testing.T, f *faulty) {
-				f.srv.AddSession(map[string]any{"id": "che_old", "customer_id": "cus_1", "plan_version_id": "plv_1", "status": "CREATED",
-					"checkout_type": "SELF_SERVE", "created_at": time.Now().Add(-time.Hour).UTC().Format(time.RFC3339)})
+				f.srv.AddSession(&sandbox.Session{ID: "che_old", Customer: "cus_1", Request: []byte(`{"plan_version_id":"plv_1"}`),
+					Status: sandbox.Created, CreatedAt: time.Now().Add(-time.Hour).UTC()})
 			},
 			want: map[string]outcome{
 				"meteroid": failed(0, 1, mayHave+"502", "no session for customer cus_1 and plan version plv_1 created since"),
@@ -500,7 +519,7 @@ func truncate(s string, n int) string {
 
 // refusedFirst refuses the first n connections, then connects.
 func refusedFirst(t *testing.T, n int32) http.RoundTripper {
-	tr, _, err := fakeapi.RefusingTransport(n)
+	tr, _, err := httpxtest.RefusingTransport(n)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -514,7 +533,7 @@ func TestFaultConnectionRefused(t *testing.T) {
 			t.Parallel()
 			f := newFaulty(t)
 			got := runFaulty(t, context.Background(), f, refusedFirst(t, 1), append(providerArgs[prov], "--debug")...)
-			id := map[string]string{"meteroid": "che_000001", "maple": "che_000001"}[prov]
+			id := map[string]string{"meteroid": "che_000001", "maple": "chk_000001"}[prov]
 			checkOutcome(t, f, 0, got, outcome{code: 0, stdout: id, stderr: []string{"connection refused", "retrying in", "the request did not reach the server"}, created: 1, posts: 1})
 		})
 		t.Run(prov+"/refused every time", func(t *testing.T) {
@@ -555,19 +574,19 @@ func TestFaultMapleIdempotencyConflict(t *testing.T) {
 	f := newFaulty(t)
 	args := append(append([]string(nil), providerArgs["maple"]...), "--idempotency-key", "job-7", "-o", "id")
 	first := runFaulty(t, context.Background(), f, nil, args...)
-	if first.code != 0 || strings.TrimSpace(first.stdout) != "che_000001" {
+	if first.code != 0 || strings.TrimSpace(first.stdout) != "chk_000001" {
 		t.Fatalf("first run: exit %d, stdout %q\n%s", first.code, first.stdout, first.stder)
 	}
 	again := runFaulty(t, context.Background(), f, nil, args...)
-	if again.code != 0 || strings.TrimSpace(again.stdout) != "che_000001" {
-		t.Fatalf("same key and body: exit %d, stdout %q, want the stored che_000001\n%s", again.code, again.stdout, again.stder)
+	if again.code != 0 || strings.TrimSpace(again.stdout) != "chk_000001" {
+		t.Fatalf("same key and body: exit %d, stdout %q, want the stored chk_000001\n%s", again.code, again.stdout, again.stder)
 	}
 	if !strings.Contains(again.stder, `Idempotency-Key "job-7" was used before: this is the session created then`) {
 		t.Errorf("the replay is not pointed out:\n%s", again.stder)
 	}
 	other := runFaulty(t, context.Background(), f, nil, append(args, "--metadata", "k=v")...)
 	checkOutcome(t, f, 0, other, outcome{code: 1, stderr: []string{
-		"maple: 409 idempotency_error",
+		"maple: 409 idempotency_key_reused: Idempotency-Key job-7 was already used with a different request",
 		`Idempotency-Key "job-7" was already used with a different request body`,
 		"nothing was created now",
 	}, created: 1, posts: 3})

@@ -13,8 +13,8 @@ import (
 
 	"github.com/billctl/billctl/internal/cli"
 	"github.com/billctl/billctl/internal/cli/cmdutil"
-	"github.com/billctl/billctl/internal/fakeapi"
 	"github.com/billctl/billctl/internal/output"
+	"github.com/billctl/billctl/internal/sandbox/sandboxtest"
 )
 
 // The token must never show: not in results, messages, --debug logs,
@@ -74,8 +74,7 @@ func leakRuns(api, dir string) map[string][][]string {
 }
 
 func TestTokenNeverShows(t *testing.T) {
-	srv := fakeapi.New()
-	defer srv.Close()
+	srv := sandboxtest.StartAPI(t)
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "token"), []byte(secret+"\n"), 0o600); err != nil {
 		t.Fatal(err)

@@ -12,10 +12,11 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/billctl/billctl/internal/cli"
-	"github.com/billctl/billctl/internal/fakeapi"
+	"github.com/billctl/billctl/internal/sandbox/sandboxtest"
 )
 
-// The scripts in testdata/script run the real command against a fake API
+// The scripts in testdata/script run the real command against the sandbox
+// (in memory, sequential IDs, behind the test wrapper of sandboxtest)
 // started for each script, with a HOME of their own.
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
@@ -28,7 +29,10 @@ func TestScripts(t *testing.T) {
 		Dir:                 filepath.Join("..", "..", "testdata", "script"),
 		RequireExplicitExec: true,
 		Setup: func(env *testscript.Env) error {
-			srv := fakeapi.New()
+			srv, err := sandboxtest.NewAPI()
+			if err != nil {
+				return err
+			}
 			env.Defer(srv.Close)
 			env.Values["api"] = srv
 			home := filepath.Join(env.WorkDir, "home")
@@ -49,6 +53,7 @@ func TestScripts(t *testing.T) {
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"apireqs":    cmdAPIRequests,
+			"apidemo":    cmdAPIDemo,
 			"apicreated": cmdAPICreated,
 			"apilast":    cmdAPILast,
 			"mode":       cmdMode,
@@ -59,11 +64,11 @@ func TestScripts(t *testing.T) {
 	})
 }
 
-func server(ts *testscript.TestScript) *fakeapi.Server {
-	return ts.Value("api").(*fakeapi.Server)
+func server(ts *testscript.TestScript) *sandboxtest.API {
+	return ts.Value("api").(*sandboxtest.API)
 }
 
-// apireqs N: the fake API received exactly N requests.
+// apireqs N: the API received exactly N requests.
 func cmdAPIRequests(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) != 1 {
 		ts.Fatalf("usage: apireqs N")
@@ -75,7 +80,16 @@ func cmdAPIRequests(ts *testscript.TestScript, neg bool, args []string) {
 	}
 }
 
-// apicreated N: the fake API created exactly N sessions.
+// apidemo: the API's catalogue is the sandbox's demo one alone, without
+// the test records.
+func cmdAPIDemo(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 0 || neg {
+		ts.Fatalf("usage: apidemo")
+	}
+	ts.Check(server(ts).DemoOnly())
+}
+
+// apicreated N: the sandbox holds exactly N sessions.
 func cmdAPICreated(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) != 1 {
 		ts.Fatalf("usage: apicreated N")

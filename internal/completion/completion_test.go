@@ -18,7 +18,10 @@ import (
 
 	"github.com/billctl/billctl/internal/config"
 	"github.com/billctl/billctl/internal/contract"
-	"github.com/billctl/billctl/internal/fakeapi"
+	"github.com/billctl/billctl/internal/provider/maple"
+	"github.com/billctl/billctl/internal/provider/meteroid"
+	"github.com/billctl/billctl/internal/sandbox"
+	"github.com/billctl/billctl/internal/sandbox/sandboxtest"
 )
 
 const token = "sk_test_0123456789abcdef"
@@ -31,42 +34,45 @@ func source(t *testing.T, provider, baseURL string) *Source {
 	}
 }
 
-func TestItemsFromTheFakeAPI(t *testing.T) {
-	srv := fakeapi.New()
-	defer srv.Close()
+func TestItemsFromTheSandbox(t *testing.T) {
+	srv := sandboxtest.StartDemoAPI(t)
 	tests := []struct {
 		provider string
 		kind     Kind
 		want     []Item
 	}{
 		{"meteroid", Customers, []Item{
-			{ID: "cus_4fQ2mZ8kLp", Description: "Acme Corp, alias acme, billing@acme.example"},
-			{ID: "cus_9hT3vB1nWx", Description: "Globex, alias globex"},
-			{ID: "cus_2KdR7sYqZe", Description: "Initech, ap@initech.example"},
+			{ID: meteroid.DemoCustomerAcme, Description: "Acme Corp, alias acme, billing@acme.example"},
+			{ID: meteroid.DemoCustomerGlobex, Description: "Globex, alias globex"},
+			{ID: meteroid.DemoCustomerInitech, Description: "Initech, alias initech, ap@initech.example"},
+			{ID: "cus_7afHNwquvCzfPShVDJDdgj", Description: "Umbrella Ltd, accounts@umbrella.example"},
 		}},
 		// The draft plan is left out by status=ACTIVE.
 		{"meteroid", PlanVersions, []Item{
-			{ID: "plv_3mQx8Rk2", Description: "Starter v3, EUR", Status: "ACTIVE"},
-			{ID: "plv_8TzL4wVn", Description: "Pro v1, EUR", Status: "ACTIVE"},
+			{ID: meteroid.DemoPlanVersionStarter, Description: "Starter v1, EUR", Status: "ACTIVE"},
+			{ID: meteroid.DemoPlanVersionPro, Description: "Pro v2, EUR", Status: "ACTIVE"},
 		}},
 		{"meteroid", AddOns, []Item{
-			{ID: "add_5RtY2uIo", Description: "Extra seats, 5 more seats"},
-			{ID: "add_6PlK3jHg", Description: "Priority support"},
+			{ID: meteroid.DemoAddOnSeats, Description: "Extra seats, 5 more seats"},
+			{ID: meteroid.DemoAddOnSupport, Description: "Priority support"},
 		}},
 		// The disabled coupon is left out by filter=ACTIVE.
-		{"meteroid", Coupons, []Item{{ID: "cpn_8NmB4vCx", Description: "WELCOME10, 10% off the first month"}}},
+		{"meteroid", Coupons, []Item{{ID: meteroid.DemoCouponWelcome, Description: "WELCOME10, 10% off the first month"}}},
 		{"maple", Customers, []Item{
-			{ID: "cus_2MkH7pQr", Description: "Ada Lovelace, Analytical Engines, ada@engines.example", Status: "ACTIVE"},
-			{ID: "cus_2MkJ3sTu", Description: "Grace Hopper, grace@cobol.example", Status: "ACTIVE"},
+			{ID: maple.DemoCustomerAda, Description: "Ada Lovelace, Analytical Engines, ada@engines.example", Status: "ACTIVE"},
+			{ID: maple.DemoCustomerGrace, Description: "Grace Hopper, grace@cobol.example", Status: "ACTIVE"},
 		}},
 		{"maple", ProductPricings, []Item{
-			{ID: "pp_2Nq8LmXc", Description: "Pro monthly, USD, PRICING", Status: "ACTIVE"},
-			{ID: "pp_2Nq9KjWv", Description: "Team annual, USD, PRICING", Status: "ACTIVE"},
+			{ID: maple.DemoPricingPro, Description: "Pro monthly, USD, PRICING", Status: "ACTIVE"},
+			{ID: maple.DemoPricingTeam, Description: "Team annual, USD, PRICING", Status: "ACTIVE"},
+			{ID: maple.DemoPricingSetup, Description: "Setup fee, USD, PRICING", Status: "ACTIVE"},
 		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.provider+"/"+string(tt.kind), func(t *testing.T) {
-			got, err := source(t, tt.provider, srv.URL).Items(context.Background(), tt.kind)
+			src := source(t, tt.provider, srv.URL)
+			src.Account.Company = maple.DemoCompany
+			got, err := src.Items(context.Background(), tt.kind)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -78,10 +84,9 @@ func TestItemsFromTheFakeAPI(t *testing.T) {
 }
 
 func TestSessionsCarryTheirStatus(t *testing.T) {
-	srv := fakeapi.New()
-	defer srv.Close()
-	srv.AddSession(map[string]any{"id": "che_open", "status": "CREATED", "customer_id": "cus_1", "created_at": "2026-03-01T10:00:00Z"})
-	srv.AddSession(map[string]any{"id": "che_paid", "status": "COMPLETED", "customer_id": "cus_2", "created_at": "2026-03-02T10:00:00Z"})
+	srv := sandboxtest.StartAPI(t)
+	srv.AddSession(&sandbox.Session{ID: "che_open", Status: sandbox.Created, Customer: "cus_1", CreatedAt: time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)})
+	srv.AddSession(&sandbox.Session{ID: "che_paid", Status: sandbox.Completed, Customer: "cus_2", CreatedAt: time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)})
 	got, err := source(t, "meteroid", srv.URL).Items(context.Background(), Sessions)
 	if err != nil {
 		t.Fatal(err)
@@ -97,8 +102,7 @@ func TestSessionsCarryTheirStatus(t *testing.T) {
 
 // The requests a completion sends are the APIs' documented ones.
 func TestRequestsConformToTheSpecs(t *testing.T) {
-	srv := fakeapi.New()
-	defer srv.Close()
+	srv := sandboxtest.StartAPI(t)
 	for _, p := range []struct {
 		provider string
 		kinds    []Kind
@@ -136,10 +140,10 @@ func TestRequestsConformToTheSpecs(t *testing.T) {
 
 func TestFailuresAreErrors(t *testing.T) {
 	t.Run("401", func(t *testing.T) {
-		srv := fakeapi.New()
+		srv := sandboxtest.StartAPI(t)
 		defer srv.Close()
 		s := source(t, "meteroid", srv.URL)
-		s.Token = fakeapi.RevokedToken
+		s.Token = sandboxtest.RevokedToken
 		_, err := s.Items(context.Background(), Customers)
 		var se *StatusError
 		if !errors.As(err, &se) || se.Status != 401 {
@@ -182,7 +186,6 @@ func TestHangingServerIsGivenUpOn(t *testing.T) {
 		case <-release:
 		}
 	}))
-	defer srv.Close()
 	defer close(release)
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
@@ -193,8 +196,7 @@ func TestHangingServerIsGivenUpOn(t *testing.T) {
 }
 
 func TestCache(t *testing.T) {
-	srv := fakeapi.New()
-	defer srv.Close()
+	srv := sandboxtest.StartAPI(t)
 	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	s := source(t, "meteroid", srv.URL)
 	s.Now = func() time.Time { return now }
@@ -234,7 +236,7 @@ func TestCache(t *testing.T) {
 	if strings.Contains(string(b), token) || strings.Contains(entries[0].Name(), token) {
 		t.Errorf("the token is in the cache: %s: %s", entries[0].Name(), b)
 	}
-	if !strings.Contains(string(b), "cus_4fQ2mZ8kLp") {
+	if !strings.Contains(string(b), meteroid.DemoCustomerAcme) {
 		t.Errorf("cache file holds %s", b)
 	}
 
@@ -249,7 +251,7 @@ func TestCache(t *testing.T) {
 
 	// Another token is another account: it does not see this one's answers.
 	other := *s
-	other.Token = fakeapi.RevokedToken
+	other.Token = sandboxtest.RevokedToken
 	if _, err := other.Items(ctx, Customers); err == nil {
 		t.Fatal("a revoked token was served from the cache")
 	}
@@ -287,8 +289,7 @@ func flags(t *testing.T, set map[string]string) *pflag.FlagSet {
 }
 
 func TestLookup(t *testing.T) {
-	srv := fakeapi.New()
-	defer srv.Close()
+	srv := sandboxtest.StartDemoAPI(t)
 	home := t.TempDir()
 	tokenFile := filepath.Join(home, "token")
 	if err := os.WriteFile(tokenFile, []byte(token+"\n"), 0o600); err != nil {
@@ -314,15 +315,15 @@ func TestLookup(t *testing.T) {
 		reqs  int // requests sent
 	}{
 		{"token from the environment", map[string]string{"provider": "meteroid", "base-url": srv.URL}, map[string]string{"BILLCTL_TOKEN": token}, AddOns, 2, 1},
-		{"token from a file", map[string]string{"provider": "maple", "company": "cmp_1", "base-url": srv.URL, "token-file": tokenFile}, nil, ProductPricings, 2, 1},
+		{"token from a file", map[string]string{"provider": "maple", "company": maple.DemoCompany, "base-url": srv.URL, "token-file": tokenFile}, nil, ProductPricings, 3, 1},
 		{"no token", map[string]string{"provider": "meteroid", "base-url": srv.URL}, nil, Customers, 0, 0},
 		{"token from stdin", map[string]string{"provider": "meteroid", "base-url": srv.URL, "token-file": "-"}, nil, Customers, 0, 0},
 		{"no provider", map[string]string{"base-url": srv.URL}, map[string]string{"BILLCTL_TOKEN": token}, Customers, 0, 0},
 		{"maple without company", map[string]string{"provider": "maple", "base-url": srv.URL}, map[string]string{"BILLCTL_TOKEN": token}, Customers, 0, 0},
-		{"kind the provider lacks", map[string]string{"provider": "maple", "company": "cmp_1", "base-url": srv.URL}, map[string]string{"BILLCTL_TOKEN": token}, Coupons, 0, 0},
+		{"kind the provider lacks", map[string]string{"provider": "maple", "company": maple.DemoCompany, "base-url": srv.URL}, map[string]string{"BILLCTL_TOKEN": token}, Coupons, 0, 0},
 		{"plain http elsewhere", map[string]string{"provider": "meteroid", "base-url": "http://billing.example.com"}, map[string]string{"BILLCTL_TOKEN": token}, Customers, 0, 0},
 		{"unknown profile", map[string]string{"profile": "nope", "base-url": srv.URL}, map[string]string{"BILLCTL_TOKEN": token}, Customers, 0, 0},
-		{"revoked token", map[string]string{"provider": "meteroid", "base-url": srv.URL}, map[string]string{"BILLCTL_TOKEN": fakeapi.RevokedToken}, Customers, 0, 1},
+		{"revoked token", map[string]string{"provider": "meteroid", "base-url": srv.URL}, map[string]string{"BILLCTL_TOKEN": sandboxtest.RevokedToken}, Customers, 0, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -360,7 +361,6 @@ func TestDescriptionsAreOneLine(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		io.WriteString(w, `{"data":[{"id":"cus_1","name":"Two\tcolumns\nand lines"},{"id":"bad id","name":"x"}]}`)
 	}))
-	defer srv.Close()
 	got, err := source(t, "meteroid", srv.URL).Items(context.Background(), Customers)
 	if err != nil {
 		t.Fatal(err)

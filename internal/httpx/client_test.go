@@ -13,13 +13,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/billctl/billctl/internal/fakeapi"
+	"github.com/billctl/billctl/internal/httpx/httpxtest"
 )
 
 // refusingFirst refuses the first n connections, then connects.
 func refusingFirst(t *testing.T, n int32) (*http.Transport, *atomic.Int32) {
 	t.Helper()
-	tr, dials, err := fakeapi.RefusingTransport(n)
+	tr, dials, err := httpxtest.RefusingTransport(n)
 	if err != nil {
 		t.Fatal(err)
 	}

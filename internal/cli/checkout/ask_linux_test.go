@@ -12,12 +12,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/billctl/billctl/internal/fakeapi"
 	"github.com/billctl/billctl/internal/prompt/ptytest"
+	"github.com/billctl/billctl/internal/sandbox/sandboxtest"
 )
 
 // These tests run the billctl binary, built from cmd/billctl, on a
-// pseudo-terminal against the fake API, and type as a person would.
+// pseudo-terminal against the sandbox, and type as a person would.
 
 const (
 	enter = ptytest.Enter
@@ -63,7 +63,7 @@ func (e *buildError) Error() string { return e.err.Error() + "\n" + string(e.out
 
 // command is billctl ARGS against srv, with a clean environment: no CI,
 // no BILLCTL_* but the token, its own HOME.
-func command(t *testing.T, srv *fakeapi.Server, env []string, args ...string) *exec.Cmd {
+func command(t *testing.T, srv *sandboxtest.API, env []string, args ...string) *exec.Cmd {
 	home := t.TempDir()
 	cmd := exec.Command(billctl(t), args...)
 	cmd.Env = append([]string{
@@ -81,7 +81,7 @@ func command(t *testing.T, srv *fakeapi.Server, env []string, args ...string) *e
 }
 
 // creates are the bodies of the creates srv received.
-func creates(srv *fakeapi.Server) []string {
+func creates(srv *sandboxtest.API) []string {
 	var out []string
 	for _, r := range srv.Requests() {
 		if r.Method == http.MethodPost && (r.Path == "/api/v1/checkout-sessions" || strings.HasSuffix(r.Path, "/checkout")) {
@@ -93,7 +93,7 @@ func creates(srv *fakeapi.Server) []string {
 
 // dryBody is the body `billctl checkout create ARGS --dry-run -o json`
 // would send: what the answers must come to.
-func dryBody(t *testing.T, srv *fakeapi.Server, args ...string) string {
+func dryBody(t *testing.T, srv *sandboxtest.API, args ...string) string {
 	t.Helper()
 	cmd := command(t, srv, nil, append(args, "--dry-run", "-o", "json")...)
 	out, err := cmd.Output()
@@ -114,19 +114,18 @@ func dryBody(t *testing.T, srv *fakeapi.Server, args ...string) string {
 }
 
 func TestAskMeteroid(t *testing.T) {
-	srv := fakeapi.New()
-	defer srv.Close()
+	srv := sandboxtest.StartDemoAPI(t)
 	s := ptytest.Start(t, command(t, srv, nil, "checkout", "create", "--provider", "meteroid"))
 	s.Expect("? Customer: ")
-	s.Expect("Acme Corp, alias acme, billing@acme.example  cus_4fQ2mZ8kLp")
+	s.Expect("Acme Corp, alias acme, billing@acme.example  cus_7afI37ZlrAzAt0nXH7VB4X")
 	s.Send("g", "l", "o")
-	s.Expect("❯ Globex, alias globex  cus_9hT3vB1nWx")
+	s.Expect("❯ Globex, alias globex  cus_7afHpOfUDBdj7LLJCuxuTF")
 	s.Send(enter)
-	s.Expect("✔ Customer: Globex, alias globex  cus_9hT3vB1nWx")
+	s.Expect("✔ Customer: Globex, alias globex  cus_7afHpOfUDBdj7LLJCuxuTF")
 	s.Expect("? Plan version: ")
-	s.Expect("Pro v1, EUR  plv_8TzL4wVn")
+	s.Expect("Pro v2, EUR  plv_2zg9tUmeQMonp21OV6Rla1")
 	s.Send(down, enter)
-	s.Expect("✔ Plan version: Pro v1, EUR  plv_8TzL4wVn")
+	s.Expect("✔ Plan version: Pro v2, EUR  plv_2zg9tUmeQMonp21OV6Rla1")
 	s.Expect("? Anything else?")
 	s.Send("t", "r", "i", enter)
 	s.Expect("? Trial days: ")
@@ -151,11 +150,11 @@ func TestAskMeteroid(t *testing.T) {
 	}
 	s.Restored()
 	got := creates(srv)
-	want := `{"customer_id":"cus_9hT3vB1nWx","plan_version_id":"plv_8TzL4wVn","trial_duration_days":14}`
+	want := `{"customer_id":"cus_7afHpOfUDBdj7LLJCuxuTF","plan_version_id":"plv_2zg9tUmeQMonp21OV6Rla1","trial_duration_days":14}`
 	if len(got) != 1 || got[0] != want {
 		t.Fatalf("bodies sent = %q, want [%s]", got, want)
 	}
-	if dry := dryBody(t, srv, "checkout", "create", "--provider", "meteroid", "--customer", "cus_9hT3vB1nWx", "--plan-version", "plv_8TzL4wVn", "--trial-days", "14"); got[0] != dry {
+	if dry := dryBody(t, srv, "checkout", "create", "--provider", "meteroid", "--customer", "cus_7afHpOfUDBdj7LLJCuxuTF", "--plan-version", "plv_2zg9tUmeQMonp21OV6Rla1", "--trial-days", "14"); got[0] != dry {
 		t.Errorf("body sent %s, but the same flags make %s", got[0], dry)
 	}
 	if strings.Contains(s.Output(), "sk_test_prompt") {
@@ -164,8 +163,7 @@ func TestAskMeteroid(t *testing.T) {
 }
 
 func TestAskMaplePricings(t *testing.T) {
-	srv := fakeapi.New()
-	defer srv.Close()
+	srv := sandboxtest.StartDemoAPI(t)
 	// A browser that writes down the page it was asked to open.
 	dir := t.TempDir()
 	opened := filepath.Join(dir, "opened")
@@ -173,14 +171,14 @@ func TestAskMaplePricings(t *testing.T) {
 	if err := os.WriteFile(browser, []byte("#!/bin/sh\necho \"$1\" > "+opened+"\n"), 0o700); err != nil {
 		t.Fatal(err)
 	}
-	s := ptytest.Start(t, command(t, srv, []string{"BROWSER=" + browser}, "checkout", "create", "--provider", "maple", "--company", "cmp_2MkGNwZq",
+	s := ptytest.Start(t, command(t, srv, []string{"BROWSER=" + browser}, "checkout", "create", "--provider", "maple", "--company", "cmp_2SbxDemo0Co",
 		"--redirect-url", "https://example.com/thanks"))
 	s.Expect("? Customer: ")
-	s.Expect("cus_2MkJ3sTu")
+	s.Expect("cus_2SbxGrace0Hp")
 	s.Send("a", "d", "a", enter)
 	s.Expect("✔ Customer: ")
 	s.Expect("? Product pricing: ")
-	s.Expect("pp_2Nq9KjWv")
+	s.Expect("pp_2SbxTeamYear")
 	s.Send(space, down, space, enter)
 	s.Expect("✔ Product pricing: ")
 	s.Expect("? Anything else?")
@@ -197,7 +195,7 @@ func TestAskMaplePricings(t *testing.T) {
 	if len(sessions) != 1 {
 		t.Fatalf("%d sessions", len(sessions))
 	}
-	url, _ := sessions[0]["url"].(string)
+	url := sandboxtest.CheckoutBase + "/checkout/" + sessions[0].ID
 	if b, err := os.ReadFile(opened); err != nil || strings.TrimSpace(string(b)) != url || url == "" {
 		t.Errorf("opened %q (%v), want the session's page %q", b, err, url)
 	}
@@ -205,8 +203,8 @@ func TestAskMaplePricings(t *testing.T) {
 		t.Error("offered a field given as a flag")
 	}
 	got := creates(srv)
-	want := dryBody(t, srv, "checkout", "create", "--provider", "maple", "--company", "cmp_2MkGNwZq", "--redirect-url", "https://example.com/thanks",
-		"--customer", "cus_2MkH7pQr", "--product-pricing", "pp_2Nq8LmXc", "--product-pricing", "pp_2Nq9KjWv")
+	want := dryBody(t, srv, "checkout", "create", "--provider", "maple", "--company", "cmp_2SbxDemo0Co", "--redirect-url", "https://example.com/thanks",
+		"--customer", "cus_2SbxAda0Lvl", "--product-pricing", "pp_2SbxProMonth", "--product-pricing", "pp_2SbxTeamYear")
 	if len(got) != 1 || got[0] != want {
 		t.Fatalf("bodies sent = %q, want [%s]", got, want)
 	}
@@ -229,8 +227,7 @@ func TestAskCancel(t *testing.T) {
 		for _, key := range []struct{ name, seq string }{{"ctrl-c", ctrlC}, {"esc", esc}} {
 			t.Run(strings.Trim(steps[i].prompt, "? :")+"/"+key.name, func(t *testing.T) {
 				t.Parallel()
-				srv := fakeapi.New()
-				defer srv.Close()
+				srv := sandboxtest.StartDemoAPI(t)
 				s := ptytest.Start(t, command(t, srv, nil, "checkout", "create", "--provider", "meteroid"))
 				for _, st := range steps[:i] {
 					s.Expect(st.prompt)
@@ -254,25 +251,24 @@ func TestAskCancel(t *testing.T) {
 }
 
 func TestAskAccessible(t *testing.T) {
-	srv := fakeapi.New()
-	defer srv.Close()
+	srv := sandboxtest.StartDemoAPI(t)
 	s := ptytest.Start(t, command(t, srv, []string{"BILLCTL_ACCESSIBLE=1"}, "checkout", "create", "--provider", "meteroid"))
-	s.Expect("Customer\r\n1. Acme Corp, alias acme, billing@acme.example  cus_4fQ2mZ8kLp\r\n")
+	s.Expect("Customer\r\n1. Acme Corp, alias acme, billing@acme.example  cus_7afI37ZlrAzAt0nXH7VB4X\r\n")
 	s.Expect("Customer: ")
 	s.Send("2\r")
-	s.Expect("Plan version\r\n1. Starter v3, EUR  plv_3mQx8Rk2\r\n2. Pro v1, EUR  plv_8TzL4wVn\r\n")
+	s.Expect("Plan version\r\n1. Starter v1, EUR  plv_2zgAKwbDiLVhMMvqdVWImb\r\n2. Pro v2, EUR  plv_2zg9tUmeQMonp21OV6Rla1\r\n")
 	s.Expect("Plan version: ")
-	s.Send("plv_3mQx8Rk2\r")
+	s.Send("plv_2zgAKwbDiLVhMMvqdVWImb\r")
 	s.Expect("Anything else?\r\n")
 	s.Expect("Anything else? ")
 	s.Send("1 2\r") // add-ons and coupons
 	s.Expect("Add on\r\n")
 	s.Expect("Add on: ")
 	s.Send("2\r")
-	s.Expect("Coupon\r\n1. WELCOME10, 10% off the first month  cpn_8NmB4vCx\r\n")
+	s.Expect("Coupon\r\n1. WELCOME10, 10% off the first month  cou_33A9LNszqgZi4jq5QEYDT3\r\n")
 	s.Expect("Coupon: ")
 	s.Send("1\r")
-	s.Expect(`"add_on_id": "add_6PlK3jHg"`)
+	s.Expect(`"add_on_id": "add_27ZAwDMJHlkDbPxdI3OSZI"`)
 	s.Expect("Create this checkout session? Type y or n (Enter alone: yes): ")
 	s.Send("y\r")
 	s.Expect("Open the checkout page in your browser? Type y or n (Enter alone: no): ")
@@ -282,8 +278,8 @@ func TestAskAccessible(t *testing.T) {
 	}
 	s.Restored()
 	got := creates(srv)
-	want := dryBody(t, srv, "checkout", "create", "--provider", "meteroid", "--customer", "cus_9hT3vB1nWx", "--plan-version", "plv_3mQx8Rk2",
-		"--add-on", "add_6PlK3jHg", "--coupon", "cpn_8NmB4vCx")
+	want := dryBody(t, srv, "checkout", "create", "--provider", "meteroid", "--customer", "cus_7afHpOfUDBdj7LLJCuxuTF", "--plan-version", "plv_2zgAKwbDiLVhMMvqdVWImb",
+		"--add-on", "add_27ZAwDMJHlkDbPxdI3OSZI", "--coupon", "cou_33A9LNszqgZi4jq5QEYDT3")
 	if len(got) != 1 || got[0] != want {
 		t.Fatalf("bodies sent = %q, want [%s]", got, want)
 	}
@@ -299,8 +295,7 @@ func TestAskAccessibleCancel(t *testing.T) {
 	for _, at := range []string{"Customer: ", "Plan version: "} {
 		t.Run(strings.TrimSuffix(at, ": "), func(t *testing.T) {
 			t.Parallel()
-			srv := fakeapi.New()
-			defer srv.Close()
+			srv := sandboxtest.StartDemoAPI(t)
 			s := ptytest.Start(t, command(t, srv, []string{"BILLCTL_ACCESSIBLE=1"}, "checkout", "create", "--provider", "meteroid"))
 			if at != "Customer: " {
 				s.Expect("Customer: ")
@@ -339,8 +334,7 @@ func TestNeverAsk(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			srv := fakeapi.New()
-			defer srv.Close()
+			srv := sandboxtest.StartDemoAPI(t)
 			file := filepath.Join(t.TempDir(), "session.yaml")
 			if err := os.WriteFile(file, []byte("trial_duration_days: 3\n"), 0o600); err != nil {
 				t.Fatal(err)
@@ -393,9 +387,8 @@ func TestNeverAsk(t *testing.T) {
 // A list that cannot be read shows why, and the ID or alias can still be
 // typed; a slow one shows a spinner meanwhile.
 func TestAskLookupFailsOrLags(t *testing.T) {
-	srv := fakeapi.New()
-	defer srv.Close()
-	srv.Fault = func(w http.ResponseWriter, r *http.Request, _ []byte) bool {
+	srv := sandboxtest.StartDemoAPI(t)
+	srv.Fault = func(w http.ResponseWriter, r *http.Request, _ []byte, _ http.Handler) bool {
 		switch {
 		case r.Method == http.MethodGet && r.URL.Path == "/api/v1/customers":
 			w.Header().Set("Content-Type", "text/plain")
@@ -414,7 +407,7 @@ func TestAskLookupFailsOrLags(t *testing.T) {
 	s.Expect("✔ Customer: acme")
 	s.Expect("? Plan version: ")
 	s.Expect("Loading the list…")
-	s.Expect("Starter v3, EUR  plv_3mQx8Rk2")
+	s.Expect("Starter v1, EUR  plv_2zgAKwbDiLVhMMvqdVWImb")
 	s.Send(enter)
 	s.Expect("? Anything else? ")
 	s.Send(enter)
@@ -429,7 +422,7 @@ func TestAskLookupFailsOrLags(t *testing.T) {
 	if strings.Contains(s.Output(), "Trial days") {
 		t.Error("offered --trial-days, which was given")
 	}
-	want := `{"customer_id":"acme","plan_version_id":"plv_3mQx8Rk2","trial_duration_days":7}`
+	want := `{"customer_id":"acme","plan_version_id":"plv_2zgAKwbDiLVhMMvqdVWImb","trial_duration_days":7}`
 	if got := creates(srv); len(got) != 1 || got[0] != want {
 		t.Fatalf("bodies sent = %q, want [%s]", got, want)
 	}

@@ -18,12 +18,12 @@ import (
 	"github.com/billctl/billctl/internal/cli/cmdutil"
 	"github.com/billctl/billctl/internal/config"
 	"github.com/billctl/billctl/internal/engine"
-	"github.com/billctl/billctl/internal/fakeapi"
 	"github.com/billctl/billctl/internal/output"
+	"github.com/billctl/billctl/internal/sandbox/sandboxtest"
 )
 
 // runCreate runs `checkout create args…` against srv in process.
-func runCreate(t *testing.T, srv *fakeapi.Server, args ...string) (string, error) {
+func runCreate(t *testing.T, srv *sandboxtest.API, args ...string) (string, error) {
 	t.Helper()
 	streams, _, out, _ := output.Test()
 	env := map[string]string{"HOME": t.TempDir(), "BILLCTL_TOKEN": "sk_test", "BILLCTL_BASE_URL": srv.URL}
@@ -44,12 +44,15 @@ func TestSendingRunsAheadOfPrintingOnlyByTheWindow(t *testing.T) {
 	const parallel = 2
 	limit := engine.Window(parallel)
 	n := limit * 3
-	srv := fakeapi.New()
-	defer srv.Close()
+	customers := make([]string, n)
+	for i := range customers {
+		customers[i] = fmt.Sprintf("cus_w%d", i+1)
+	}
+	srv := sandboxtest.StartAPI(t, customers...)
 	release := make(chan struct{})
 	var mu sync.Mutex
 	seen := 0 // creates that reached the server while document 1 waited
-	srv.Fault = func(w http.ResponseWriter, r *http.Request, body []byte) bool {
+	srv.Fault = func(w http.ResponseWriter, r *http.Request, body []byte, next http.Handler) bool {
 		if bytes.Contains(body, []byte(`"cus_w1"`)) {
 			select {
 			case <-release:
@@ -85,12 +88,12 @@ func TestSendingRunsAheadOfPrintingOnlyByTheWindow(t *testing.T) {
 	mu.Lock()
 	defer mu.Unlock()
 	// The log of the first window: document 1 plus window-1 others.
-	if first := srv.Sessions()[0]; first["customer_id"] == "cus_w1" {
+	if first := srv.Sessions()[0]; first.Customer == "cus_w1" {
 		t.Fatalf("document 1 was not held back; the test proves nothing")
 	}
 	ahead := 0
 	for _, s := range srv.Sessions() {
-		if s["customer_id"] == "cus_w1" {
+		if s.Customer == "cus_w1" {
 			break
 		}
 		ahead++

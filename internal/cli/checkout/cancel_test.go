@@ -6,6 +6,7 @@ import (
 
 	"github.com/billctl/billctl/internal/cli/cmdutil"
 	"github.com/billctl/billctl/internal/exitcode"
+	"github.com/billctl/billctl/internal/sandbox"
 )
 
 func TestNewCmdCancelArgs(t *testing.T) {
@@ -21,8 +22,8 @@ func TestNewCmdCancelArgs(t *testing.T) {
 }
 
 func TestCancelRun(t *testing.T) {
-	srv := startFake(t)
-	addMeteroid(srv, "che_1", "AWAITING_PAYMENT", "https://pay.example/che_1")
+	srv := startSandbox(t)
+	addMeteroid(srv, "che_1", sandbox.AwaitingPayment)
 	e := meteroidEnv(t, srv, "-o", "json")
 	if err := cancelRun(&CancelOptions{F: e.f, ID: "che_1"}); err != nil {
 		t.Fatal(err)
@@ -55,8 +56,8 @@ func TestCancelRun(t *testing.T) {
 }
 
 func TestCancelRunConfirmsOnATerminal(t *testing.T) {
-	srv := startFake(t)
-	addMeteroid(srv, "che_1", "CREATED", "https://pay.example/che_1")
+	srv := startSandbox(t)
+	addMeteroid(srv, "che_1", sandbox.Created)
 	e := meteroidEnv(t, srv, "-o", "id")
 	e.f.IO.StderrTTY = true
 	if err := cancelRun(&CancelOptions{F: e.f, ID: "che_1"}); err != nil {

@@ -7,14 +7,16 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/spf13/pflag"
 
 	"github.com/billctl/billctl/internal/cli/cmdutil"
 	"github.com/billctl/billctl/internal/config"
 	"github.com/billctl/billctl/internal/exitcode"
-	"github.com/billctl/billctl/internal/fakeapi"
 	"github.com/billctl/billctl/internal/output"
+	"github.com/billctl/billctl/internal/sandbox"
+	"github.com/billctl/billctl/internal/sandbox/sandboxtest"
 )
 
 // recordingBrowser stands in for the user's browser.
@@ -61,27 +63,32 @@ func newTestEnv(t *testing.T, env map[string]string, flags ...string) *testEnv {
 	}
 }
 
-func meteroidEnv(t *testing.T, srv *fakeapi.Server, flags ...string) *testEnv {
+func meteroidEnv(t *testing.T, srv *sandboxtest.API, flags ...string) *testEnv {
 	return newTestEnv(t, map[string]string{"BILLCTL_TOKEN": "sk_test"}, append([]string{"--provider", "meteroid", "--base-url", srv.URL}, flags...)...)
 }
 
-func mapleEnv(t *testing.T, srv *fakeapi.Server, flags ...string) *testEnv {
+func mapleEnv(t *testing.T, srv *sandboxtest.API, flags ...string) *testEnv {
 	return newTestEnv(t, map[string]string{"BILLCTL_TOKEN": "mpl_test"}, append([]string{"--provider", "maple", "--company", "cmp_1", "--base-url", srv.URL}, flags...)...)
 }
 
-func startFake(t *testing.T) *fakeapi.Server {
-	srv := fakeapi.New()
-	t.Cleanup(srv.Close)
-	return srv
+func startSandbox(t *testing.T) *sandboxtest.API {
+	return sandboxtest.StartAPI(t)
 }
 
-func addMeteroid(srv *fakeapi.Server, id, status string, url any) {
-	srv.AddSession(map[string]any{
-		"id": id, "customer_id": "cus_1", "plan_version_id": "plv_1", "status": status,
-		"checkout_type": "SELF_SERVE", "created_at": "2020-05-01T12:00:00Z",
-		"expires_at": "2020-05-01T13:00:00Z", "checkout_url": url,
-	})
+// addMeteroid stores a Meteroid session of cus_1 created 2020-05-01 at
+// noon; an EXPIRED one expired an hour later, the others do not expire.
+func addMeteroid(srv *sandboxtest.API, id string, status sandbox.Status) {
+	created := time.Date(2020, 5, 1, 12, 0, 0, 0, time.UTC)
+	ss := &sandbox.Session{ID: id, Customer: "cus_1", Request: []byte(`{"plan_version_id":"plv_1"}`), Status: status, CreatedAt: created}
+	if status == sandbox.Expired {
+		exp := created.Add(time.Hour)
+		ss.ExpiresAt = &exp
+	}
+	srv.AddSession(ss)
 }
+
+// pageOf is the checkout URL the sandbox gives an open session.
+func pageOf(id string) string { return sandboxtest.CheckoutBase + "/checkout/" + id }
 
 func TestNewCmdGetArgs(t *testing.T) {
 	cases := []struct {
@@ -125,8 +132,8 @@ func TestNewCmdGetArgs(t *testing.T) {
 }
 
 func TestGetRunPrintsAndOpens(t *testing.T) {
-	srv := startFake(t)
-	addMeteroid(srv, "che_1", "CREATED", "https://pay.example/che_1")
+	srv := startSandbox(t)
+	addMeteroid(srv, "che_1", sandbox.Created)
 	e := meteroidEnv(t, srv, "-o", "id")
 	if err := getRun(&GetOptions{F: e.f, ID: "che_1", Open: true}); err != nil {
 		t.Fatal(err)
@@ -134,7 +141,7 @@ func TestGetRunPrintsAndOpens(t *testing.T) {
 	if e.out.String() != "che_1\n" {
 		t.Errorf("stdout = %q", e.out)
 	}
-	if len(e.browser.opened) != 1 || e.browser.opened[0] != "https://pay.example/che_1" {
+	if len(e.browser.opened) != 1 || e.browser.opened[0] != pageOf("che_1") {
 		t.Errorf("opened %q", e.browser.opened)
 	}
 	if e.err.Len() != 0 {
@@ -147,8 +154,8 @@ func TestGetRunPrintsAndOpens(t *testing.T) {
 }
 
 func TestGetRunWithoutOpenLeavesTheBrowser(t *testing.T) {
-	srv := startFake(t)
-	addMeteroid(srv, "che_1", "CREATED", "https://pay.example/che_1")
+	srv := startSandbox(t)
+	addMeteroid(srv, "che_1", sandbox.Created)
 	e := meteroidEnv(t, srv)
 	if err := getRun(&GetOptions{F: e.f, ID: "che_1"}); err != nil {
 		t.Fatal(err)
@@ -159,14 +166,14 @@ func TestGetRunWithoutOpenLeavesTheBrowser(t *testing.T) {
 }
 
 func TestGetRunNotFound(t *testing.T) {
-	srv := startFake(t)
+	srv := startSandbox(t)
 	for name, e := range map[string]*testEnv{"meteroid": meteroidEnv(t, srv), "maple": mapleEnv(t, srv)} {
 		t.Run(name, func(t *testing.T) {
-			err := getRun(&GetOptions{F: e.f, ID: "nope", Open: true})
+			err := getRun(&GetOptions{F: e.f, ID: "che_nope", Open: true})
 			if exitcode.Code(err) != exitcode.Failure {
 				t.Fatalf("exit %d (%v), want 1", exitcode.Code(err), err)
 			}
-			if !strings.Contains(err.Error(), name+": 404") || !strings.Contains(err.Error(), "No checkout session nope") {
+			if !strings.Contains(err.Error(), name+": 404") || !strings.Contains(err.Error(), "No checkout session che_nope") {
 				t.Errorf("error = %v", err)
 			}
 			if e.out.Len() != 0 || len(e.browser.opened) != 0 {
@@ -177,7 +184,7 @@ func TestGetRunNotFound(t *testing.T) {
 }
 
 func TestGetRunWithoutTokenSendsNothing(t *testing.T) {
-	srv := startFake(t)
+	srv := startSandbox(t)
 	e := newTestEnv(t, nil, "--provider", "maple", "--company", "cmp_1", "--base-url", srv.URL)
 	err := getRun(&GetOptions{F: e.f, ID: "che_1"})
 	if exitcode.Code(err) != exitcode.Auth {
@@ -189,8 +196,8 @@ func TestGetRunWithoutTokenSendsNothing(t *testing.T) {
 }
 
 func TestPrinterTimesFollowTheTerminal(t *testing.T) {
-	srv := startFake(t)
-	addMeteroid(srv, "che_1", "CREATED", "https://pay.example/che_1")
+	srv := startSandbox(t)
+	addMeteroid(srv, "che_1", sandbox.Created)
 	cases := []struct {
 		name         string
 		tty, noColor bool
@@ -208,8 +215,8 @@ func TestPrinterTimesFollowTheTerminal(t *testing.T) {
 				t.Fatal(err)
 			}
 			out := e.out.String()
-			if got := strings.Contains(out, "2020-05-01T13:00:00Z"); got != c.wantRFC3339 {
-				t.Errorf("RFC 3339 expiry shown: %v, want %v:\n%s", got, c.wantRFC3339, out)
+			if got := strings.Contains(out, "2020-05-01T12:00:00Z"); got != c.wantRFC3339 {
+				t.Errorf("RFC 3339 creation time shown: %v, want %v:\n%s", got, c.wantRFC3339, out)
 			}
 			// The fixed times are in the past of any run of this test.
 			if got := strings.Contains(out, " ago"); got == c.wantRFC3339 {

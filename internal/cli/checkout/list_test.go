@@ -13,6 +13,7 @@ import (
 	"github.com/billctl/billctl/internal/cli/cmdutil"
 	"github.com/billctl/billctl/internal/exitcode"
 	"github.com/billctl/billctl/internal/provider/meteroid"
+	"github.com/billctl/billctl/internal/sandbox"
 )
 
 func TestNewCmdListFlags(t *testing.T) {
@@ -48,18 +49,18 @@ func TestListStatusCompletesTheSpecValues(t *testing.T) {
 }
 
 func TestListRunFiltersAndPrints(t *testing.T) {
-	srv := startFake(t)
-	addMeteroid(srv, "che_1", "CREATED", "https://pay.example/che_1")
-	addMeteroid(srv, "che_2", "EXPIRED", "https://pay.example/che_2")
+	srv := startSandbox(t)
+	addMeteroid(srv, "che_1", sandbox.Expired)
+	addMeteroid(srv, "che_2", sandbox.Created)
 	e := meteroidEnv(t, srv, "-o", "url")
-	if err := listRun(&ListOptions{F: e.f, Customer: "cus_1", Status: "EXPIRED"}); err != nil {
+	if err := listRun(&ListOptions{F: e.f, Customer: "cus_1", Status: "CREATED"}); err != nil {
 		t.Fatal(err)
 	}
-	if got := e.out.String(); got != "https://pay.example/che_2\n" {
+	if got, want := e.out.String(), pageOf("che_2")+"\n"; got != want {
 		t.Errorf("stdout = %q", got)
 	}
 	reqs := srv.Requests()
-	if len(reqs) != 1 || reqs[0].Path != "/api/v1/checkout-sessions" || reqs[0].Query != "customer_id=cus_1&status=EXPIRED" {
+	if len(reqs) != 1 || reqs[0].Path != "/api/v1/checkout-sessions" || reqs[0].Query != "customer_id=cus_1&status=CREATED" {
 		t.Errorf("requests = %+v", reqs)
 	}
 }
@@ -68,10 +69,10 @@ func TestListRunFiltersAndPrints(t *testing.T) {
 // one answer, far past the 1 MiB a session answer may take. It is read as
 // a stream and printed as it is read.
 func TestListRunReadsALongList(t *testing.T) {
-	srv := startFake(t)
+	srv := startSandbox(t)
 	const n = 8000 // about 2 MiB of sessions
 	for i := range n {
-		addMeteroid(srv, fmt.Sprintf("che_%06d", i), "CREATED", fmt.Sprintf("https://pay.example/che_%06d", i))
+		addMeteroid(srv, fmt.Sprintf("che_%06d", i), sandbox.Created)
 	}
 	for _, format := range []string{"id", "json", "table"} {
 		e := meteroidEnv(t, srv, "-o", format)
@@ -85,7 +86,7 @@ func TestListRunReadsALongList(t *testing.T) {
 }
 
 func TestListRunEmpty(t *testing.T) {
-	srv := startFake(t)
+	srv := startSandbox(t)
 	for format, want := range map[string]string{"table": "", "json": "[]\n", "yaml": "[]\n", "id": "", "url": ""} {
 		t.Run(format, func(t *testing.T) {
 			e := meteroidEnv(t, srv, "-o", format)
@@ -109,7 +110,7 @@ func TestListRunEmpty(t *testing.T) {
 // Maple cannot list or cancel: the answer is a usage error before any
 // request, and needs neither token nor company.
 func TestMapleListAndCancelAreRefusedUpFront(t *testing.T) {
-	srv := startFake(t)
+	srv := startSandbox(t)
 	runs := map[string]func(*cmdutil.Factory) error{
 		"list":   func(f *cmdutil.Factory) error { return listRun(&ListOptions{F: f}) },
 		"cancel": func(f *cmdutil.Factory) error { return cancelRun(&CancelOptions{F: f, ID: "che_1"}) },

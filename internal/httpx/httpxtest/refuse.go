@@ -1,4 +1,5 @@
-package fakeapi
+// Package httpxtest holds network faults for the tests of HTTP clients.
+package httpxtest
 
 import (
 	"context"
