@@ -532,12 +532,6 @@ func (c *Client) customerID(ctx context.Context, idOrAlias string) (string, erro
 	return cu.ID, nil
 }
 
-// isAlias tells a customer's alias from its ID, in either form (cus_… or
-// UUID).
-func isAlias(s string) bool {
-	return s != "" && !isCustomerID(s) && canonicalID("cus_", s) == s
-}
-
 // isCustomerID tells a Meteroid customer ID (cus_ and base62) from an
 // alias, which the list filter does not take.
 func isCustomerID(s string) bool {
