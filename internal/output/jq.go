@@ -67,7 +67,9 @@ func (q *JQ) Write(ctx context.Context, w io.Writer, raw []byte) error {
 			if _, err := w.Write(buf.Bytes()); err != nil {
 				return err
 			}
-			return fmt.Errorf("--jq: %w", err)
+			// gojq's errors carry jq's exit statuses (5, or halt_error's
+			// own): not wrapped, so the exit status is the contract's 1.
+			return exitcode.New(exitcode.Failure, fmt.Errorf("--jq: %s", jqErrorText(err)))
 		}
 		if s, ok := r.(string); ok {
 			// Bare text, no longer JSON: the API's control characters
@@ -92,4 +94,19 @@ func (q *JQ) Write(ctx context.Context, w io.Writer, raw []byte) error {
 	}
 	_, err := w.Write(buf.Bytes())
 	return err
+}
+
+// jqErrorText is what a failing filter says: halt_error's value is shown
+// as jq shows it (a string bare, anything else as JSON).
+func jqErrorText(err error) string {
+	var he *gojq.HaltError
+	if errors.As(err, &he) {
+		if s, ok := he.Value().(string); ok {
+			return s
+		}
+		if b, merr := gojq.Marshal(he.Value()); merr == nil {
+			return string(b)
+		}
+	}
+	return err.Error()
 }

@@ -85,3 +85,26 @@ func TestJQSeesNoEnvironment(t *testing.T) {
 		}
 	}
 }
+
+// A filter's own exit status (error, halt_error) is jq's, not billctl's:
+// a failing filter exits 1, as any other failure, and says why.
+func TestJQRunErrorExitsOne(t *testing.T) {
+	for expr, want := range map[string]string{
+		`error("boom")`:        "boom",
+		`"x" | halt_error(42)`: "x",
+		`{} | halt_error(3)`:   "{}",
+		`.a.b.c = 1 | .[0]`:    "cannot be applied",
+	} {
+		_, err := jq(t, expr, `{"a":1}`)
+		if err == nil {
+			t.Errorf("%s: no error", expr)
+			continue
+		}
+		if got := exitcode.Code(err); got != exitcode.Failure {
+			t.Errorf("%s: exit code %d, want %d", expr, got, exitcode.Failure)
+		}
+		if !strings.HasPrefix(err.Error(), "--jq: ") || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: error %q, want it to say %q", expr, err, want)
+		}
+	}
+}

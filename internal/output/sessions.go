@@ -226,8 +226,10 @@ func (p *Printer) fieldTable(s *provider.Session) error {
 		switch {
 		case f.null && p.Vocabulary.NullMeans[f.key] != "":
 			v = p.Vocabulary.NullMeans[f.key]
+		case f.null && p.Columns == nil:
+			continue // unasked, a null says nothing; asked for, it is shown empty
 		case f.null:
-			continue
+			v = ""
 		case f.key == "status":
 			v = p.status(v)
 		case strings.HasSuffix(f.key, "_at") && p.Time != nil:

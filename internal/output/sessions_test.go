@@ -182,3 +182,20 @@ func TestBatchTablePutsTheErrorBeforeTheURL(t *testing.T) {
 		t.Errorf("got\n%s", out)
 	}
 }
+
+// --columns names the fields to show: each is shown, empty when null.
+func TestFieldTableShowsNamedNullFields(t *testing.T) {
+	s := session("che_1", "CREATED", "", "")
+	out := printTo(t, false, "table", func(p *Printer) error {
+		p.Columns = []string{"id", "coupon_code", "checkout_url"}
+		return p.One(s)
+	}, fakeTime)
+	for _, want := range []string{`(?m)^id +che_1$`, `(?m)^coupon_code *$`, `(?m)^checkout_url *$`} {
+		if !regexp.MustCompile(want).MatchString(out) {
+			t.Errorf("no match for %s in\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "status") {
+		t.Errorf("a field not named is shown:\n%s", out)
+	}
+}

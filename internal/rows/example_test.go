@@ -23,7 +23,7 @@ func TestExampleSheet(t *testing.T) {
 	if len(got) != 3 {
 		t.Fatalf("%d requests, want 3", len(got))
 	}
-	want := `{"charge_automatically":true,"customer_id":"cus_4fQ2mZ8kLp","invoice_memo":"Thanks, \"Acme\"!\nQuestions: billing@example.com","invoice_threshold":"250.00","metadata":{"crm_id":"00123"},"plan_version_id":"plv_3mQx8Rk2","trial_duration_days":14}`
+	want := `{"charge_automatically":true,"customer_id":"acme","invoice_memo":"Thanks, \"Acme\"!\nQuestions: billing@example.com","invoice_threshold":"250.00","metadata":{"crm_id":"00123"},"plan_version_id":"plv_2zg9tUmeQMonp21OV6Rla1","trial_duration_days":14}`
 	if got[0] != want {
 		t.Fatalf("row 1:\n%s\nwant\n%s", got[0], want)
 	}

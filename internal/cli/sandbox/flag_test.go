@@ -20,11 +20,17 @@ import (
 // runEnv runs billctl with exactly env as its environment.
 func runEnv(t *testing.T, env map[string]string, args ...string) (int, string, string) {
 	t.Helper()
+	return runEnvCtx(t, context.Background(), env, args...)
+}
+
+// runEnvCtx is runEnv until ctx ends.
+func runEnvCtx(t *testing.T, ctx context.Context, env map[string]string, args ...string) (int, string, string) {
+	t.Helper()
 	var out, errb bytes.Buffer
 	f := &cmdutil.Factory{
 		IO:      &output.IO{In: strings.NewReader(""), Out: &out, Err: &errb},
 		Getenv:  func(k string) string { return env[k] },
-		Context: context.Background(),
+		Context: ctx,
 	}
 	return cli.Run(f, args), out.String(), errb.String()
 }

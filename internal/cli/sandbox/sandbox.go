@@ -103,12 +103,13 @@ func newCmdMove(f *cmdutil.Factory, verb string) *cobra.Command {
 			if ctx == nil {
 				ctx = context.Background()
 			}
-			// With a server running, pay as its page does, so its webhooks
-			// follow; --data names a database, so act on that one.
-			if verb == "pay" && data.path == "" {
-				status, err := payThroughServer(ctx, f, args[0])
+			// With a server running, act through it on the store it serves
+			// (paying as its page does, so its webhooks follow); --data
+			// names a database, so act on that one.
+			if data.path == "" {
+				status, err := moveThroughServer(ctx, f, verb, args[0])
 				if errors.Is(err, sandbox.ErrState) {
-					return exitcode.New(exitcode.Failure, errors.New("sandbox: session "+args[0]+" is "+status+": only a CREATED or AWAITING_PAYMENT session can pay"))
+					return exitcode.New(exitcode.Failure, errors.New("sandbox: session "+args[0]+" is "+status+": only a CREATED or AWAITING_PAYMENT session can "+verb))
 				}
 				if !errors.Is(err, errNoServer) {
 					if err != nil {
@@ -161,6 +162,16 @@ func newCmdReset(f *cmdutil.Factory) *cobra.Command {
 			ctx := f.Context
 			if ctx == nil {
 				ctx = context.Background()
+			}
+			if data.path == "" {
+				addr, err := resetThroughServer(ctx, f)
+				if !errors.Is(err, errNoServer) {
+					if err != nil {
+						return err
+					}
+					_, err = f.IO.Err.Write([]byte("sandbox: the server at " + addr + " reset: no sessions, demo catalogue re-seeded\n"))
+					return err
+				}
 			}
 			st, err := data.open(ctx, f.Getenv)
 			if err != nil {

@@ -103,7 +103,7 @@ func serveRun(f *cmdutil.Factory, opts *ServeOptions) error {
 	}
 	defer waitWebhooks()
 	srv, err := sandbox.New(ctx, sandbox.Options{
-		Store: st, BaseURL: base, APIs: APIs(), Pages: pages,
+		Store: st, BaseURL: base, APIs: APIs(), Pages: withAdmin(st, pages),
 		Latency: opts.Latency, FailRate: opts.FailRate, RateLimit: opts.RateLimit,
 		Log: f.IO.Err,
 	})
@@ -131,12 +131,13 @@ Any "Authorization: Bearer <anything>" is accepted. Try, in another terminal:
   %sbillctl --sandbox checkout create --customer acme --plan-version %s
   %sbillctl --sandbox checkout list --customer %s
   %sbillctl --sandbox checkout create --provider maple --customer %s --product-pricing %s
-  billctl sandbox pay ID            (or open the session's checkout_url)
+  %sbillctl sandbox pay ID            (or open the session's checkout_url)
 
 Other clients: base URL %s, Maple company %s. Ctrl-C stops.
 `, base, db,
 		env, meteroid.DemoPlanVersionPro,
 		env, meteroid.DemoCustomerAcme,
 		env, maple.DemoCustomerAda, maple.DemoPricingPro,
+		env,
 		base, maple.DemoCompany)
 }

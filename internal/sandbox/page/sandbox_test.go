@@ -135,3 +135,32 @@ func TestSandboxCheckoutDescribesTheSession(t *testing.T) {
 		t.Errorf("maple items %+v", c.Items)
 	}
 }
+
+// What the catalogue does not know is shown by the name the request gave,
+// unpriced: an add-on, a coupon ID and a coupon code alike.
+func TestSandboxCheckoutShowsUnknownItems(t *testing.T) {
+	st, s := openStore(t)
+	id := insert(t, st, "meteroid", meteroid.DemoCustomerAcme, map[string]any{
+		"customer_id": "acme", "plan_version_id": meteroid.DemoPlanVersionPro,
+		"add_ons":     []any{map[string]any{"add_on_id": "add_nope"}},
+		"coupon_ids":  []string{"cou_nope"},
+		"coupon_code": "NOPE",
+	})
+	c, err := s.Checkout(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []page.Item{
+		{Kind: "Add-on", Name: "add_nope"},
+		{Kind: "Coupon", Name: "cou_nope"},
+		{Kind: "Coupon", Name: "NOPE"},
+	}
+	if len(c.Items) != 1+len(want) {
+		t.Fatalf("items %+v", c.Items)
+	}
+	for i := range want {
+		if c.Items[i+1] != want[i] {
+			t.Errorf("item %d: %+v, want %+v", i+1, c.Items[i+1], want[i])
+		}
+	}
+}

@@ -105,12 +105,18 @@ func (c *Catalog) meteroid(p *Purchase, body []byte) error {
 
 	coupons := append([]string(nil), req.CouponIDs...)
 	if req.CouponCode != nil {
+		found := false
 		for _, it := range c.items {
 			if it.Kind == "coupons" && it.Alias == *req.CouponCode {
 				if _, ok := c.get("meteroid", "coupons", it.ID); ok {
 					coupons = append(coupons, it.ID)
+					found = true
 				}
 			}
+		}
+		if !found {
+			// Shown by the code given, unpriced, as an unknown coupon ID is.
+			coupons = append(coupons, *req.CouponCode)
 		}
 	}
 	for _, id := range coupons {

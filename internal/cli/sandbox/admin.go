@@ -1,0 +1,120 @@
+package sandbox
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/billctl/billctl/internal/cli/cmdutil"
+	"github.com/billctl/billctl/internal/exitcode"
+	"github.com/billctl/billctl/internal/sandbox"
+	"github.com/billctl/billctl/internal/sandbox/local"
+	"github.com/billctl/billctl/internal/sandbox/page"
+)
+
+// adminPrefix is where `sandbox serve` takes `sandbox expire` and
+// `sandbox reset` from another terminal: outside every API's paths, since
+// no real API has them.
+const adminPrefix = "/_sandbox/"
+
+// errNoServer: no `sandbox serve` answers; the command acts on the
+// database itself.
+var errNoServer = errors.New("no sandbox server answers")
+
+// adminHandler serves POST /_sandbox/sessions/ID/expire and POST
+// /_sandbox/reset on st, the server's own store, so that the commands act
+// on what the server serves (its --memory or --data store). Only a local
+// program is answered: the peer must be loopback, and it must send a
+// bearer token, which a browser never adds to another site's request.
+func adminHandler(st *sandbox.Store) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !loopbackPeer(r) || !hasBearer(r) {
+			http.Error(w, "forbidden", http.StatusForbidden)
+			return
+		}
+		if r.Method != http.MethodPost {
+			w.Header().Set("Allow", "POST")
+			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+			return
+		}
+		rest := strings.TrimPrefix(r.URL.Path, adminPrefix)
+		if rest == "reset" {
+			if err := st.Reset(r.Context()); err != nil {
+				http.Error(w, "reset failed", http.StatusInternalServerError)
+				return
+			}
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+		id, ok := strings.CutPrefix(rest, "sessions/")
+		id, ok2 := strings.CutSuffix(id, "/expire")
+		if !ok || !ok2 || id == "" || strings.Contains(id, "/") {
+			http.Error(w, "not found", http.StatusNotFound)
+			return
+		}
+		ss, err := st.Expire(r.Context(), id)
+		if ss != nil {
+			w.Header().Set(page.StatusHeader, string(ss.Status))
+		}
+		switch {
+		case errors.Is(err, sandbox.ErrNotFound):
+			http.Error(w, "no such session", http.StatusNotFound)
+		case errors.Is(err, sandbox.ErrState):
+			http.Error(w, "not expirable", http.StatusConflict)
+		case err != nil:
+			http.Error(w, "expire failed", http.StatusInternalServerError)
+		default:
+			w.WriteHeader(http.StatusOK)
+		}
+	})
+}
+
+func loopbackPeer(r *http.Request) bool {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return false
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func hasBearer(r *http.Request) bool {
+	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	return ok && strings.EqualFold(scheme, "Bearer") && strings.TrimSpace(token) != ""
+}
+
+// withAdmin serves the admin endpoints beside the pages.
+func withAdmin(st *sandbox.Store, pages http.Handler) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle(adminPrefix, adminHandler(st))
+	mux.Handle("/", pages)
+	return mux
+}
+
+// throughServer posts to path on the `sandbox serve` listening at
+// BILLCTL_SANDBOX_ADDR. It returns the answer's status code and session
+// status, or errNoServer when nothing listens.
+func throughServer(ctx context.Context, f *cmdutil.Factory, path string) (code int, status, addr string, err error) {
+	addr = local.Addr(f.Getenv)
+	if err := sandbox.CheckAddr(addr); err != nil {
+		return 0, "", addr, exitcode.New(exitcode.Usage, fmt.Errorf("BILLCTL_SANDBOX_ADDR: %w", err))
+	}
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "http://"+addr+path, nil)
+	if err != nil {
+		return 0, "", addr, err
+	}
+	req.Header.Set("Authorization", "Bearer sandbox")
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.Do(req)
+	if err != nil {
+		return 0, "", addr, errNoServer
+	}
+	resp.Body.Close()
+	return resp.StatusCode, resp.Header.Get(page.StatusHeader), addr, nil
+}
