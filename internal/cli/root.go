@@ -67,6 +67,9 @@ func Run(f *cmdutil.Factory, args []string) int {
 	root.PersistentPreRun = func(*cobra.Command, []string) { started = true }
 	cmd, err := root.ExecuteContextC(f.Context)
 	if err == nil {
+		err = cmdutil.HelpError(root)
+	}
+	if err == nil {
 		return exitcode.OK
 	}
 	code := exitcode.Code(err)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -14,7 +15,10 @@ import (
 // all) is described rather than shown raw.
 func ErrorFromBody(provider string, status int, body []byte, decode func([]byte, *APIError) bool) *APIError {
 	e := &APIError{Provider: provider, Status: status}
-	trimmed := bytes.TrimSpace(body)
+	// A CR is kept, not trimmed or folded like other blanks: in a message
+	// it is shown as \r (safetext), where it would have hidden the text
+	// before it on a terminal.
+	trimmed := bytes.TrimFunc(body, blank)
 	switch {
 	case len(trimmed) > 0 && trimmed[0] == '{' && decode(trimmed, e):
 	case len(trimmed) == 0:
@@ -49,16 +53,24 @@ func excerpt(b []byte) string {
 	if !utf8.ValidString(s) {
 		return fmt.Sprintf("%d bytes that are not text", len(b))
 	}
-	s = strings.Join(strings.Fields(s), " ")
+	s = strings.Join(strings.FieldsFunc(s, blank), " ")
 	if len(s) > max {
-		s = s[:max] + "…"
+		cut := max
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		s = s[:cut] + "…"
 	}
 	return s
 }
 
+// blank is white space that a message may fold into one space: all of it
+// but the carriage return.
+func blank(r rune) bool { return r != '\r' && unicode.IsSpace(r) }
+
 // ResponseError is an answer that was not an error but could not be read.
 func ResponseError(provider string, status int, body []byte, err error) error {
-	return fmt.Errorf("%s: %d: the response could not be read as a checkout session (%v): %s", provider, status, err, excerpt(bytes.TrimSpace(body)))
+	return fmt.Errorf("%s: %d: the response could not be read as a checkout session (%v): %s", provider, status, err, excerpt(bytes.TrimFunc(body, blank)))
 }
 
 // NoteRetries adds to e's hint how often the request was sent and, when

@@ -2,28 +2,21 @@ package provider
 
 import (
 	"net/url"
-	"strings"
-	"unicode"
+
+	"github.com/billctl/billctl/internal/request"
 )
 
-// CheckID refuses an ID that could not be one: it goes into a URL path,
-// where "/", "?", "#" or ".." would address another resource and a control
-// character has no business. what names the ID in the message.
+// CheckID refuses an ID that could not be one (see request.IDProblem).
+// what names the ID in the message.
 func CheckID(what, id string) error {
-	switch {
+	switch p := request.IDProblem(id); {
+	case p == "":
+		return nil
 	case id == "":
-		return UsageErrorf("%s is empty", what)
-	case strings.ContainsAny(id, "/?#"):
-		return UsageErrorf("%s %q is not an ID: it holds %q", what, id, string(id[strings.IndexAny(id, "/?#")]))
-	case strings.Contains(id, ".."):
-		return UsageErrorf("%s %q is not an ID: it holds \"..\"", what, id)
+		return UsageErrorf("%s %s", what, p)
+	default:
+		return UsageErrorf("%s %q %s", what, id, p)
 	}
-	for _, r := range id {
-		if unicode.IsControl(r) {
-			return UsageErrorf("%s %q is not an ID: it holds a control character", what, id)
-		}
-	}
-	return nil
 }
 
 // IDPath is id as one segment of a URL path, after CheckID: escaped, so

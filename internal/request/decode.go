@@ -187,6 +187,9 @@ func (dc *decoder) fieldValue(n *yaml.Node, v reflect.Value, path string, f fiel
 		return
 	}
 	dc.value(n, v, path)
+	if f.id {
+		dc.ids(n, path)
+	}
 	if (f.min == nil && f.max == nil) || isNull(n) {
 		return
 	}
@@ -201,6 +204,37 @@ func (dc *decoder) fieldValue(n *yaml.Node, v reflect.Value, path string, f fiel
 		dc.fail(n, path, "must be at least %d, got %d", *f.min, i)
 	case f.max != nil && i > *f.max:
 		dc.fail(n, path, "must be at most %d, got %d", *f.max, i)
+	}
+}
+
+// ids checks the ID, or list of IDs, that a field tagged `bill:"id"` holds:
+// the server looks them up by path, so one that is not an ID is refused
+// here rather than sent.
+func (dc *decoder) ids(n *yaml.Node, path string) {
+	if n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	switch n.Kind {
+	case yaml.ScalarNode:
+		if isNull(n) {
+			return
+		}
+		switch p := IDProblem(n.Value); {
+		case p == "":
+		case n.Value == "":
+			dc.fail(n, path, "must not be empty: an ID is expected")
+		default:
+			dc.fail(n, path, "%s %s", quote(n), p)
+		}
+	case yaml.SequenceNode:
+		for i, c := range n.Content {
+			if c.Kind == yaml.AliasNode {
+				c = c.Alias
+			}
+			if c.Kind == yaml.ScalarNode {
+				dc.ids(c, fmt.Sprintf("%s[%d]", path, i))
+			}
+		}
 	}
 }
 
@@ -432,6 +466,7 @@ type field struct {
 	name     string
 	index    int
 	required bool
+	id       bool   // holds an ID, or a list of IDs
 	min      *int64 // the least value an integer may take
 	max      *int64 // the greatest
 }
@@ -468,6 +503,8 @@ func readFields(t reflect.Type) fieldSet {
 			switch {
 			case opt == "required":
 				f.required = true
+			case opt == "id":
+				f.id = true
 			case strings.HasPrefix(opt, "min="), strings.HasPrefix(opt, "max="):
 				m, err := strconv.ParseInt(opt[len("min="):], 10, 64)
 				if err != nil {

@@ -13,7 +13,8 @@ import (
 //   - the JSON name comes from the `json` tag; `omitempty` marks an optional field;
 //   - `bill:"required"` marks a field the API requires, `bill:"min=0"` a
 //     count that may not be negative, `bill:"max=N"` the greatest value,
-//     `server` a bound the server checks though its spec does not say it;
+//     `server` a bound the server checks though its spec does not say it,
+//     `bill:"id"` a field that holds an ID or a list of IDs (see IDProblem);
 //   - Decimal, Date and JSON below are the special scalars;
 //   - a named string type with a Values method is an enum;
 //   - a struct whose fields all carry a `union:"TAG"` tag is a discriminated

@@ -79,7 +79,12 @@ func listRun(opts *ListOptions) error {
 		n++
 		return st.Add(output.Item{Session: sess})
 	})
-	if n == 0 && err == nil && (s.Output == "table" || s.Output == "") {
+	if n == 0 && err != nil {
+		// Nothing was listed: closing the stream would print a table or
+		// CSV header, or an empty array, as if it were a result.
+		return err
+	}
+	if n == 0 && (s.Output == "table" || s.Output == "") {
 		// An empty table would be a lone header; say it in words, on
 		// stderr, so stdout stays empty for anything reading it.
 		fmt.Fprintln(f.IO.Err, "no checkout sessions"+filterText(opts))

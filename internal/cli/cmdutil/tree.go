@@ -3,6 +3,7 @@ package cmdutil
 import (
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/spf13/cobra"
 )
@@ -11,7 +12,8 @@ import (
 // that cobra leaves out:
 //   - a command that only groups subcommands (checkout, profile) refuses a
 //     word that names none of them, with exit 2 and a suggestion, where
-//     cobra prints the group's help and exits 0 (`billctl checkout craete`);
+//     cobra prints the group's help and exits 0 (`billctl checkout craete`,
+//     with or without --help);
 //   - a command with no completion of its own for its arguments completes
 //     none, rather than the shell's file names, since no billctl command
 //     takes a file as an argument (files come with -f);
@@ -27,6 +29,17 @@ func FinishTree(root *cobra.Command) {
 				}
 				return unknownSubcommand(cmd, args[0])
 			}
+			// With --help cobra shows the help instead of running the
+			// command: `checkout craete --help` would show the group's help
+			// and exit 0, so the mistake is kept for Run to report.
+			group, help := c, c.HelpFunc()
+			c.SetHelpFunc(func(cmd *cobra.Command, args []string) {
+				if words := cmd.Flags().Args(); cmd == group && len(words) > 0 {
+					helpErrs.Store(cmd.Root(), unknownSubcommand(cmd, words[0]))
+					return
+				}
+				help(cmd, args)
+			})
 		}
 		if c.ValidArgsFunction == nil && len(c.ValidArgs) == 0 {
 			c.ValidArgsFunction = cobra.NoFileCompletions
@@ -34,6 +47,20 @@ func FinishTree(root *cobra.Command) {
 		explainFlags(c.LocalFlags())
 		explainFlags(c.PersistentFlags())
 	})
+}
+
+// helpErrs holds, for each command tree (by its root), the mistyped
+// subcommand that a --help run found. Keyed by root so that trees built
+// side by side (tests) never see each other's.
+var helpErrs sync.Map // *cobra.Command -> error
+
+// HelpError is, once root has run, the mistyped subcommand that --help
+// was asked of (`billctl checkout craete --help`), or nil.
+func HelpError(root *cobra.Command) error {
+	if err, ok := helpErrs.LoadAndDelete(root); ok {
+		return err.(error)
+	}
+	return nil
 }
 
 func walk(c *cobra.Command, fn func(*cobra.Command)) {

@@ -11,20 +11,20 @@ import "github.com/billctl/billctl/internal/request"
 type CreateCheckoutSessionRequest struct {
 	AutoCharges              *bool                `json:"auto_charges,omitempty"`
 	AutoRenews               *bool                `json:"auto_renews,omitempty"`
-	BundlePricingID          *string              `json:"bundle_pricing_id,omitempty"`
+	BundlePricingID          *string              `json:"bundle_pricing_id,omitempty" bill:"id"`
 	ChangeProrationType      *ChangeProrationType `json:"change_proration_type,omitempty"`
 	ChangeResetBillingAnchor *bool                `json:"change_reset_billing_anchor,omitempty"`
 	ChangeTiming             *ChangeTiming        `json:"change_timing,omitempty"`
 	// ConfigItems is required even when empty: it is sent as [] then, never
 	// left out or null.
 	ConfigItems            []ConfigItem     `json:"config_items" bill:"required"`
-	CustomerID             string           `json:"customer_id" bill:"required"`
+	CustomerID             string           `json:"customer_id" bill:"required,id"`
 	Discounts              []Discount       `json:"discounts,omitempty"`
 	Metadata               *request.JSON    `json:"metadata,omitempty"`
 	OnetimeItems           []OnetimeItem    `json:"onetime_items,omitempty"`
 	Options                *CheckoutOptions `json:"options,omitempty"`
-	PreviousSubscriptionID *string          `json:"previous_subscription_id,omitempty"`
-	ProductPricingIDs      []string         `json:"product_pricing_ids,omitempty"`
+	PreviousSubscriptionID *string          `json:"previous_subscription_id,omitempty" bill:"id"`
+	ProductPricingIDs      []string         `json:"product_pricing_ids,omitempty" bill:"id"`
 	Term                   *Term            `json:"term,omitempty"`
 	Trial                  *bool            `json:"trial,omitempty"`
 	TrialTerm              *Term            `json:"trial_term,omitempty"`
@@ -71,11 +71,11 @@ type ConfigItem struct {
 	HideAtCheckout               *bool           `json:"hide_at_checkout,omitempty"`
 	MinimumUnits                 *int64          `json:"minimum_units,omitempty"`
 	NumLicenses                  *int64          `json:"num_licenses,omitempty"`
-	ProductMetricPricingID       *string         `json:"product_metric_pricing_id,omitempty"`
-	ProductPricingID             *string         `json:"product_pricing_id,omitempty"`
+	ProductMetricPricingID       *string         `json:"product_metric_pricing_id,omitempty" bill:"id"`
+	ProductPricingID             *string         `json:"product_pricing_id,omitempty" bill:"id"`
 	QuantityConfig               *QuantityConfig `json:"quantity_config,omitempty"`
 	SortOrder                    *int64          `json:"sort_order,omitempty"`
-	UpsellProductMetricPricingID *string         `json:"upsell_product_metric_pricing_id,omitempty"`
+	UpsellProductMetricPricingID *string         `json:"upsell_product_metric_pricing_id,omitempty" bill:"id"`
 }
 
 // QuantityConfig says whether and within which bounds the customer picks a quantity.
@@ -89,23 +89,23 @@ type QuantityConfig struct {
 type Discount struct {
 	Amount             *Money  `json:"amount,omitempty"`
 	Cap                *Money  `json:"cap,omitempty"`
-	CouponID           *string `json:"coupon_id,omitempty"`
-	CustomerID         *string `json:"customer_id,omitempty"`
+	CouponID           *string `json:"coupon_id,omitempty" bill:"id"`
+	CustomerID         *string `json:"customer_id,omitempty" bill:"id"`
 	ExpirationDate     *string `json:"expiration_date,omitempty"`
 	ImportCreatedAtRef *string `json:"import_created_at_ref,omitempty"`
 	ImportRef          *string `json:"import_ref,omitempty"`
 	ImportedFrom       *string `json:"imported_from,omitempty"`
-	ItemPricingID      *string `json:"item_pricing_id,omitempty"`
+	ItemPricingID      *string `json:"item_pricing_id,omitempty" bill:"id"`
 	Name               string  `json:"name" bill:"required"`
-	OnetimeBillableID  *string `json:"onetime_billable_id,omitempty"`
+	OnetimeBillableID  *string `json:"onetime_billable_id,omitempty" bill:"id"`
 	// Percent is a JSON number in the contract, so it cannot be a
 	// request.Decimal (which is written as a string).
 	Percent          *float64     `json:"percent,omitempty"`
-	ProductID        *string      `json:"product_id,omitempty"`
-	ProductPricingID *string      `json:"product_pricing_id,omitempty"`
-	ProposalID       *string      `json:"proposal_id,omitempty"`
+	ProductID        *string      `json:"product_id,omitempty" bill:"id"`
+	ProductPricingID *string      `json:"product_pricing_id,omitempty" bill:"id"`
+	ProposalID       *string      `json:"proposal_id,omitempty" bill:"id"`
 	State            *string      `json:"state,omitempty"`
-	SubscriptionID   *string      `json:"subscription_id,omitempty"`
+	SubscriptionID   *string      `json:"subscription_id,omitempty" bill:"id"`
 	Type             DiscountType `json:"type" bill:"required"`
 }
 
@@ -133,7 +133,7 @@ type OnetimeItem struct {
 	// Aggregate is a JSON number in the contract.
 	Aggregate        *float64        `json:"aggregate,omitempty"`
 	CustomPrice      *CustomPrice    `json:"custom_price,omitempty"`
-	ProductPricingID *string         `json:"product_pricing_id,omitempty"`
+	ProductPricingID *string         `json:"product_pricing_id,omitempty" bill:"id"`
 	QuantityConfig   *QuantityConfig `json:"quantity_config,omitempty"`
 	SortOrder        *int64          `json:"sort_order,omitempty"`
 }
@@ -142,7 +142,7 @@ type OnetimeItem struct {
 type CustomPrice struct {
 	Amount      Money   `json:"amount" bill:"required"`
 	Description *string `json:"description,omitempty"`
-	ProductID   *string `json:"product_id,omitempty"`
+	ProductID   *string `json:"product_id,omitempty" bill:"id"`
 }
 
 // CheckoutOptions shapes the checkout page.

@@ -147,6 +147,20 @@ func (c *Client) Cancel(ctx context.Context, id string) (*provider.Session, erro
 // as a stream, one session at a time, so that 100,000 sessions take no
 // more memory than one.
 func (c *Client) List(ctx context.Context, f provider.ListFilter, fn func(*provider.Session) error) error {
+	// The list filter takes a customer ID, never an alias (the server
+	// answers an alias with a 400 about its query string): an alias is
+	// looked up first, as reconcile does.
+	if isAlias(f.Customer) {
+		id, err := c.customerID(ctx, f.Customer)
+		if err != nil {
+			var nf *provider.APIError
+			if errors.As(err, &nf) && nf.Status == http.StatusNotFound {
+				nf.Hint = fmt.Sprintf("No customer has the ID or alias %q on this account.", f.Customer)
+			}
+			return err
+		}
+		f.Customer = id
+	}
 	return c.eachSession(ctx, f, func(s *provider.Session, _ *CheckoutSession) error { return fn(s) })
 }
 
@@ -415,7 +429,7 @@ func (c *Client) reconcile(ctx context.Context, t target, since time.Time, cause
 	}
 	// The list filter takes no alias: an alias is looked up first.
 	customer := t.Customer
-	if !isCustomerID(customer) && canonicalID("cus_", customer) == customer {
+	if isAlias(customer) {
 		id, err := c.customerID(ctx, customer)
 		if err != nil {
 			if ctx.Err() != nil {

@@ -104,3 +104,13 @@ func putBE(b []byte, v uint64) {
 		v >>= 8
 	}
 }
+
+// isAlias tells a customer's alias from its ID in either form the server
+// parses (cus_… or a UUID): only an ID goes into the list filter.
+func isAlias(s string) bool {
+	if s == "" || isCustomerID(s) {
+		return false
+	}
+	_, err := uuid.Parse(s)
+	return err != nil
+}

@@ -29,9 +29,9 @@ type CreateCheckoutSessionRequest struct {
 	ChargeAutomatically *bool                         `json:"charge_automatically,omitempty"`
 	Components          *CreateSubscriptionComponents `json:"components,omitempty"`
 	CouponCode          *string                       `json:"coupon_code,omitempty"`
-	CouponIDs           []string                      `json:"coupon_ids,omitempty"`
+	CouponIDs           []string                      `json:"coupon_ids,omitempty" bill:"id"`
 	// CustomerID is a customer ID (cus_…) or the customer's alias.
-	CustomerID string        `json:"customer_id" bill:"required"`
+	CustomerID string        `json:"customer_id" bill:"required,id"`
 	EndDate    *request.Date `json:"end_date,omitempty"`
 	// ExpiresInHours is the session's lifetime; the server defaults to 1 hour
 	// for self-serve checkout.
@@ -42,14 +42,14 @@ type CreateCheckoutSessionRequest struct {
 	NetTerms         *int32           `json:"net_terms,omitempty" bill:"min=0,server"`
 	// PaymentMethodsConfig left unset inherits the invoicing entity's.
 	PaymentMethodsConfig *PaymentMethodsConfig `json:"payment_methods_config,omitempty"`
-	PlanVersionID        string                `json:"plan_version_id" bill:"required"`
+	PlanVersionID        string                `json:"plan_version_id" bill:"required,id"`
 	PurchaseOrder        *string               `json:"purchase_order,omitempty"`
 	TrialDurationDays    *int32                `json:"trial_duration_days,omitempty" bill:"min=0,server"`
 }
 
 // CreateSubscriptionAddOn attaches an add-on to the subscription.
 type CreateSubscriptionAddOn struct {
-	AddOnID       string                          `json:"add_on_id" bill:"required"`
+	AddOnID       string                          `json:"add_on_id" bill:"required,id"`
 	Customization *SubscriptionAddOnCustomization `json:"customization,omitempty"`
 	Quantity      *int32                          `json:"quantity,omitempty" bill:"min=0"`
 }
@@ -322,12 +322,12 @@ func (SlotUpgradePolicyEnum) Values() []string { return []string{"PRORATED"} }
 
 // CapacityFeeStructure names the metric a capacity product commits to.
 type CapacityFeeStructure struct {
-	MetricID string `json:"metric_id" bill:"required"`
+	MetricID string `json:"metric_id" bill:"required,id"`
 }
 
 // UsageFeeStructure names the metric a usage product bills and its model.
 type UsageFeeStructure struct {
-	MetricID string         `json:"metric_id" bill:"required"`
+	MetricID string         `json:"metric_id" bill:"required,id"`
 	Model    UsageModelEnum `json:"model" bill:"required"`
 }
 
@@ -388,14 +388,14 @@ func (ProductFeeTypeEnum) Values() []string {
 
 // ComponentOverride replaces the price of one of the plan's components.
 type ComponentOverride struct {
-	ComponentID string     `json:"component_id" bill:"required"`
+	ComponentID string     `json:"component_id" bill:"required,id"`
 	Name        string     `json:"name" bill:"required"`
 	PriceEntry  PriceEntry `json:"price_entry" bill:"required"`
 }
 
 // ComponentParameterization sets the parameters of one of the plan's components.
 type ComponentParameterization struct {
-	ComponentID string              `json:"component_id" bill:"required"`
+	ComponentID string              `json:"component_id" bill:"required,id"`
 	Parameters  ComponentParameters `json:"parameters" bill:"required"`
 }
 
@@ -438,7 +438,7 @@ type OnlineMethodConfig struct {
 
 // BankTransferPaymentMethodConfig names the bank account to pay into.
 type BankTransferPaymentMethodConfig struct {
-	AccountID *string `json:"account_id,omitempty"`
+	AccountID *string `json:"account_id,omitempty" bill:"id"`
 }
 
 // ExternalPaymentMethodConfig has no settings: payment happens outside Meteroid.
