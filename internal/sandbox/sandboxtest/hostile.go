@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/billctl/billctl/internal/provider/maple"
+	"github.com/billctl/billctl/internal/provider/meteroid"
 	"github.com/billctl/billctl/internal/sandbox"
 )
 
@@ -110,14 +112,14 @@ func hostileSession(maple bool) map[string]any {
 }
 
 // keepHostile stores the hostile session in the sandbox, once.
-func (a *API) keepHostile(maple bool) {
+func (a *API) keepHostile(asMaple bool) {
 	ctx := context.Background()
 	if _, err := a.Store.Session(ctx, HostileID); err == nil {
 		return
 	}
-	provider, company := "meteroid", ""
-	if maple {
-		provider, company = "maple", "cmp_2MkGNwZq"
+	provider, company := meteroid.Name, ""
+	if asMaple {
+		provider, company = maple.Name, "cmp_2MkGNwZq"
 	}
 	req, _ := json.Marshal(map[string]any{"plan_version_id": "plv_1\rOVERWRITTEN", "coupon_code": "\u202eEERF", "type": "CHECKOUT_SESSION"})
 	ss := &sandbox.Session{
