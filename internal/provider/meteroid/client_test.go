@@ -2,6 +2,7 @@ package meteroid
 
 import (
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/billctl/billctl/internal/httpx"
 	"github.com/billctl/billctl/internal/provider"
+	"github.com/billctl/billctl/internal/sandbox"
 )
 
 func TestIsCustomerID(t *testing.T) {
@@ -187,8 +189,9 @@ func TestCanonicalID(t *testing.T) {
 		if got := canonicalID(prefix, strings.ToUpper(tt.uuid)); got != tt.uuid {
 			t.Errorf("canonicalID(%s) = %s, want %s", strings.ToUpper(tt.uuid), got, tt.uuid)
 		}
-		if got := toBase62(prefix, uuid.MustParse(tt.uuid)); got != tt.id {
-			t.Errorf("toBase62(%s) = %s, want %s", tt.uuid, got, tt.id)
+		u := uuid.MustParse(tt.uuid)
+		if got := sandbox.MeteroidID(prefix, sandbox.UUID{Hi: binary.BigEndian.Uint64(u[:8]), Lo: binary.BigEndian.Uint64(u[8:])}); got != tt.id {
+			t.Errorf("MeteroidID(%s) = %s, want %s", tt.uuid, got, tt.id)
 		}
 	}
 	for _, s := range []string{"acme", "plv_", "plv_not-base62", "plv_" + strings.Repeat("z", 23), "cus_1"} {
