@@ -55,4 +55,28 @@ var migrations = []string{
 	);
 	CREATE INDEX deliveries_due ON deliveries(delivered_at, next_at);
 	CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
+	// 2: the events paid sessions emitted, whoever paid them (a server, a
+	// --sandbox command), and every attempt to deliver one, for `sandbox
+	// listen` and `sandbox events`.
+	`CREATE TABLE events (
+		seq             INTEGER PRIMARY KEY AUTOINCREMENT,
+		id              TEXT NOT NULL UNIQUE,
+		provider        TEXT NOT NULL,
+		type            TEXT NOT NULL,
+		session_id      TEXT NOT NULL,
+		subscription_id TEXT NOT NULL DEFAULT '',
+		payload         BLOB NOT NULL,
+		created_at      INTEGER NOT NULL
+	);
+	CREATE INDEX events_session ON events(session_id, seq);
+	CREATE TABLE event_attempts (
+		seq      INTEGER PRIMARY KEY AUTOINCREMENT,
+		event_id TEXT NOT NULL,
+		url      TEXT NOT NULL,
+		at       INTEGER NOT NULL,
+		status   INTEGER NOT NULL,
+		error    TEXT NOT NULL,
+		took_us  INTEGER NOT NULL
+	);
+	CREATE INDEX event_attempts_event ON event_attempts(event_id, seq);`,
 }

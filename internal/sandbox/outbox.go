@@ -90,6 +90,12 @@ func (s *Store) Attempted(ctx context.Context, id string, status int, errText st
 		}
 		_, err := tx.Exec(`UPDATE deliveries SET attempts = attempts + 1, last_status = ?, last_error = ?, delivered_at = ?, next_at = ? WHERE id = ?`,
 			status, errText, deliveredAt, next, id)
+		if err != nil {
+			return err
+		}
+		// The attempt joins the event's history that `sandbox events` shows.
+		_, err = tx.Exec(`INSERT INTO event_attempts (event_id, url, at, status, error, took_us)
+			SELECT id, url, ?, ?, ?, 0 FROM deliveries WHERE id = ?`, Micros(tx.Now()), status, errText, id)
 		return err
 	})
 }

@@ -37,6 +37,9 @@ type API struct {
 	// SubscriptionID names the subscription a paid session starts, in the
 	// API's ID scheme; nil: the store's time-ordered default.
 	SubscriptionID func(now time.Time) string
+	// Events builds the webhook events a paid session emits, as the API's
+	// server emits them; nil: the API has no webhooks.
+	Events EventsFunc
 }
 
 // Env is what an API's handlers use: the store and the server's settings.
@@ -93,15 +96,10 @@ func New(ctx context.Context, opts Options) (*Server, error) {
 	if opts.RateLimit > 0 {
 		s.limiter = &limiter{perSecond: opts.RateLimit}
 	}
+	if err := opts.Store.Prepare(ctx, opts.APIs); err != nil {
+		return nil, err
+	}
 	for _, api := range opts.APIs {
-		if api.Catalog != nil {
-			if err := opts.Store.Seed(ctx, api.Name, api.Catalog()); err != nil {
-				return nil, err
-			}
-		}
-		if api.SubscriptionID != nil {
-			opts.Store.SubscriptionIDs(api.Name, api.SubscriptionID)
-		}
 		api.Register(s.mux, s.env)
 	}
 	return s, nil

@@ -82,6 +82,7 @@ type Store struct {
 	seq       *int
 	completed []func(tx *Tx, s *Session) error
 	subIDs    map[string]func(now time.Time) string // by provider
+	emitters  map[string]EventsFunc                 // by provider
 }
 
 // DefaultPath is $XDG_STATE_HOME/billctl/sandbox.db (~/.local/state/…).
@@ -545,6 +546,9 @@ func (s *Store) Pay(ctx context.Context, id string) (*Session, error) {
 		if err != nil {
 			return err
 		}
+		if err := tx.emit(ss); err != nil {
+			return err
+		}
 		s.mu.Lock()
 		hooks := append([]func(*Tx, *Session) error(nil), s.completed...)
 		s.mu.Unlock()
@@ -616,14 +620,18 @@ func (s *Store) OnComplete(h func(tx *Tx, ss *Session) error) {
 	s.completed = append(s.completed, h)
 }
 
-// Reset forgets every session, idempotency key and delivery, and seeds the
-// catalogue afresh.
+// Reset forgets every session, idempotency key, event and delivery, and
+// seeds the catalogue afresh. The signing secret is kept (receivers are
+// configured with it); SetSigningSecret changes it.
 func (s *Store) Reset(ctx context.Context) error {
 	return s.Update(ctx, func(tx *Tx) error {
-		for _, t := range []string{"sessions", "idempotency_keys", "deliveries", "catalog", "meta"} {
+		for _, t := range []string{"sessions", "idempotency_keys", "deliveries", "events", "event_attempts", "catalog"} {
 			if _, err := tx.Exec("DELETE FROM " + t); err != nil {
 				return err
 			}
+		}
+		if _, err := tx.Exec("DELETE FROM meta WHERE key != ?", secretKey); err != nil {
+			return err
 		}
 		s.mu.Lock()
 		s.kinds = map[string]*catalogKind{}

@@ -47,6 +47,12 @@ func adminHandler(st *sandbox.Store) http.Handler {
 				http.Error(w, "reset failed", http.StatusInternalServerError)
 				return
 			}
+			if r.URL.Query().Get("secret") == "1" {
+				if _, err := st.SetSigningSecret(r.Context(), ""); err != nil {
+					http.Error(w, "reset failed", http.StatusInternalServerError)
+					return
+				}
+			}
 			w.WriteHeader(http.StatusNoContent)
 			return
 		}

@@ -22,14 +22,10 @@ type webhookFlags struct {
 
 // check validates the flags before anything starts (exit 2 when wrong).
 func (w *webhookFlags) check() error {
-	if w.url == "" {
-		if w.secret != "" {
-			return cmdutil.FlagErrorf("--webhook-secret needs --webhook-url")
+	if w.url != "" {
+		if err := webhook.CheckURL(w.url); err != nil {
+			return cmdutil.FlagErrorf("--webhook-url: %v", err)
 		}
-		return nil
-	}
-	if err := webhook.CheckURL(w.url); err != nil {
-		return cmdutil.FlagErrorf("--webhook-url: %v", err)
 	}
 	if w.secret != "" {
 		if _, err := webhook.ParseSecret(w.secret); err != nil {
@@ -58,25 +54,39 @@ func catalog() *purchase.Catalog {
 func checkoutPages(ctx context.Context, f *cmdutil.Factory, st *sandbox.Store, w webhookFlags) (h http.Handler, wait func(), err error) {
 	log := slog.New(slog.NewTextHandler(f.IO.Err, nil))
 	cat := catalog()
+	if w.secret != "" {
+		// Kept in the database: listeners and later starts sign with it too.
+		if _, err := st.SetSigningSecret(ctx, w.secret); err != nil {
+			return nil, nil, err
+		}
+	}
 	if w.url != "" {
-		secret := w.secret
-		if secret == "" {
-			secret = webhook.NewSecret()
-			fmt.Fprintf(f.IO.Err, "Webhooks are signed with %s (give your receiver this secret, or pass --webhook-secret).\n", secret)
-		}
-		key, err := webhook.ParseSecret(secret)
+		secret, err := st.SigningSecret(ctx)
 		if err != nil {
-			return nil, nil, cmdutil.FlagErrorf("--webhook-secret: %v", err)
+			return nil, nil, err
 		}
-		d := webhook.NewDispatcher(webhook.Options{Outbox: webhook.StoreOutbox{Store: st}, URL: w.url, Secret: key, Log: log})
-		webhook.QueueOnComplete(st, cat, w.url, d.Notify)
+		fmt.Fprintf(f.IO.Err, "Webhooks are signed with %s (kept in the database; `billctl sandbox reset --secret` changes it).\n", secret)
+		d := webhook.NewDispatcher(webhook.Options{Outbox: webhook.StoreOutbox{Store: st}, URL: w.url, SecretOf: storeSecret(st), Log: log})
+		webhook.QueueOnComplete(st, w.url, d.Notify)
 		done := make(chan struct{})
 		go func() { d.Run(ctx); close(done) }()
 		wait = func() { <-done }
-		fmt.Fprintf(f.IO.Err, "Each completed session's subscription.created event goes to %s.\n", w.url)
+		fmt.Fprintf(f.IO.Err, "Each completed session's events go to %s.\n", w.url)
 	}
 	if wait == nil {
 		wait = func() {}
 	}
 	return page.New(page.Options{Sessions: &page.SandboxSessions{Store: st, Catalog: cat}, Log: log}), wait, nil
+}
+
+// storeSecret reads the signing secret of st before each attempt, so a
+// `sandbox reset --secret` takes effect at once.
+func storeSecret(st *sandbox.Store) func(ctx context.Context) (webhook.Secret, error) {
+	return func(ctx context.Context) (webhook.Secret, error) {
+		s, err := st.SigningSecret(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return webhook.ParseSecret(s)
+	}
 }

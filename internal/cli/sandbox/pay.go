@@ -39,8 +39,12 @@ func moveThroughServer(ctx context.Context, f *cmdutil.Factory, verb, id string)
 
 // resetThroughServer resets the store of the `sandbox serve` listening at
 // BILLCTL_SANDBOX_ADDR; errNoServer when nothing listens.
-func resetThroughServer(ctx context.Context, f *cmdutil.Factory) (addr string, err error) {
-	code, _, addr, err := throughServer(ctx, f, adminPrefix+"reset")
+func resetThroughServer(ctx context.Context, f *cmdutil.Factory, secret bool) (addr string, err error) {
+	path := adminPrefix + "reset"
+	if secret {
+		path += "?secret=1"
+	}
+	code, _, addr, err := throughServer(ctx, f, path)
 	if err != nil {
 		return addr, err
 	}

@@ -29,6 +29,8 @@ func NewCmd(f *cmdutil.Factory) *cobra.Command {
 		cmdutil.Sub{Name: "pay", Build: func() *cobra.Command { return newCmdMove(f, "pay") }},
 		cmdutil.Sub{Name: "expire", Build: func() *cobra.Command { return newCmdMove(f, "expire") }},
 		cmdutil.Sub{Name: "reset", Build: func() *cobra.Command { return newCmdReset(f) }},
+		cmdutil.Sub{Name: "listen", Build: func() *cobra.Command { return newCmdListen(f) }},
+		cmdutil.Sub{Name: "events", Build: func() *cobra.Command { return newCmdEvents(f) }},
 	)
 	return cmd
 }
@@ -84,11 +86,11 @@ func (d *dataFlags) open(ctx context.Context, getenv func(string) string) (*sand
 	if err != nil {
 		return nil, err
 	}
-	for _, api := range APIs() {
-		if err := st.Seed(ctx, api.Name, api.Catalog()); err != nil {
-			st.Close()
-			return nil, err
-		}
+	// Prepared as a server prepares it, so a session paid here emits the
+	// events it would emit there.
+	if err := st.Prepare(ctx, APIs()); err != nil {
+		st.Close()
+		return nil, err
 	}
 	return st, nil
 }
@@ -165,22 +167,31 @@ func where(st *sandbox.Store) string {
 
 func newCmdReset(f *cmdutil.Factory) *cobra.Command {
 	var data dataFlags
+	var secret bool
 	cmd := &cobra.Command{
 		Use:   "reset",
-		Short: "Forget every session; re-seed the demo catalogue",
-		Args:  cobra.NoArgs,
+		Short: "Forget every session and event; re-seed the demo catalogue",
+		Long: strings.TrimSpace(`
+Forget every session, event and delivery, and re-seed the demo catalogue.
+The webhook signing secret is kept, so receivers keep verifying; --secret
+replaces it with a new one (sandbox listen prints it).`),
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := f.Context
 			if ctx == nil {
 				ctx = context.Background()
 			}
+			also := ""
+			if secret {
+				also = "; a new signing secret (sandbox listen prints it)"
+			}
 			if data.path == "" {
-				addr, err := resetThroughServer(ctx, f)
+				addr, err := resetThroughServer(ctx, f, secret)
 				if !errors.Is(err, errNoServer) {
 					if err != nil {
 						return err
 					}
-					_, err = f.IO.Err.Write([]byte("sandbox: the server at " + addr + " reset: no sessions, demo catalogue re-seeded\n"))
+					_, err = f.IO.Err.Write([]byte("sandbox: the server at " + addr + " reset: no sessions, demo catalogue re-seeded" + also + "\n"))
 					return err
 				}
 			}
@@ -192,10 +203,18 @@ func newCmdReset(f *cmdutil.Factory) *cobra.Command {
 			if err := st.Reset(ctx); err != nil {
 				return err
 			}
-			_, err = f.IO.Err.Write([]byte("sandbox: " + where(st) + " reset: no sessions, demo catalogue re-seeded\n"))
+			if secret {
+				s, err := st.SetSigningSecret(ctx, "")
+				if err != nil {
+					return err
+				}
+				also = "; new signing secret " + s
+			}
+			_, err = f.IO.Err.Write([]byte("sandbox: " + where(st) + " reset: no sessions, demo catalogue re-seeded" + also + "\n"))
 			return err
 		},
 	}
+	cmd.Flags().BoolVar(&secret, "secret", false, "also replace the webhook signing secret")
 	data.add(cmd.Flags(), false)
 	return cmd
 }

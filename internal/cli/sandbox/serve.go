@@ -73,7 +73,7 @@ func NewCmdServe(f *cmdutil.Factory, runF func(*ServeOptions) error) *cobra.Comm
 	fs.Float64Var(&opts.FailRate, "fail-rate", 0, "answer this fraction of API requests 503, without acting on them")
 	fs.IntVar(&opts.RateLimit, "rate-limit", 0, "API requests allowed per second; beyond, 429 with Retry-After (0: no limit)")
 	fs.StringVar(&opts.Webhooks.url, "webhook-url", "", "POST each completed session's subscription.created event here, retried with backoff")
-	fs.StringVar(&opts.Webhooks.secret, "webhook-secret", "", "sign webhooks with this Standard Webhooks secret (whsec_…; default: a new one, printed)")
+	fs.StringVar(&opts.Webhooks.secret, "webhook-secret", "", "sign webhooks with this Standard Webhooks secret (whsec_…), kept in the database (default: the database's, made on first use)")
 	return cmd
 }
 

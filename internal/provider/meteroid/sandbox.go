@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/billctl/billctl/internal/sandbox"
+	"github.com/billctl/billctl/internal/sandbox/page/purchase"
 )
 
 // This file is Meteroid's side of the sandbox: the routes, validation,
@@ -39,6 +40,9 @@ func SandboxAPI() sandbox.API {
 		Register:       registerSandbox,
 		Error:          sandboxError,
 		SubscriptionID: func(now time.Time) string { return sandbox.NewMeteroidID("sub_", now) },
+		Events: sandboxEvents(purchase.NewCatalog(purchase.API{
+			Name: Name, Items: SandboxCatalog(), Describe: SandboxPurchase,
+		})),
 	}
 }
 

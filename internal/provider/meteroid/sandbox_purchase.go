@@ -70,7 +70,8 @@ func SandboxPurchase(c *purchase.Catalog, p *purchase.Purchase, body []byte) err
 			var pd struct {
 				NetTerms int `json:"net_terms"`
 				Trial    *struct {
-					DurationDays int `json:"duration_days"`
+					DurationDays int  `json:"duration_days"`
+					IsFree       bool `json:"is_free"`
 				}
 			}
 			json.Unmarshal(pl.Data, &pd)
@@ -78,6 +79,7 @@ func SandboxPurchase(c *purchase.Catalog, p *purchase.Purchase, body []byte) err
 			p.NetTerms = pd.NetTerms
 			if pd.Trial != nil {
 				p.TrialDays = pd.Trial.DurationDays
+				p.TrialPaid = !pd.Trial.IsFree
 			}
 			plan.Name = pl.Name + " (version " + strconv.Itoa(vd.Version) + ")"
 		}

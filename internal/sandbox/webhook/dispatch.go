@@ -8,7 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/url"
+	neturl "net/url"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -32,6 +32,9 @@ type Options struct {
 	// URL receives every message (see CheckURL).
 	URL    string
 	Secret Secret
+	// SecretOf, when set, is read before each attempt instead of Secret:
+	// the database's secret, which `sandbox reset --secret` may change.
+	SecretOf func(context.Context) (Secret, error)
 	// Client sends the requests. Default: a 15 s timeout (as Svix's) and no
 	// redirects followed: a 3xx is a failed attempt.
 	Client *http.Client
@@ -60,10 +63,7 @@ type Dispatcher struct {
 // NewDispatcher returns a dispatcher; Run starts it.
 func NewDispatcher(o Options) *Dispatcher {
 	if o.Client == nil {
-		o.Client = &http.Client{
-			Timeout:       15 * time.Second,
-			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-		}
+		o.Client = NewClient()
 	}
 	if o.Backoff == nil {
 		o.Backoff = DefaultBackoff
@@ -86,7 +86,7 @@ func NewDispatcher(o Options) *Dispatcher {
 // CheckURL accepts an absolute http(s) URL; plain http only to loopback,
 // as for every other URL billctl talks to.
 func CheckURL(raw string) error {
-	u, err := url.Parse(raw)
+	u, err := neturl.Parse(raw)
 	if err != nil {
 		return err
 	}
@@ -192,16 +192,47 @@ func (d *Dispatcher) attempt(ctx context.Context, m Delivery) Result {
 // send posts m once; it returns the status (0 if none) and, unless the
 // answer is 2xx, why the attempt failed.
 func (d *Dispatcher) send(ctx context.Context, m Message, at time.Time) (int, string) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, d.o.URL, bytes.NewReader(m.Payload))
+	key := d.o.Secret
+	if d.o.SecretOf != nil {
+		k, err := d.o.SecretOf(ctx)
+		if err != nil {
+			return 0, "reading the signing secret: " + err.Error()
+		}
+		key = k
+	}
+	return Post(ctx, d.o.Client, d.o.URL, key, m, nil, at)
+}
+
+// NewClient is the client deliveries are sent with: a 15 s timeout (as
+// Svix's) and no redirects followed, so a 3xx is a failed attempt.
+func NewClient() *http.Client {
+	return &http.Client{
+		Timeout:       15 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+}
+
+// Post makes one attempt at delivering m to url, signed with key at time
+// at, with the extra headers (a listener's -H) beside the signature's. It
+// returns the status (0 if none) and, unless the answer is 2xx, why the
+// attempt failed: the network error, or the status and the start of the
+// answer, on one line.
+func Post(ctx context.Context, client *http.Client, url string, key Secret, m Message, extra http.Header, at time.Time) (int, string) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(m.Payload))
 	if err != nil {
 		return 0, err.Error()
 	}
+	for k, vs := range extra {
+		for _, v := range vs {
+			req.Header.Add(k, v)
+		}
+	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "billctl-sandbox-webhooks")
-	d.o.Secret.Header(req.Header, m.ID, at, m.Payload)
-	resp, err := d.o.Client.Do(req)
+	key.Header(req.Header, m.ID, at, m.Payload)
+	resp, err := client.Do(req)
 	if err != nil {
-		var uerr *url.Error
+		var uerr *neturl.Error
 		if errors.As(err, &uerr) {
 			err = uerr.Err // the URL is logged beside it already
 		}

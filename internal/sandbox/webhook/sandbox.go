@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/billctl/billctl/internal/sandbox"
-	"github.com/billctl/billctl/internal/sandbox/page/purchase"
 )
 
 // StoreOutbox is the Outbox kept in the sandbox store's deliveries table,
@@ -86,79 +85,26 @@ func enqueue(tx *sandbox.Tx, m Message, url string) error {
 	})
 }
 
-// QueueOnComplete makes the store queue a subscription.created delivery
-// for url in the transaction that completes a session, so a delivery
-// exists exactly when the payment was recorded; wake runs after that
-// transaction commits (the dispatcher's Notify). Register it where
-// webhooks are configured: `sandbox serve --webhook-url`.
-func QueueOnComplete(st *sandbox.Store, cat *purchase.Catalog, url string, wake func()) {
+// QueueOnComplete makes the store queue a delivery to url of each event a
+// session emits when it completes, in the transaction that completes it,
+// so a delivery exists exactly when the payment was recorded; wake runs
+// after that transaction commits (the dispatcher's Notify). Register it
+// where webhooks are configured: `sandbox serve --webhook-url`.
+func QueueOnComplete(st *sandbox.Store, url string, wake func()) {
 	st.OnComplete(func(tx *sandbox.Tx, ss *sandbox.Session) error {
-		p, err := cat.Of(ss)
+		evs, err := tx.SessionEvents(ss.ID)
 		if err != nil {
 			return err
 		}
-		at := tx.Now()
-		m, err := SubscriptionCreated(sandbox.NewMeteroidID("evt_", at), SubscriptionOf(ss, p), at)
-		if err != nil {
-			return err
+		for _, e := range evs {
+			m := Message{ID: e.ID, SessionID: e.SessionID, EventType: e.Type, Payload: e.Payload, CreatedAt: e.CreatedAt}
+			if err := enqueue(tx, m, url); err != nil {
+				return err
+			}
 		}
-		m.SessionID = ss.ID
-		if err := enqueue(tx, m, url); err != nil {
-			return err
-		}
-		if wake != nil {
+		if wake != nil && len(evs) > 0 {
 			tx.AfterCommit(wake)
 		}
 		return nil
 	})
-}
-
-// SubscriptionOf is the subscription a completed session creates, as the
-// webhook announces it.
-func SubscriptionOf(ss *sandbox.Session, p purchase.Purchase) Subscription {
-	created := time.Now()
-	if ss.CompletedAt != nil {
-		created = *ss.CompletedAt
-	}
-	sub := Subscription{
-		SubscriptionID: ss.SubscriptionID,
-		CustomerID:     p.CustomerID,
-		CustomerName:   p.CustomerName,
-		Currency:       p.Currency,
-		StartDate:      created.UTC().Format(time.DateOnly),
-		PlanName:       p.PlanName,
-		Version:        uint32(max(p.PlanVersion, 0)),
-		CreatedAt:      Time{created},
-		NetTerms:       uint32(max(p.NetTerms, 0)),
-		MRRCents:       uint64(max(p.MRR, 0)),
-		Period:         p.Period,
-		Status:         "ACTIVE",
-	}
-	sub.BillingDayAnchor = uint16(created.UTC().Day())
-	if p.BillingDayAnchor > 0 && p.BillingDayAnchor <= 31 {
-		sub.BillingDayAnchor = uint16(p.BillingDayAnchor)
-	}
-	if p.CustomerAlias != "" {
-		sub.CustomerAlias = &p.CustomerAlias
-	}
-	if p.TrialDays > 0 {
-		d := uint32(p.TrialDays)
-		sub.TrialDuration = &d
-		sub.Status = "TRIAL_ACTIVE"
-	}
-	sub.ActivatedAt = &Time{created}
-	opt := func(s string) *string {
-		if s == "" {
-			return nil
-		}
-		return &s
-	}
-	if p.BillingStartDate != "" {
-		sub.StartDate = p.BillingStartDate
-		sub.BillingStartDate = opt(p.BillingStartDate)
-	}
-	sub.EndDate = opt(p.EndDate)
-	sub.InvoiceMemo = opt(p.InvoiceMemo)
-	sub.InvoiceThreshold = opt(p.InvoiceThreshold)
-	return sub
 }

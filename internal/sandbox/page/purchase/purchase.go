@@ -49,6 +49,9 @@ type Purchase struct {
 	// words, for Maple's trial terms too.
 	TrialDays int
 	Trial     string
+	// TrialPaid: the trial is billed from its first day (Meteroid's
+	// trial.is_free false); a free trial bills nothing until it ends.
+	TrialPaid bool
 
 	PlanName    string
 	PlanVersion int
