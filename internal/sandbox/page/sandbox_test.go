@@ -32,7 +32,10 @@ func openStore(t *testing.T) (*sandbox.Store, *page.SandboxSessions) {
 	}
 	t.Cleanup(func() { st.Close() })
 	cat := demoCatalog()
-	webhook.QueueOnComplete(st, cat, "http://127.0.0.1:1/hook", nil)
+	if err := st.Prepare(context.Background(), []sandbox.API{meteroid.SandboxAPI(), maple.SandboxAPI()}); err != nil {
+		t.Fatal(err)
+	}
+	webhook.QueueOnComplete(st, "http://127.0.0.1:1/hook", nil)
 	return st, &page.SandboxSessions{Store: st, Catalog: cat}
 }
 

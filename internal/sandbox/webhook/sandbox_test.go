@@ -11,17 +11,9 @@ import (
 	"github.com/billctl/billctl/internal/provider/maple"
 	"github.com/billctl/billctl/internal/provider/meteroid"
 	"github.com/billctl/billctl/internal/sandbox"
-	"github.com/billctl/billctl/internal/sandbox/page/purchase"
 	"github.com/billctl/billctl/internal/sandbox/webhook"
 	"github.com/billctl/billctl/internal/sandbox/webhook/webhooktest"
 )
-
-func catalog() *purchase.Catalog {
-	return purchase.NewCatalog(
-		purchase.API{Name: meteroid.Name, Items: meteroid.SandboxCatalog(), Describe: meteroid.SandboxPurchase},
-		purchase.API{Name: maple.Name, Items: maple.SandboxCatalog(), Describe: maple.SandboxPurchase},
-	)
-}
 
 func TestStoreOutbox(t *testing.T) {
 	webhooktest.TestOutbox(t, func(t *testing.T) webhooktest.Queue {
@@ -80,8 +72,11 @@ func TestPayQueuesASignedEvent(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	webhook.QueueOnComplete(st, catalog(), recv.URL, nil)
 	ctx := context.Background()
+	if err := st.Prepare(ctx, []sandbox.API{meteroid.SandboxAPI(), maple.SandboxAPI()}); err != nil {
+		t.Fatal(err)
+	}
+	webhook.QueueOnComplete(st, recv.URL, nil)
 
 	met := insertSession(t, st, "meteroid", meteroid.DemoCustomerAcme, map[string]any{
 		"customer_id": "acme", "plan_version_id": meteroid.DemoPlanVersionPro, "invoice_memo": "PO 7",
@@ -101,8 +96,11 @@ func TestPayQueuesASignedEvent(t *testing.T) {
 	}
 
 	d := webhook.NewDispatcher(webhook.Options{Outbox: webhook.StoreOutbox{Store: st}, URL: recv.URL, Secret: key, Log: slog.New(slog.DiscardHandler)})
-	if n, err := d.DeliverDue(ctx); err != nil || n != 2 {
-		t.Fatalf("delivered %d, %v; want the two paid sessions' events", n, err)
+	// The Meteroid session's plan has a free trial: nothing is charged
+	// today, so no invoice, and subscription.created alone. Maple's API
+	// defines no webhooks: its session emits nothing.
+	if n, err := d.DeliverDue(ctx); err != nil || n != 1 {
+		t.Fatalf("delivered %d, %v; want the Meteroid session's one event", n, err)
 	}
 	got := recv.Deliveries()
 	events := map[string]map[string]any{}
@@ -126,11 +124,8 @@ func TestPayQueuesASignedEvent(t *testing.T) {
 			t.Errorf("meteroid event %s = %#v, want %#v", k, e[k], want)
 		}
 	}
-	e = events[maple.DemoCustomerAda]
-	for k, want := range map[string]any{"customer_name": "Ada Lovelace", "period": "ANNUAL", "mrr_cents": 10000.0, "currency": "USD", "status": "ACTIVE"} {
-		if e[k] != want {
-			t.Errorf("maple event %s = %#v, want %#v", k, e[k], want)
-		}
+	if ds, _ := st.Deliveries(ctx, mpl); len(ds) != 0 {
+		t.Errorf("a Maple session queued %d deliveries", len(ds))
 	}
 	if ds, _ := st.Deliveries(ctx, cancelled); len(ds) != 0 {
 		t.Errorf("a cancelled session queued %d deliveries", len(ds))
@@ -151,7 +146,10 @@ func TestRetryAcrossRestart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	webhook.QueueOnComplete(st, catalog(), recv.URL, nil)
+	if err := st.Prepare(ctx, []sandbox.API{meteroid.SandboxAPI()}); err != nil {
+		t.Fatal(err)
+	}
+	webhook.QueueOnComplete(st, recv.URL, nil)
 	id := insertSession(t, st, "meteroid", meteroid.DemoCustomerAcme, map[string]any{"customer_id": "acme", "plan_version_id": meteroid.DemoPlanVersionPro})
 	if _, err := st.Pay(ctx, id); err != nil {
 		t.Fatal(err)
