@@ -270,4 +270,3 @@ func equal(a, b []string) bool {
 	}
 	return true
 }
-
