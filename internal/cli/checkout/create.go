@@ -34,6 +34,7 @@ type CreateOptions struct {
 
 	flags  *flagValues
 	format *formatFlags
+	wait   *waitFlags
 }
 
 // NewCmdCreate builds `billctl checkout create`. runF replaces the run
@@ -99,6 +100,9 @@ terminal. BILLCTL_ACCESSIBLE=1 asks with plain numbered prompts.`),
   billctl checkout create --rows customers.csv -f base.yaml -o csv > links.csv`),
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := opts.wait.check(cmd); err != nil {
+				return err
+			}
 			if runF != nil {
 				return runF(opts)
 			}
@@ -118,6 +122,7 @@ terminal. BILLCTL_ACCESSIBLE=1 asks with plain numbered prompts.`),
 	_ = cmd.MarkFlagFilename("file", "yaml", "yml", "json")
 	_ = cmd.MarkFlagFilename("rows", "csv", "tsv")
 	opts.format = addFormatFlags(cmd, f)
+	opts.wait = addWaitFlags(cmd)
 	opts.flags = addRequestFlags(cmd)
 	registerCompletions(cmd, f, opts.flags.defs)
 	return cmd
@@ -152,6 +157,9 @@ func createRun(opts *CreateOptions) error {
 	}
 	if opts.Parallel < 1 {
 		return cmdutil.FlagErrorf("--parallel must be at least 1")
+	}
+	if opts.wait.on && (opts.DryRun || opts.Rows != "") {
+		return cmdutil.FlagErrorf("--wait waits for sessions created from flags or -f; not with --dry-run or --rows")
 	}
 	if err := s.Check(); err != nil {
 		return err
@@ -227,6 +235,9 @@ func createRun(opts *CreateOptions) error {
 	if single {
 		return sendOne(opts, s, p, lone, pr)
 	}
+	if opts.wait.on {
+		return sendBatchWait(opts, s, p, sp, total)
+	}
 	return sendBatch(opts, s, p, sp, total)
 }
 
@@ -266,6 +277,14 @@ func sendOne(opts *CreateOptions, s *config.Settings, p provider.Provider, req p
 	sess, err := p.Create(f.Context, req, opts.key(0))
 	if err != nil {
 		return err
+	}
+	if opts.wait.on {
+		if opts.Open {
+			if err := openURL(f, sess); err != nil {
+				return err
+			}
+		}
+		return waitOne(f, s, p, opts.wait, opts.format, sess)
 	}
 	if err := opts.format.on(f, printer(f, s)).One(sess); err != nil {
 		return err

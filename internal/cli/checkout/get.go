@@ -20,6 +20,7 @@ type GetOptions struct {
 	Open bool
 
 	format *formatFlags
+	wait   *waitFlags
 }
 
 // NewCmdGet builds `billctl checkout get`. runF replaces the run function
@@ -48,6 +49,9 @@ field exactly as returned.`),
 		ValidArgsFunction: cobra.NoFileCompletions,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.ID = args[0]
+			if err := opts.wait.check(cmd); err != nil {
+				return err
+			}
 			if runF != nil {
 				return runF(opts)
 			}
@@ -56,6 +60,7 @@ field exactly as returned.`),
 	}
 	cmd.Flags().BoolVar(&opts.Open, "open", false, "open the checkout URL in the browser")
 	opts.format = addFormatFlags(cmd, f)
+	opts.wait = addWaitFlags(cmd)
 	return cmd
 }
 
@@ -71,6 +76,14 @@ func getRun(opts *GetOptions) error {
 	sess, err := p.Get(f.Context, opts.ID)
 	if err != nil {
 		return explainNotFound(err, s, opts.ID)
+	}
+	if opts.wait.on {
+		if opts.Open {
+			if err := openURL(f, sess); err != nil {
+				return err
+			}
+		}
+		return waitOne(f, s, p, opts.wait, opts.format, sess)
 	}
 	if err := opts.format.on(f, printer(f, s)).One(sess); err != nil {
 		return err

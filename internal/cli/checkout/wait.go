@@ -1,0 +1,266 @@
+package checkout
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/billctl/billctl/internal/cli/cmdutil"
+	"github.com/billctl/billctl/internal/config"
+	"github.com/billctl/billctl/internal/engine"
+	"github.com/billctl/billctl/internal/exitcode"
+	"github.com/billctl/billctl/internal/output"
+	"github.com/billctl/billctl/internal/provider"
+	"github.com/billctl/billctl/internal/safetext"
+)
+
+// The polling of --wait on a real API: the first look after a second,
+// each wait after that twice the one before, up to half a minute. A
+// session is paid by a person; looking more often only spends the
+// account's rate limit (httpx honours a 429's Retry-After in between).
+const (
+	waitFirst = time.Second
+	waitCap   = 30 * time.Second
+	// waitSandbox is the poll of the local sandbox: no rate limit to spare,
+	// and a script that pays with `sandbox pay` wants the answer at once.
+	waitSandbox = 50 * time.Millisecond
+)
+
+// waitFlags are --wait and --wait-timeout.
+type waitFlags struct {
+	on      bool
+	timeout time.Duration
+}
+
+func addWaitFlags(cmd *cobra.Command) *waitFlags {
+	w := &waitFlags{}
+	cmd.Flags().BoolVar(&w.on, "wait", false, "wait until the session is completed, expired or cancelled, then print it (exit 0 only when completed)")
+	cmd.Flags().DurationVar(&w.timeout, "wait-timeout", 30*time.Minute, "give up waiting after this long (exit 1)")
+	return w
+}
+
+func (w *waitFlags) check(cmd *cobra.Command) error {
+	if cmd.Flags().Changed("wait-timeout") && !w.on {
+		return cmdutil.FlagErrorf("--wait-timeout needs --wait")
+	}
+	if w.timeout <= 0 {
+		return cmdutil.FlagErrorf("--wait-timeout %v: must be positive", w.timeout)
+	}
+	return nil
+}
+
+// finished reports whether a session's status is final.
+func finished(status string) bool {
+	switch strings.ToUpper(status) {
+	case "COMPLETED", "EXPIRED", "CANCELLED":
+		return true
+	}
+	return false
+}
+
+// waiter polls sessions until they are finished.
+type waiter struct {
+	p       provider.Provider
+	sandbox bool
+	timeout time.Duration
+	// sleep waits d or until ctx ends (tests replace it).
+	sleep func(ctx context.Context, d time.Duration) error
+}
+
+func newWaiter(p provider.Provider, s *config.Settings, w *waitFlags) *waiter {
+	return &waiter{p: p, sandbox: s.Sandbox, timeout: w.timeout, sleep: sleepCtx}
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// errWaitTimeout: the session was still open when --wait-timeout passed.
+var errWaitTimeout = errors.New("wait timed out")
+
+// wait polls session sess until it is finished, the timeout passes (the
+// last session read and errWaitTimeout) or ctx ends.
+func (w *waiter) wait(ctx context.Context, sess *provider.Session) (*provider.Session, error) {
+	deadline := time.Now().Add(w.timeout)
+	interval := waitFirst
+	if w.sandbox {
+		interval = waitSandbox
+	}
+	for !finished(sess.Status) {
+		d := interval
+		if left := time.Until(deadline); left <= 0 {
+			return sess, errWaitTimeout
+		} else if d > left {
+			d = left
+		}
+		if err := w.sleep(ctx, d); err != nil {
+			return sess, err
+		}
+		if !w.sandbox {
+			interval = min(interval*2, waitCap)
+		}
+		got, err := w.p.Get(ctx, sess.ID)
+		if err != nil {
+			var ae *provider.APIError
+			if ctx.Err() == nil && errors.As(err, &ae) && (ae.Status == 429 || ae.Status >= 500) {
+				// Busy or failing after httpx's own retries: look again later.
+				continue
+			}
+			return sess, err
+		}
+		sess = got
+	}
+	return sess, nil
+}
+
+// outcome is the exit status a finished wait makes.
+func outcome(sess *provider.Session, err error) error {
+	switch {
+	case errors.Is(err, errWaitTimeout):
+		return exitcode.New(exitcode.Failure, fmt.Errorf("gave up waiting: checkout session %s is still %s", safetext.Line(sess.ID), safetext.Line(sess.Status)))
+	case err != nil:
+		return err
+	case strings.EqualFold(sess.Status, "COMPLETED"):
+		return nil
+	}
+	return exitcode.New(exitcode.Failure, fmt.Errorf("checkout session %s is %s", safetext.Line(sess.ID), safetext.Line(sess.Status)))
+}
+
+// waitOne waits for one session, with a spinner on a terminal, and prints
+// it once it is finished (or as it was last read).
+func waitOne(f *cmdutil.Factory, s *config.Settings, p provider.Provider, w *waitFlags, format *formatFlags, sess *provider.Session) error {
+	stop := startSpinner(f, sess)
+	final, err := newWaiter(p, s, w).wait(f.Context, sess)
+	stop()
+	if final != nil && (err == nil || errors.Is(err, errWaitTimeout)) {
+		if perr := format.on(f, printer(f, s)).One(final); perr != nil {
+			return perr
+		}
+	}
+	return outcome(final, err)
+}
+
+// startSpinner shows, on a terminal's stderr and never in CI, how long the
+// wait has lasted and where the customer pays; elsewhere one line says
+// what is awaited. The returned func clears it.
+func startSpinner(f *cmdutil.Factory, sess *provider.Session) func() {
+	where := ""
+	if sess.URL != "" {
+		where = ": " + safetext.Line(sess.URL)
+	}
+	if !f.IO.StderrTTY || f.Getenv("CI") != "" {
+		fmt.Fprintf(f.IO.Err, "Waiting for checkout session %s to be paid%s\n", safetext.Line(sess.ID), where)
+		return func() {}
+	}
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		frames := []rune("⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏")
+		start := time.Now()
+		t := time.NewTicker(100 * time.Millisecond)
+		defer t.Stop()
+		for i := 0; ; i++ {
+			el := time.Since(start).Truncate(time.Second)
+			fmt.Fprintf(f.IO.Err, "\r\033[K%c Waiting for payment %s%s", frames[i%len(frames)], el, where)
+			select {
+			case <-done:
+				fmt.Fprint(f.IO.Err, "\r\033[K")
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return func() { close(done); wg.Wait() }
+}
+
+// waitSink is a batch's output with --wait: each session created is
+// awaited, and printed once it is finished, in the order they finish;
+// a failed document passes through at once.
+type waitSink struct {
+	ctx   context.Context
+	w     *waiter
+	next  engine.Sink
+	errw  io.Writer
+	mu    sync.Mutex
+	wg    sync.WaitGroup
+	open  int // sessions not completed (expired, cancelled, timed out)
+	first error
+}
+
+func (ws *waitSink) Add(it output.Item) error {
+	if it.Session == nil {
+		ws.mu.Lock()
+		defer ws.mu.Unlock()
+		return ws.next.Add(it)
+	}
+	ws.wg.Add(1)
+	go func() {
+		defer ws.wg.Done()
+		final, err := ws.w.wait(ws.ctx, it.Session)
+		ws.mu.Lock()
+		defer ws.mu.Unlock()
+		if err != nil && !errors.Is(err, errWaitTimeout) {
+			if ws.first == nil {
+				ws.first = err
+			}
+			return
+		}
+		if !strings.EqualFold(final.Status, "COMPLETED") {
+			ws.open++
+		}
+		if err := ws.next.Add(output.Item{Index: it.Index, Session: final}); err == nil {
+			_ = ws.next.Flush()
+		}
+	}()
+	return nil
+}
+
+func (ws *waitSink) Flush() error {
+	ws.mu.Lock()
+	defer ws.mu.Unlock()
+	return ws.next.Flush()
+}
+
+func (ws *waitSink) Close() error {
+	ws.wg.Wait()
+	return ws.next.Close()
+}
+
+// result is the exit status the waits make, after the batch's own.
+func (ws *waitSink) result() error {
+	if ws.first != nil {
+		return ws.first
+	}
+	if ws.open > 0 {
+		return exitcode.New(exitcode.Failure, fmt.Errorf("%d checkout session(s) ended without being paid, or were still open at --wait-timeout", ws.open))
+	}
+	return nil
+}
+
+// sendBatchWait sends a batch and waits for every session it created.
+func sendBatchWait(opts *CreateOptions, s *config.Settings, p provider.Provider, sp *engine.Spool, total int) error {
+	var ws *waitSink
+	err := sendBatchTo(opts, s, p, sp, total, func(pr *output.Printer) engine.Sink {
+		ws = &waitSink{ctx: opts.F.Context, w: newWaiter(p, s, opts.wait), next: pr.Stream(), errw: opts.F.IO.Err}
+		return ws
+	})
+	if err != nil {
+		return err
+	}
+	return ws.result()
+}
