@@ -195,6 +195,8 @@ type listener struct {
 
 	mu         sync.Mutex // one line at a time
 	wg         sync.WaitGroup
+	once       sync.Once
+	queue      chan sandbox.Event
 	seenSilent map[string]bool
 }
 
@@ -217,11 +219,36 @@ func (l *listener) handle(ctx context.Context, e sandbox.Event) {
 	if l.url == "" {
 		return
 	}
+	l.start(ctx)
 	l.wg.Add(1)
-	go func() {
-		defer l.wg.Done()
-		l.deliver(ctx, e)
-	}()
+	l.queue <- e
+}
+
+// start runs the worker that makes first attempts one at a time, in the
+// order the events were emitted, as an app expects them; a failed event is
+// retried on its own schedule beside it.
+func (l *listener) start(ctx context.Context) {
+	l.once.Do(func() {
+		l.queue = make(chan sandbox.Event, 1024)
+		go func() {
+			for e := range l.queue {
+				if ctx.Err() != nil {
+					// Ctrl-C: what was not sent yet stays listed by sandbox
+					// events, for events resend.
+					l.wg.Done()
+					continue
+				}
+				if l.attempt(ctx, e, 0) {
+					l.wg.Done()
+					continue
+				}
+				go func() {
+					defer l.wg.Done()
+					l.retry(ctx, e)
+				}()
+			}
+		}()
+	})
 }
 
 // eventLine is an event as listen and events print it.
@@ -245,29 +272,35 @@ func compactJSON(b []byte) []byte {
 	return buf.Bytes()
 }
 
-// deliver sends e, retrying on the outbox's schedule while listen runs.
-func (l *listener) deliver(ctx context.Context, e sandbox.Event) {
-	for attempt := 0; ; attempt++ {
-		a := forward(ctx, l.st, l.client, l.url, l.key, e, l.header)
-		// Answers go to stderr with -o json, so stdout stays one envelope a line.
-		w := l.out
-		if l.json {
-			w = l.errw
-		}
-		line := "  → " + answerText(a)
-		if a.Error != "" && attempt < len(l.backoff) {
-			line += fmt.Sprintf("; retry in %s", l.backoff[attempt])
-		} else if a.Error != "" {
-			line += "; giving up"
-		}
-		l.printf(w, "%s  [%s]\n", line, safetext.Line(e.ID))
-		if a.Error == "" || attempt >= len(l.backoff) {
-			return
-		}
+// attempt makes attempt number n (from 0) at delivering e, prints the
+// answer, and reports whether nothing more is to be done.
+func (l *listener) attempt(ctx context.Context, e sandbox.Event, n int) bool {
+	a := forward(ctx, l.st, l.client, l.url, l.key, e, l.header)
+	// Answers go to stderr with -o json, so stdout stays one envelope a line.
+	w := l.out
+	if l.json {
+		w = l.errw
+	}
+	line := "  → " + answerText(a)
+	if a.Error != "" && n < len(l.backoff) {
+		line += fmt.Sprintf("; retry in %s", l.backoff[n])
+	} else if a.Error != "" {
+		line += "; giving up"
+	}
+	l.printf(w, "%s  [%s]\n", line, safetext.Line(e.ID))
+	return a.Error == "" || n >= len(l.backoff)
+}
+
+// retry tries e again on the outbox's schedule while listen runs.
+func (l *listener) retry(ctx context.Context, e sandbox.Event) {
+	for n := 0; n < len(l.backoff); n++ {
 		select {
 		case <-ctx.Done():
 			return
-		case <-time.After(l.backoff[attempt]):
+		case <-time.After(l.backoff[n]):
+		}
+		if l.attempt(ctx, e, n+1) {
+			return
 		}
 	}
 }

@@ -241,6 +241,33 @@ func TestListenForwardsEventsFromEmbeddedCommands(t *testing.T) {
 	}
 }
 
+// A delivery that fails is retried, with the same webhook-id, as the
+// outbox retries.
+func TestListenRetries(t *testing.T) {
+	env, _ := sandboxEnv(t)
+	p := startBillctl(t, env, "sandbox", "listen", "--events", "subscription.created", "--forward-to", "http://127.0.0.1:1/hooks")
+	l := p.waitLine(t, true, "Ready. Signing secret: ")
+	p.stop(t)
+	recv := webhooktest.NewReceiver(t, strings.TrimPrefix(l, "Ready. Signing secret: "), spec)
+	recv.FailNext(1)
+	p = startBillctl(t, env, "sandbox", "listen", "--events", "subscription.created", "--forward-to", recv.URL)
+	p.waitLine(t, true, "Ready.")
+	code, id, stderr := runEnv(t, env, "--sandbox", "checkout", "create", "--customer", "acme", "--plan-version", meteroid.DemoPlanVersionPro, "-o", "id")
+	if code != 0 {
+		t.Fatal(stderr)
+	}
+	if code, _, stderr := runEnv(t, env, "sandbox", "pay", strings.TrimSpace(id)); code != 0 {
+		t.Fatal(stderr)
+	}
+	got := recv.WaitFor(t, 2, 30*time.Second)
+	if got[0].Answered != 500 || got[1].Answered != 200 || got[1].Problem != nil || got[0].Header.Get("webhook-id") != got[1].Header.Get("webhook-id") {
+		t.Errorf("attempts: %d then %d (%v), webhook-ids %s and %s", got[0].Answered, got[1].Answered, got[1].Problem, got[0].Header.Get("webhook-id"), got[1].Header.Get("webhook-id"))
+	}
+	p.waitLine(t, false, "; retry in 1s")
+	p.waitLine(t, false, "→ 200 in")
+	p.stop(t)
+}
+
 // The signing secret is the database's: the same on every start and
 // after a reset, until reset --secret replaces it.
 func TestSigningSecretIsKept(t *testing.T) {
