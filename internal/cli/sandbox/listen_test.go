@@ -297,4 +297,3 @@ func TestSigningSecretIsKept(t *testing.T) {
 		t.Errorf("reset --secret: %q, then listen's secret %s (was %s)", stderr, next, first)
 	}
 }
-
