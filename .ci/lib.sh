@@ -7,6 +7,7 @@
 # (its go.mod says go 1.26.0), so it understands everything 1.26 accepts.
 STATICCHECK_VERSION=v0.8.2
 PRISM_VERSION=5.16.0
+STANDARDWEBHOOKS_VERSION=1.1.1
 
 # Downloads are kept between runs, outside the tree so that `gofmt -l .`
 # and `go vet ./...` never walk node_modules.
@@ -45,4 +46,18 @@ install_prism() {
 		--prefix "$BILLCTL_CI_CACHE/prism-$PRISM_VERSION" "@stoplight/prism-cli@$PRISM_VERSION"
 	[[ "$("$PRISM" --version)" == "$PRISM_VERSION" ]] || { echo "prism --version is not $PRISM_VERSION" >&2; return 1; }
 	echo "prism $PRISM_VERSION installed"
+}
+
+# install_standardwebhooks: the Standard Webhooks reference library, which
+# an independent Node receiver uses to verify what the sandbox signs.
+STANDARDWEBHOOKS_MODULES="$BILLCTL_CI_CACHE/standardwebhooks-$STANDARDWEBHOOKS_VERSION/node_modules"
+install_standardwebhooks() {
+	if [[ -f "$STANDARDWEBHOOKS_MODULES/standardwebhooks/package.json" ]]; then
+		echo "standardwebhooks $STANDARDWEBHOOKS_VERSION (cached)"
+		return
+	fi
+	command -v node >/dev/null || { echo "node is not installed: the webhook verification needs Node.js and npm" >&2; return 1; }
+	npm install --no-save --no-audit --no-fund --loglevel=error \
+		--prefix "$BILLCTL_CI_CACHE/standardwebhooks-$STANDARDWEBHOOKS_VERSION" "standardwebhooks@$STANDARDWEBHOOKS_VERSION"
+	echo "standardwebhooks $STANDARDWEBHOOKS_VERSION installed"
 }
