@@ -158,7 +158,7 @@ func createRun(opts *CreateOptions) error {
 	if opts.Parallel < 1 {
 		return cmdutil.FlagErrorf("--parallel must be at least 1")
 	}
-	if opts.wait.on && (opts.DryRun || opts.Rows != "") {
+	if opts.wait != nil && opts.wait.on && (opts.DryRun || opts.Rows != "") {
 		return cmdutil.FlagErrorf("--wait waits for sessions created from flags or -f; not with --dry-run or --rows")
 	}
 	if err := s.Check(); err != nil {
@@ -235,7 +235,7 @@ func createRun(opts *CreateOptions) error {
 	if single {
 		return sendOne(opts, s, p, lone, pr)
 	}
-	if opts.wait.on {
+	if opts.wait != nil && opts.wait.on {
 		return sendBatchWait(opts, s, p, sp, total)
 	}
 	return sendBatch(opts, s, p, sp, total)
@@ -278,7 +278,7 @@ func sendOne(opts *CreateOptions, s *config.Settings, p provider.Provider, req p
 	if err != nil {
 		return err
 	}
-	if opts.wait.on {
+	if opts.wait != nil && opts.wait.on {
 		if opts.Open {
 			if err := openURL(f, sess); err != nil {
 				return err

@@ -77,7 +77,7 @@ func getRun(opts *GetOptions) error {
 	if err != nil {
 		return explainNotFound(err, s, opts.ID)
 	}
-	if opts.wait.on {
+	if opts.wait != nil && opts.wait.on {
 		if opts.Open {
 			if err := openURL(f, sess); err != nil {
 				return err
