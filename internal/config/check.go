@@ -1,12 +1,12 @@
 package config
 
 import (
-	"net"
 	"net/url"
 	"slices"
 	"strings"
 
 	"github.com/billctl/billctl/internal/exitcode"
+	"github.com/billctl/billctl/internal/loopback"
 	"github.com/billctl/billctl/internal/provider/registry"
 )
 
@@ -75,25 +75,13 @@ func CheckBaseURL(raw, where string) error {
 	if u.RawQuery != "" || u.Fragment != "" || u.Opaque != "" {
 		return exitcode.Usagef("invalid base URL %q%s: want the API root alone, without query or fragment", raw, where)
 	}
-	if host := u.Hostname(); u.Scheme == "http" && !IsLoopback(host) {
+	if host := u.Hostname(); u.Scheme == "http" && !loopback.Host(host) {
 		if strings.Contains(host, ":") {
 			host = "[" + host + "]"
 		}
 		return exitcode.Usagef("refusing plain http:// to %s%s: the token would cross the network unencrypted; use https://, or http:// only for localhost, 127.0.0.0/8 or [::1]", host, where)
 	}
 	return nil
-}
-
-// IsLoopback reports whether host (as url.URL.Hostname gives it, without
-// brackets or port) names this machine: localhost, 127.0.0.0/8 or ::1.
-// Names are not resolved: only "localhost" itself is trusted, never a name
-// that merely resolves to a loopback address today.
-func IsLoopback(host string) bool {
-	if strings.EqualFold(strings.TrimSuffix(host, "."), "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // RequireToken is the error for a request that needs a token and has none
