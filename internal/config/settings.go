@@ -17,7 +17,7 @@ import (
 	"github.com/billctl/billctl/internal/exitcode"
 	"github.com/billctl/billctl/internal/output"
 	"github.com/billctl/billctl/internal/provider/registry"
-	"github.com/billctl/billctl/internal/sandbox/local"
+	"github.com/billctl/billctl/internal/sandbox/endpoint"
 )
 
 // Settings is what one invocation runs with. Token is a secret: never print it.
@@ -407,9 +407,9 @@ func (s *Settings) toSandbox(getenv func(string) string, origin func(string) str
 		s.Provider = registry.All()[0].Name
 		s.origins["provider"] = "--sandbox"
 	}
-	s.BaseURL = local.BaseURL(getenv)
+	s.BaseURL = endpoint.BaseURL(getenv)
 	s.origins["base_url"] = "--sandbox"
-	s.Token = local.Token
+	s.Token = endpoint.Token
 	s.origins["token"] = "--sandbox"
 	if d := registry.Get(s.Provider); d != nil && d.Tenant != nil {
 		if o := origin("company"); s.Company == "" || strings.HasPrefix(o, "profile") {

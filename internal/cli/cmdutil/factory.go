@@ -106,7 +106,7 @@ func NewHTTP(s *config.Settings, e HTTPEnv) *httpx.Client {
 	tr := e.Transport
 	if s.Sandbox {
 		// The running `sandbox serve`, else a sandbox in this process.
-		tr = local.Transport(e.Getenv, tr)
+		tr = local.Transport(e.Getenv, tr, registry.SandboxAPIs)
 	}
 	return httpx.New(httpx.Options{
 		BaseURL:   s.BaseURL,
