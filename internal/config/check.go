@@ -2,12 +2,10 @@ package config
 
 import (
 	"net/url"
-	"slices"
 	"strings"
 
 	"github.com/billctl/billctl/internal/exitcode"
 	"github.com/billctl/billctl/internal/loopback"
-	"github.com/billctl/billctl/internal/provider/registry"
 )
 
 // Check refuses settings no request can be sent with: an unknown or
@@ -15,14 +13,15 @@ import (
 // that is not an http(s) URL, or plain http to a host other than this
 // machine.
 func (s *Settings) Check() error {
-	names := strings.Join(Providers, "|")
+	names := s.Providers.join("|")
+	d := s.Providers.Get(s.Provider)
 	switch {
 	case s.Provider == "":
 		return exitcode.Usagef("no provider: pass --provider %s, set BILLCTL_PROVIDER, or add a profile with `billctl profile add NAME --provider %s`", names, names)
-	case !slices.Contains(Providers, s.Provider):
-		return exitcode.Usagef("unknown provider %q%s: use %s", s.Provider, s.from("provider"), strings.Join(Providers, " or "))
+	case d == nil:
+		return exitcode.Usagef("unknown provider %q%s: use %s", s.Provider, s.from("provider"), s.Providers.join(" or "))
 	}
-	if t := registry.Get(s.Provider).Tenant; t != nil {
+	if t := d.Tenant; t != nil {
 		if s.Company == "" {
 			return exitcode.Usagef("%s needs a %s: pass --company %s, set BILLCTL_COMPANY, or store it in the profile", s.Provider, t.What, t.Example)
 		}
@@ -38,15 +37,15 @@ func (s *Settings) Check() error {
 
 // CheckTenant applies provider's rule for --company to a profile: a
 // provider with a tenant needs a well-formed one, any other takes none.
-func CheckTenant(provider, company string) error {
-	d := registry.Get(provider)
+func (c Catalogue) CheckTenant(provider, company string) error {
+	d := c.Get(provider)
 	if d == nil {
 		return nil
 	}
 	switch t := d.Tenant; {
 	case t == nil && company != "":
 		var with []string
-		for _, o := range registry.All() {
+		for _, o := range c {
 			if o.Tenant != nil {
 				with = append(with, o.Name)
 			}
@@ -92,7 +91,7 @@ func (s *Settings) RequireToken() error {
 	}
 	provider := s.Provider
 	if provider == "" {
-		provider = strings.Join(Providers, "|")
+		provider = s.Providers.join("|")
 	}
 	if s.Profile != "" {
 		return exitcode.Authf("no API token: profile %q has none; store one with `billctl profile add %s --force --provider %s` (it reads the token from stdin or a prompt), set BILLCTL_TOKEN, or pass --token-file PATH", s.Profile, s.Profile, provider)
