@@ -26,13 +26,9 @@ var Formats = format.Results
 // commands that print something other than sessions.
 var RecordFormats = format.Records
 
-// Item is one result of a command: a session, or the error a batch
-// document met. Index counts documents from 1.
-type Item struct {
-	Index   int
-	Session *provider.Session
-	Err     error
-}
+// Item is one result of a command (provider.Result): a session, or the
+// error a batch document met.
+type Item = provider.Result
 
 // Printer writes results in one format.
 type Printer struct {
