@@ -190,8 +190,8 @@ func addCompletion(root *cobra.Command, f *cmdutil.Factory) {
 
 	_ = root.RegisterFlagCompletionFunc("provider", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		var out []string
-		for _, p := range config.Providers {
-			out = append(out, p+"\t"+strings.TrimPrefix(config.DefaultBaseURL[p], "https://"))
+		for _, p := range cmdutil.Catalogue() {
+			out = append(out, p.Name+"\t"+strings.TrimPrefix(p.DefaultBaseURL, "https://"))
 		}
 		return out, cobra.ShellCompDirectiveNoFileComp
 	})

@@ -14,7 +14,6 @@ import (
 	"github.com/billctl/billctl/internal/cli"
 	"github.com/billctl/billctl/internal/cli/cmdutil"
 	"github.com/billctl/billctl/internal/cli/profile"
-	"github.com/billctl/billctl/internal/config"
 	"github.com/billctl/billctl/internal/output"
 	"github.com/billctl/billctl/internal/provider/maple"
 	"github.com/billctl/billctl/internal/provider/meteroid"
@@ -39,7 +38,7 @@ func enumCases(api string) []enumCase {
 		return func(v string) []string { return []string{flag, v} }
 	}
 	return []enumCase{
-		{"provider", []string{"checkout", "create", "--company", "cmp_2MkGNwZq", "--base-url", api, "--dry-run", "--customer", "cus_1"}, "--provider", config.Providers, func(v string) []string {
+		{"provider", []string{"checkout", "create", "--company", "cmp_2MkGNwZq", "--base-url", api, "--dry-run", "--customer", "cus_1"}, "--provider", cmdutil.Catalogue().Names(), func(v string) []string {
 			// Each provider with a flag of its own, so the request is complete.
 			switch v {
 			case "meteroid":

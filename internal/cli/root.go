@@ -133,7 +133,7 @@ current profile of the config file, then defaults.`),
 		CompletionOptions: cobra.CompletionOptions{DisableDefaultCmd: true},
 	}
 	root.SetVersionTemplate(versionText(f.Build) + "\n")
-	config.AddFlags(root.PersistentFlags())
+	config.AddFlags(root.PersistentFlags(), cmdutil.Catalogue())
 	f.Flags = root.PersistentFlags()
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
 		return &cmdutil.FlagError{Err: err}
@@ -156,7 +156,7 @@ current profile of the config file, then defaults.`),
 // commands. `--version` alone needs only the version command.
 func commandWords(args []string) []string {
 	fs := pflag.NewFlagSet("", pflag.ContinueOnError)
-	config.AddFlags(fs)
+	config.AddFlags(fs, cmdutil.Catalogue())
 	var words []string
 	version := false
 	for i := 0; i < len(args); i++ {

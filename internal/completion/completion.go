@@ -11,15 +11,11 @@ package completion
 import (
 	"context"
 	"fmt"
-	"io"
-	"net/http"
 	"strings"
 	"time"
 
-	"github.com/billctl/billctl/internal/cli/cmdutil"
-	"github.com/billctl/billctl/internal/config"
+	"github.com/billctl/billctl/internal/httpx"
 	"github.com/billctl/billctl/internal/provider"
-	"github.com/billctl/billctl/internal/provider/registry"
 )
 
 // Timeout bounds a whole completion: a person pressing TAB waits no longer.
@@ -39,12 +35,6 @@ const (
 	ProductPricings = provider.ProductPricings
 )
 
-// Supports reports whether provider's API can list kind.
-func Supports(name string, kind Kind) bool {
-	d := registry.Get(name)
-	return d != nil && d.Lookups[kind] != nil
-}
-
 // Item is one suggestion.
 type Item = provider.Item
 
@@ -59,17 +49,19 @@ type Account struct {
 }
 
 // Source looks records up for one account, through the cache when CacheDir
-// is set.
+// is set. The caller builds it from the settings it resolved: completion
+// resolves nothing itself.
 type Source struct {
+	// Account is the API the records come from: the cache's key.
 	Account
-	UserAgent string
-	// Transport replaces the network (tests); nil uses the default.
-	Transport http.RoundTripper
-	// Sandbox sends the lookups to the local sandbox; Getenv says where it is.
-	Sandbox bool
-	Getenv  func(string) string
-	// Debug, when set, receives the --debug log of the lookups.
-	Debug io.Writer
+	// HTTP is the client the lookups go through, the same stack as every
+	// other request (redaction, the same-origin redirect rule, the debug
+	// log, the sandbox), with Timeout as its limit and no retries: a person
+	// pressing TAB would rather have nothing now than something later.
+	HTTP *httpx.Client
+	// Lookups are the provider's (its descriptor's); a kind missing is one
+	// its API cannot list.
+	Lookups map[Kind]provider.Lookup
 	// CacheDir is where answers are kept; "" keeps nothing.
 	CacheDir string
 	// Now is the clock (tests); nil is time.Now.
@@ -79,7 +71,7 @@ type Source struct {
 // Items returns the records of kind, from the cache while it is fresh, else
 // from the API (and then kept). ctx should carry the time limit.
 func (s *Source) Items(ctx context.Context, kind Kind) ([]Item, error) {
-	if !Supports(s.Provider, kind) {
+	if !s.Supports(kind) {
 		return nil, fmt.Errorf("%s cannot list %s", s.Provider, kind)
 	}
 	c := s.cache()
@@ -105,19 +97,12 @@ func (s *Source) now() time.Time {
 	return time.Now()
 }
 
-// fetch asks the provider's lookup, through the same HTTP stack as every
-// other request: redaction, the same-origin redirect rule, the debug log.
-// A lookup is not retried: a person pressing TAB would rather have
-// nothing now than something later.
+// Supports reports whether the provider's API can list kind.
+func (s *Source) Supports(kind Kind) bool { return s.Lookups[kind] != nil }
+
+// fetch asks the provider's lookup through the caller's client.
 func (s *Source) fetch(ctx context.Context, kind Kind) ([]Item, error) {
-	h := cmdutil.NewHTTP(&config.Settings{
-		BaseURL: strings.TrimRight(s.BaseURL, "/"),
-		Token:   s.Token,
-		Sandbox: s.Sandbox,
-		Debug:   s.Debug != nil,
-		Timeout: Timeout,
-	}, cmdutil.HTTPEnv{Getenv: s.Getenv, Transport: s.Transport, UserAgent: s.UserAgent, Stderr: s.Debug})
-	return registry.Get(s.Provider).Lookups[kind](ctx, h, s.Company)
+	return s.Lookups[kind](ctx, s.HTTP, s.Company)
 }
 
 // StatusError is an answer other than 2xx.

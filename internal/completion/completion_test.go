@@ -14,12 +14,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/spf13/pflag"
-
-	"github.com/billctl/billctl/internal/config"
 	"github.com/billctl/billctl/internal/contract"
+	"github.com/billctl/billctl/internal/httpx"
 	"github.com/billctl/billctl/internal/provider/maple"
 	"github.com/billctl/billctl/internal/provider/meteroid"
+	"github.com/billctl/billctl/internal/provider/registry"
 	"github.com/billctl/billctl/internal/sandbox"
 	"github.com/billctl/billctl/internal/sandbox/sandboxtest"
 )
@@ -28,8 +27,17 @@ const token = "sk_test_0123456789abcdef"
 
 func source(t *testing.T, provider, baseURL string) *Source {
 	t.Helper()
+	return sourceWith(t, provider, baseURL, token, nil)
+}
+
+// sourceWith is a source whose client sends tok and logs to debug (nil:
+// no log), as the command line builds it.
+func sourceWith(t *testing.T, name, baseURL, tok string, debug io.Writer) *Source {
+	t.Helper()
 	return &Source{
-		Account:  Account{Provider: provider, BaseURL: baseURL, Company: "cmp_2MkGNwZq", Token: token},
+		Account:  Account{Provider: name, BaseURL: baseURL, Company: "cmp_2MkGNwZq", Token: tok},
+		HTTP:     httpx.New(httpx.Options{BaseURL: baseURL, Token: tok, Timeout: Timeout, Debug: debug}),
+		Lookups:  registry.Get(name).Lookups,
 		CacheDir: filepath.Join(t.TempDir(), "billctl"),
 	}
 }
@@ -142,8 +150,7 @@ func TestFailuresAreErrors(t *testing.T) {
 	t.Run("401", func(t *testing.T) {
 		srv := sandboxtest.StartAPI(t)
 		defer srv.Close()
-		s := source(t, "meteroid", srv.URL)
-		s.Token = sandboxtest.RevokedToken
+		s := sourceWith(t, "meteroid", srv.URL, sandboxtest.RevokedToken, nil)
 		_, err := s.Items(context.Background(), Customers)
 		var se *StatusError
 		if !errors.As(err, &se) || se.Status != 401 {
@@ -250,8 +257,8 @@ func TestCache(t *testing.T) {
 	}
 
 	// Another token is another account: it does not see this one's answers.
-	other := *s
-	other.Token = sandboxtest.RevokedToken
+	other := *sourceWith(t, "meteroid", srv.URL, sandboxtest.RevokedToken, nil)
+	other.CacheDir, other.Now = s.CacheDir, s.Now
 	if _, err := other.Items(ctx, Customers); err == nil {
 		t.Fatal("a revoked token was served from the cache")
 	}
@@ -272,71 +279,6 @@ func TestCacheDir(t *testing.T) {
 	// A relative XDG_CACHE_HOME is ignored, as the specification says.
 	if got := CacheDir(env(map[string]string{"XDG_CACHE_HOME": "rel"})); strings.HasPrefix(got, "rel") {
 		t.Errorf("CacheDir = %q", got)
-	}
-}
-
-// flags are the persistent flags with the given values set.
-func flags(t *testing.T, set map[string]string) *pflag.FlagSet {
-	t.Helper()
-	fs := pflag.NewFlagSet("billctl", pflag.ContinueOnError)
-	config.AddFlags(fs)
-	for k, v := range set {
-		if err := fs.Set(k, v); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return fs
-}
-
-func TestLookup(t *testing.T) {
-	srv := sandboxtest.StartDemoAPI(t)
-	home := t.TempDir()
-	tokenFile := filepath.Join(home, "token")
-	if err := os.WriteFile(tokenFile, []byte(token+"\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	envOf := func(vars map[string]string) func(string) string {
-		return func(k string) string {
-			if k == "HOME" {
-				return home
-			}
-			if k == "XDG_CACHE_HOME" {
-				return filepath.Join(home, "cache")
-			}
-			return vars[k]
-		}
-	}
-	tests := []struct {
-		name  string
-		flags map[string]string
-		env   map[string]string
-		kind  Kind
-		want  int // items; 0 = nothing
-		reqs  int // requests sent
-	}{
-		{"token from the environment", map[string]string{"provider": "meteroid", "base-url": srv.URL}, map[string]string{"BILLCTL_TOKEN": token}, AddOns, 2, 1},
-		{"token from a file", map[string]string{"provider": "maple", "company": maple.DemoCompany, "base-url": srv.URL, "token-file": tokenFile}, nil, ProductPricings, 3, 1},
-		{"no token", map[string]string{"provider": "meteroid", "base-url": srv.URL}, nil, Customers, 0, 0},
-		{"token from stdin", map[string]string{"provider": "meteroid", "base-url": srv.URL, "token-file": "-"}, nil, Customers, 0, 0},
-		{"no provider", map[string]string{"base-url": srv.URL}, map[string]string{"BILLCTL_TOKEN": token}, Customers, 0, 0},
-		{"maple without company", map[string]string{"provider": "maple", "base-url": srv.URL}, map[string]string{"BILLCTL_TOKEN": token}, Customers, 0, 0},
-		{"kind the provider lacks", map[string]string{"provider": "maple", "company": maple.DemoCompany, "base-url": srv.URL}, map[string]string{"BILLCTL_TOKEN": token}, Coupons, 0, 0},
-		{"plain http elsewhere", map[string]string{"provider": "meteroid", "base-url": "http://billing.example.com"}, map[string]string{"BILLCTL_TOKEN": token}, Customers, 0, 0},
-		{"unknown profile", map[string]string{"profile": "nope", "base-url": srv.URL}, map[string]string{"BILLCTL_TOKEN": token}, Customers, 0, 0},
-		{"revoked token", map[string]string{"provider": "meteroid", "base-url": srv.URL}, map[string]string{"BILLCTL_TOKEN": sandboxtest.RevokedToken}, Customers, 0, 1},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			os.RemoveAll(filepath.Join(home, "cache"))
-			before := len(srv.Requests())
-			got := Lookup(context.Background(), Env{Flags: flags(t, tt.flags), Getenv: envOf(tt.env)}, tt.kind)
-			if len(got) != tt.want {
-				t.Errorf("got %d items %+v, want %d", len(got), got, tt.want)
-			}
-			if n := len(srv.Requests()) - before; n != tt.reqs {
-				t.Errorf("sent %d requests, want %d", n, tt.reqs)
-			}
-		})
 	}
 }
 
@@ -375,8 +317,7 @@ func TestDescriptionsAreOneLine(t *testing.T) {
 func TestDebugLogIsRedacted(t *testing.T) {
 	srv := sandboxtest.StartDemoAPI(t)
 	var log strings.Builder
-	s := source(t, "meteroid", srv.URL)
-	s.Debug = &log
+	s := sourceWith(t, "meteroid", srv.URL, token, &log)
 	if _, err := s.Items(context.Background(), Customers); err != nil {
 		t.Fatal(err)
 	}

@@ -1,13 +1,11 @@
 package config
 
 import (
-	"net"
 	"net/url"
-	"slices"
 	"strings"
 
 	"github.com/billctl/billctl/internal/exitcode"
-	"github.com/billctl/billctl/internal/provider/registry"
+	"github.com/billctl/billctl/internal/loopback"
 )
 
 // Check refuses settings no request can be sent with: an unknown or
@@ -15,14 +13,15 @@ import (
 // that is not an http(s) URL, or plain http to a host other than this
 // machine.
 func (s *Settings) Check() error {
-	names := strings.Join(Providers, "|")
+	names := s.Providers.join("|")
+	d := s.Providers.Get(s.Provider)
 	switch {
 	case s.Provider == "":
 		return exitcode.Usagef("no provider: pass --provider %s, set BILLCTL_PROVIDER, or add a profile with `billctl profile add NAME --provider %s`", names, names)
-	case !slices.Contains(Providers, s.Provider):
-		return exitcode.Usagef("unknown provider %q%s: use %s", s.Provider, s.from("provider"), strings.Join(Providers, " or "))
+	case d == nil:
+		return exitcode.Usagef("unknown provider %q%s: use %s", s.Provider, s.from("provider"), s.Providers.join(" or "))
 	}
-	if t := registry.Get(s.Provider).Tenant; t != nil {
+	if t := d.Tenant; t != nil {
 		if s.Company == "" {
 			return exitcode.Usagef("%s needs a %s: pass --company %s, set BILLCTL_COMPANY, or store it in the profile", s.Provider, t.What, t.Example)
 		}
@@ -38,15 +37,15 @@ func (s *Settings) Check() error {
 
 // CheckTenant applies provider's rule for --company to a profile: a
 // provider with a tenant needs a well-formed one, any other takes none.
-func CheckTenant(provider, company string) error {
-	d := registry.Get(provider)
+func (c Catalogue) CheckTenant(provider, company string) error {
+	d := c.Get(provider)
 	if d == nil {
 		return nil
 	}
 	switch t := d.Tenant; {
 	case t == nil && company != "":
 		var with []string
-		for _, o := range registry.All() {
+		for _, o := range c {
 			if o.Tenant != nil {
 				with = append(with, o.Name)
 			}
@@ -75,25 +74,13 @@ func CheckBaseURL(raw, where string) error {
 	if u.RawQuery != "" || u.Fragment != "" || u.Opaque != "" {
 		return exitcode.Usagef("invalid base URL %q%s: want the API root alone, without query or fragment", raw, where)
 	}
-	if host := u.Hostname(); u.Scheme == "http" && !IsLoopback(host) {
+	if host := u.Hostname(); u.Scheme == "http" && !loopback.Host(host) {
 		if strings.Contains(host, ":") {
 			host = "[" + host + "]"
 		}
 		return exitcode.Usagef("refusing plain http:// to %s%s: the token would cross the network unencrypted; use https://, or http:// only for localhost, 127.0.0.0/8 or [::1]", host, where)
 	}
 	return nil
-}
-
-// IsLoopback reports whether host (as url.URL.Hostname gives it, without
-// brackets or port) names this machine: localhost, 127.0.0.0/8 or ::1.
-// Names are not resolved: only "localhost" itself is trusted, never a name
-// that merely resolves to a loopback address today.
-func IsLoopback(host string) bool {
-	if strings.EqualFold(strings.TrimSuffix(host, "."), "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // RequireToken is the error for a request that needs a token and has none
@@ -104,7 +91,7 @@ func (s *Settings) RequireToken() error {
 	}
 	provider := s.Provider
 	if provider == "" {
-		provider = strings.Join(Providers, "|")
+		provider = s.Providers.join("|")
 	}
 	if s.Profile != "" {
 		return exitcode.Authf("no API token: profile %q has none; store one with `billctl profile add %s --force --provider %s` (it reads the token from stdin or a prompt), set BILLCTL_TOKEN, or pass --token-file PATH", s.Profile, s.Profile, provider)

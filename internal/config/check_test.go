@@ -7,34 +7,6 @@ import (
 	"github.com/billctl/billctl/internal/exitcode"
 )
 
-func TestIsLoopback(t *testing.T) {
-	for host, want := range map[string]bool{
-		"localhost":          true,
-		"LocalHost":          true,
-		"localhost.":         true,
-		"127.0.0.1":          true,
-		"127.255.10.2":       true,
-		"::1":                true,
-		"::ffff:127.0.0.1":   true, // an IPv4 loopback address written as IPv6
-		"0.0.0.0":            false,
-		"128.0.0.1":          false,
-		"10.0.0.1":           false,
-		"::2":                false,
-		"fe80::1":            false,
-		"::":                 false,
-		"localhost.evil.com": false,
-		"evil-localhost":     false,
-		"127.0.0.1.nip.io":   false,
-		"127.1":              false, // not an address net.ParseIP accepts
-		"[::1]":              false, // brackets belong to the URL, not the host
-		"":                   false,
-	} {
-		if got := IsLoopback(host); got != want {
-			t.Errorf("IsLoopback(%q) = %v, want %v", host, got, want)
-		}
-	}
-}
-
 func TestCheckBaseURL(t *testing.T) {
 	ok := []string{
 		"https://api.meteroid.com",
@@ -93,20 +65,20 @@ func TestCheck(t *testing.T) {
 		s    Settings
 		want string
 	}{
-		{"meteroid", Settings{Provider: "meteroid", BaseURL: "https://api.meteroid.com"}, ""},
-		{"maple", Settings{Provider: "maple", Company: "cmp_1", BaseURL: "https://api.maplebilling.com"}, ""},
-		{"local meteroid", Settings{Provider: "meteroid", BaseURL: "http://127.0.0.1:8080"}, ""},
-		{"no base URL is the default", Settings{Provider: "meteroid"}, ""},
-		{"no provider", Settings{}, "no provider: pass --provider meteroid|maple"},
-		{"unknown provider", Settings{Provider: "stripe"}, `unknown provider "stripe"`},
-		{"maple without company", Settings{Provider: "maple"}, "maple needs a company ID"},
-		{"maple company not cmp_", Settings{Provider: "maple", Company: "acme"}, `company "acme" is not a Maple company ID: it starts with cmp_`},
-		{"maple company bare prefix", Settings{Provider: "maple", Company: "cmp_"}, "is not a Maple company ID"},
-		{"maple company with a slash", Settings{Provider: "maple", Company: "cmp_1/../cmp_2"}, `holds "/"`},
-		{"maple company with ..", Settings{Provider: "maple", Company: "cmp_1..2"}, `holds ".."`},
-		{"maple company with a query", Settings{Provider: "maple", Company: "cmp_1?x"}, `holds "?"`},
-		{"maple company with a control character", Settings{Provider: "maple", Company: "cmp_1\x1b"}, "control character"},
-		{"remote http", Settings{Provider: "meteroid", BaseURL: "http://192.168.1.5:8080"}, "refusing plain http:// to 192.168.1.5"},
+		{"meteroid", Settings{Providers: providers, Provider: "meteroid", BaseURL: "https://api.meteroid.com"}, ""},
+		{"maple", Settings{Providers: providers, Provider: "maple", Company: "cmp_1", BaseURL: "https://api.maplebilling.com"}, ""},
+		{"local meteroid", Settings{Providers: providers, Provider: "meteroid", BaseURL: "http://127.0.0.1:8080"}, ""},
+		{"no base URL is the default", Settings{Providers: providers, Provider: "meteroid"}, ""},
+		{"no provider", Settings{Providers: providers}, "no provider: pass --provider meteroid|maple"},
+		{"unknown provider", Settings{Providers: providers, Provider: "stripe"}, `unknown provider "stripe"`},
+		{"maple without company", Settings{Providers: providers, Provider: "maple"}, "maple needs a company ID"},
+		{"maple company not cmp_", Settings{Providers: providers, Provider: "maple", Company: "acme"}, `company "acme" is not a Maple company ID: it starts with cmp_`},
+		{"maple company bare prefix", Settings{Providers: providers, Provider: "maple", Company: "cmp_"}, "is not a Maple company ID"},
+		{"maple company with a slash", Settings{Providers: providers, Provider: "maple", Company: "cmp_1/../cmp_2"}, `holds "/"`},
+		{"maple company with ..", Settings{Providers: providers, Provider: "maple", Company: "cmp_1..2"}, `holds ".."`},
+		{"maple company with a query", Settings{Providers: providers, Provider: "maple", Company: "cmp_1?x"}, `holds "?"`},
+		{"maple company with a control character", Settings{Providers: providers, Provider: "maple", Company: "cmp_1\x1b"}, "control character"},
+		{"remote http", Settings{Providers: providers, Provider: "meteroid", BaseURL: "http://192.168.1.5:8080"}, "refusing plain http:// to 192.168.1.5"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -139,10 +111,10 @@ func TestCheckNamesTheSource(t *testing.T) {
 }
 
 func TestRequireToken(t *testing.T) {
-	if err := (&Settings{Token: "sk"}).RequireToken(); err != nil {
+	if err := (&Settings{Providers: providers, Token: "sk"}).RequireToken(); err != nil {
 		t.Fatal(err)
 	}
-	err := (&Settings{Provider: "maple"}).RequireToken()
+	err := (&Settings{Providers: providers, Provider: "maple"}).RequireToken()
 	if exitcode.Code(err) != exitcode.Auth {
 		t.Fatalf("exit %d", exitcode.Code(err))
 	}
@@ -151,7 +123,7 @@ func TestRequireToken(t *testing.T) {
 			t.Errorf("%q lacks %q", err, want)
 		}
 	}
-	err = (&Settings{Provider: "meteroid", Profile: "dev"}).RequireToken()
+	err = (&Settings{Providers: providers, Provider: "meteroid", Profile: "dev"}).RequireToken()
 	if exitcode.Code(err) != exitcode.Auth || !strings.Contains(err.Error(), `profile "dev" has none`) {
 		t.Errorf("got %v", err)
 	}

@@ -50,10 +50,11 @@ func (f *File) Names() []string {
 }
 
 // NotFound is the error for a profile name the file does not hold; it lists
-// what the file does hold, so the fix is in the message.
-func (f *File) NotFound(name, path string) error {
+// what the file does hold, so the fix is in the message (or, for an empty
+// file, how to add a profile for one of providers).
+func (f *File) NotFound(name, path string, providers Catalogue) error {
 	if len(f.Profiles) == 0 {
-		return exitcode.Usagef("profile %q not found: %s has no profiles; add one with `billctl profile add %s --provider %s`", name, path, name, strings.Join(Providers, "|"))
+		return exitcode.Usagef("profile %q not found: %s has no profiles; add one with `billctl profile add %s --provider %s`", name, path, name, providers.join("|"))
 	}
 	return exitcode.Usagef("profile %q not found in %s (profiles: %s)", name, path, strings.Join(f.Names(), ", "))
 }

@@ -32,10 +32,10 @@ func TestEnvironmentTokenNeverSaved(t *testing.T) {
 		t.Fatal(err)
 	}
 	fs := pflag.NewFlagSet("billctl", pflag.ContinueOnError)
-	AddFlags(fs)
+	AddFlags(fs, providers)
 	_ = fs.Parse([]string{"--company", "cmp_flag"})
 	env := map[string]string{"BILLCTL_CONFIG": path, "BILLCTL_TOKEN": "sk_env_secret", "BILLCTL_BASE_URL": "https://env.example.com"}
-	s, err := Resolve(fs, func(k string) string { return env[k] }, nil, nil)
+	s, err := Resolve(providers, fs, func(k string) string { return env[k] }, nil, nil)
 	if err != nil || s.Token != "sk_env_secret" {
 		t.Fatalf("resolve: %v %+v", err, s)
 	}

@@ -148,9 +148,9 @@ func TestResolveTightensTheFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	fs := pflag.NewFlagSet("billctl", pflag.ContinueOnError)
-	AddFlags(fs)
+	AddFlags(fs, providers)
 	var warn bytes.Buffer
-	if _, err := Resolve(fs, func(k string) string { return map[string]string{"BILLCTL_CONFIG": path}[k] }, nil, &warn); err != nil {
+	if _, err := Resolve(providers, fs, func(k string) string { return map[string]string{"BILLCTL_CONFIG": path}[k] }, nil, &warn); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(warn.String(), "had mode 0644") {

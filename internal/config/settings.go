@@ -15,9 +15,8 @@ import (
 	"github.com/spf13/viper"
 
 	"github.com/billctl/billctl/internal/exitcode"
-	"github.com/billctl/billctl/internal/output"
-	"github.com/billctl/billctl/internal/provider/registry"
-	"github.com/billctl/billctl/internal/sandbox/local"
+	"github.com/billctl/billctl/internal/format"
+	"github.com/billctl/billctl/internal/sandbox/endpoint"
 )
 
 // Settings is what one invocation runs with. Token is a secret: never print it.
@@ -35,6 +34,8 @@ type Settings struct {
 	NoColor    bool
 	// Sandbox: the local sandbox answers, not an account (--sandbox).
 	Sandbox bool
+	// Providers is the catalogue the settings were resolved against.
+	Providers Catalogue
 
 	// origins says where a value came from ("--base-url",
 	// "BILLCTL_BASE_URL", `profile "prod"`), so that a refusal points at
@@ -42,38 +43,27 @@ type Settings struct {
 	origins map[string]string
 }
 
-// Providers are the API shapes billctl speaks, as the registry lists them.
-var Providers = registry.Names()
-
-// DefaultBaseURL is each provider's public API root.
-var DefaultBaseURL = func() map[string]string {
-	m := map[string]string{}
-	for _, d := range registry.All() {
-		m[d.Name] = d.DefaultBaseURL
-	}
-	return m
-}()
-
 // OutputFormats are the values -o accepts here. "curl" is only meaningful
 // for a dry run; the command that has one decides whether to allow it.
-var OutputFormats = append(slices.Clone(output.Formats), output.DryRunOnly...)
+var OutputFormats = append(slices.Clone(format.Results), format.DryRunOnly...)
 
 // The defaults of the settings table.
 const (
-	DefaultOutput  = "table"
+	DefaultOutput  = format.Table
 	DefaultTimeout = 30 * time.Second
 	DefaultRetries = 3
 )
 
-// AddFlags registers the persistent flags of the settings table.
-func AddFlags(fs *pflag.FlagSet) {
+// AddFlags registers the persistent flags of the settings table, the
+// providers of c in their help.
+func AddFlags(fs *pflag.FlagSet, c Catalogue) {
 	fs.String("profile", "", "profile of the config file to use")
-	fs.String("provider", "", "API shape: "+strings.Join(Providers, " or "))
+	fs.String("provider", "", "API shape: "+c.join(" or "))
 	fs.String("base-url", "", "API root, without /api/v1")
-	fs.String("company", "", tenantUsage())
+	fs.String("company", "", tenantUsage(c))
 	fs.String("token-file", "", "read the API token from this file (- for stdin)")
 	// The list is the formats', so a new format shows here by itself.
-	fs.StringP("output", "o", "", "output format: "+strings.Join(output.Formats, ", ")+"; "+strings.Join(output.DryRunOnly, ", ")+" with --dry-run")
+	fs.StringP("output", "o", "", "output format: "+strings.Join(format.Results, ", ")+"; "+strings.Join(format.DryRunOnly, ", ")+" with --dry-run")
 	fs.Duration("timeout", DefaultTimeout, "time limit per attempt, reading the answer included; all attempts of a request, with the pauses between them, get timeout × (retries+1)")
 	fs.Int("retries", DefaultRetries, "retries after the first attempt, for 429, 502, 503, 504 and connection failures (0 = one attempt)")
 	fs.Bool("debug", false, "log HTTP requests and responses on stderr, secrets redacted")
@@ -250,14 +240,14 @@ func ConfigPath(fs *pflag.FlagSet, getenv func(string) string) string {
 
 // Resolve computes the settings of this invocation with a fresh viper:
 // flags (and --token-file), then BILLCTL_* variables, then the selected
-// profile of the config file, then defaults. A config file that others can
-// read is reported on warn (stderr) and made private.
-func Resolve(fs *pflag.FlagSet, getenv func(string) string, stdin io.Reader, warn io.Writer) (*Settings, error) {
+// profile of the config file, then defaults, for a provider of c. A config
+// file that others can read is reported on warn (stderr) and made private.
+func Resolve(c Catalogue, fs *pflag.FlagSet, getenv func(string) string, stdin io.Reader, warn io.Writer) (*Settings, error) {
 	v, flagEnv, err := newViper(fs, getenv, stdin, true)
 	if err != nil {
 		return nil, err
 	}
-	s := &Settings{ConfigPath: v.GetString("config")}
+	s := &Settings{ConfigPath: v.GetString("config"), Providers: c}
 	if s.ConfigPath == "" {
 		s.ConfigPath = DefaultPath(getenv)
 	}
@@ -278,7 +268,7 @@ func Resolve(fs *pflag.FlagSet, getenv func(string) string, stdin io.Reader, war
 	if s.Profile != "" {
 		p, ok := file.Profiles[s.Profile]
 		if !ok {
-			return nil, file.NotFound(s.Profile, s.ConfigPath)
+			return nil, file.NotFound(s.Profile, s.ConfigPath, c)
 		}
 		if layer, err = profileLayer(s.Profile, p); err != nil {
 			return nil, err
@@ -302,12 +292,14 @@ func Resolve(fs *pflag.FlagSet, getenv func(string) string, stdin io.Reader, war
 	}
 
 	s.Provider = strings.ToLower(strings.TrimSpace(v.GetString("provider")))
-	if s.Provider != "" && !slices.Contains(Providers, s.Provider) {
-		return nil, exitcode.Usagef("unknown provider %q (from %s): use %s", s.Provider, origin("provider"), strings.Join(Providers, " or "))
+	if s.Provider != "" && c.Get(s.Provider) == nil {
+		return nil, exitcode.Usagef("unknown provider %q (from %s): use %s", s.Provider, origin("provider"), c.join(" or "))
 	}
 	s.BaseURL = strings.TrimRight(strings.TrimSpace(v.GetString("base_url")), "/")
 	if s.BaseURL == "" {
-		s.BaseURL = DefaultBaseURL[s.Provider]
+		if p := c.Get(s.Provider); p != nil {
+			s.BaseURL = p.DefaultBaseURL
+		}
 		s.origins["base_url"] = "default"
 	}
 	s.Company = strings.TrimSpace(v.GetString("company"))
@@ -323,7 +315,7 @@ func Resolve(fs *pflag.FlagSet, getenv func(string) string, stdin io.Reader, war
 		s.Output = DefaultOutput
 	}
 	if !slices.Contains(OutputFormats, s.Output) {
-		return nil, exitcode.Usagef("invalid output format %q (from %s): use one of %s", s.Output, origin("output"), strings.Join(output.Formats, ", "))
+		return nil, exitcode.Usagef("invalid output format %q (from %s): use one of %s", s.Output, origin("output"), strings.Join(format.Results, ", "))
 	}
 	s.Timeout = v.GetDuration("timeout")
 	if s.Timeout < 0 {
@@ -379,9 +371,9 @@ func (s *Settings) from(key string) string {
 
 // tenantUsage is the help of --company: what each provider that addresses
 // requests to a tenant calls it.
-func tenantUsage() string {
+func tenantUsage(c Catalogue) string {
 	var parts []string
-	for _, d := range registry.All() {
+	for _, d := range c {
 		if d.Tenant != nil {
 			parts = append(parts, fmt.Sprintf("%s %s (%s)", titleCase(d.Name), d.Tenant.What, d.Tenant.Example))
 		}
@@ -404,14 +396,14 @@ func titleCase(name string) string {
 // profile's belongs to a real account).
 func (s *Settings) toSandbox(getenv func(string) string, origin func(string) string) {
 	if s.Provider == "" {
-		s.Provider = registry.All()[0].Name
+		s.Provider = s.Providers[0].Name
 		s.origins["provider"] = "--sandbox"
 	}
-	s.BaseURL = local.BaseURL(getenv)
+	s.BaseURL = endpoint.BaseURL(getenv)
 	s.origins["base_url"] = "--sandbox"
-	s.Token = local.Token
+	s.Token = endpoint.Token
 	s.origins["token"] = "--sandbox"
-	if d := registry.Get(s.Provider); d != nil && d.Tenant != nil {
+	if d := s.Providers.Get(s.Provider); d != nil && d.Tenant != nil {
 		if o := origin("company"); s.Company == "" || strings.HasPrefix(o, "profile") {
 			s.Company = d.SandboxTenant
 			s.origins["company"] = "--sandbox"

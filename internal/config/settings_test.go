@@ -25,7 +25,7 @@ func resolveWith(t *testing.T, args []string, env map[string]string, cfg string)
 		}
 	}
 	fs := pflag.NewFlagSet("billctl", pflag.ContinueOnError)
-	AddFlags(fs)
+	AddFlags(fs, providers)
 	if err := fs.Parse(args); err != nil {
 		t.Fatal(err)
 	}
@@ -34,7 +34,7 @@ func resolveWith(t *testing.T, args []string, env map[string]string, cfg string)
 		all[k] = v
 	}
 	var warn bytes.Buffer
-	s, err := Resolve(fs, func(k string) string { return all[k] }, strings.NewReader(""), &warn)
+	s, err := Resolve(providers, fs, func(k string) string { return all[k] }, strings.NewReader(""), &warn)
 	return s, warn.String(), err
 }
 
@@ -203,7 +203,8 @@ profiles:
 }
 
 func TestDefaultBaseURLFollowsProvider(t *testing.T) {
-	for provider, want := range DefaultBaseURL {
+	for _, p := range providers {
+		provider, want := p.Name, p.DefaultBaseURL
 		s, _, err := resolveWith(t, []string{"--provider", provider}, nil, "")
 		if err != nil {
 			t.Fatal(err)
@@ -217,7 +218,7 @@ func TestDefaultBaseURLFollowsProvider(t *testing.T) {
 func TestConfigPath(t *testing.T) {
 	fsWith := func(args ...string) *pflag.FlagSet {
 		fs := pflag.NewFlagSet("billctl", pflag.ContinueOnError)
-		AddFlags(fs)
+		AddFlags(fs, providers)
 		if err := fs.Parse(args); err != nil {
 			t.Fatal(err)
 		}
@@ -249,14 +250,14 @@ func TestConfigPath(t *testing.T) {
 
 func TestResolveTokenFileStdin(t *testing.T) {
 	fs := pflag.NewFlagSet("billctl", pflag.ContinueOnError)
-	AddFlags(fs)
+	AddFlags(fs, providers)
 	if err := fs.Parse([]string{"--token-file", "-"}); err != nil {
 		t.Fatal(err)
 	}
 	getenv := func(k string) string {
 		return map[string]string{"BILLCTL_TOKEN": "sk_env", "BILLCTL_CONFIG": os.DevNull}[k]
 	}
-	s, err := Resolve(fs, getenv, strings.NewReader("  sk_stdin_token\r\n"), nil)
+	s, err := Resolve(providers, fs, getenv, strings.NewReader("  sk_stdin_token\r\n"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -340,8 +341,8 @@ func TestResolveErrors(t *testing.T) {
 func TestResolveUnreadableFile(t *testing.T) {
 	dir := t.TempDir() // a directory where the file should be
 	fs := pflag.NewFlagSet("billctl", pflag.ContinueOnError)
-	AddFlags(fs)
-	_, err := Resolve(fs, func(k string) string { return map[string]string{"BILLCTL_CONFIG": dir}[k] }, nil, nil)
+	AddFlags(fs, providers)
+	_, err := Resolve(providers, fs, func(k string) string { return map[string]string{"BILLCTL_CONFIG": dir}[k] }, nil, nil)
 	if err == nil || exitcode.Code(err) != exitcode.Usage || !strings.Contains(err.Error(), "config file "+dir) {
 		t.Fatalf("got %v", err)
 	}

@@ -71,13 +71,13 @@ func TestResolveNormalisesTheToken(t *testing.T) {
 	}
 	resolve := func(env map[string]string, args ...string) (string, string, error) {
 		fs := pflag.NewFlagSet("billctl", pflag.ContinueOnError)
-		AddFlags(fs)
+		AddFlags(fs, providers)
 		if err := fs.Parse(args); err != nil {
 			t.Fatal(err)
 		}
 		env["BILLCTL_CONFIG"] = cfg
 		var warn bytes.Buffer
-		s, err := Resolve(fs, func(k string) string { return env[k] }, nil, &warn)
+		s, err := Resolve(providers, fs, func(k string) string { return env[k] }, nil, &warn)
 		if err != nil {
 			return "", warn.String(), err
 		}

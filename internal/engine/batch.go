@@ -14,7 +14,6 @@ import (
 	"sync/atomic"
 
 	"github.com/billctl/billctl/internal/exitcode"
-	"github.com/billctl/billctl/internal/output"
 	"github.com/billctl/billctl/internal/provider"
 )
 
@@ -122,7 +121,7 @@ func (r *SpoolReader) Next() (provider.Request, error) {
 
 // Sink receives the results of a batch in input order.
 type Sink interface {
-	Add(it output.Item) error
+	Add(it provider.Result) error
 	// Flush pushes out what was added, when no other result is about to
 	// follow.
 	Flush() error
@@ -198,7 +197,7 @@ func (b *Batch) Send(ctx context.Context, sp *Spool, total int, out Sink, rep Re
 		slots: make(chan struct{}, Window(workers)),
 		halt:  make(chan struct{}),
 	}
-	results := make(chan output.Item, workers)
+	results := make(chan provider.Result, workers)
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Add(1)
@@ -217,7 +216,7 @@ func (b *Batch) Send(ctx context.Context, sp *Spool, total int, out Sink, rep Re
 				if err != nil && (b.FailFast || exitcode.Code(err) == exitcode.Auth) {
 					d.stop()
 				}
-				results <- output.Item{Index: j.index, Session: sess, Err: err}
+				results <- provider.Result{Index: j.index, Session: sess, Err: err}
 			}
 		}()
 	}
@@ -231,7 +230,7 @@ func (b *Batch) Send(ctx context.Context, sp *Spool, total int, out Sink, rep Re
 		refused         error // the first authentication refusal
 		interrupts      <-chan os.Signal
 	)
-	ordered := &inOrder{unit: b.unit(), out: out, rep: rep, pending: map[int]output.Item{}, next: 1, printed: func() { <-d.slots }}
+	ordered := &inOrder{unit: b.unit(), out: out, rep: rep, pending: map[int]provider.Result{}, next: 1, printed: func() { <-d.slots }}
 	ctxDone := ctx.Done()
 	for results != nil {
 		select {
@@ -364,7 +363,7 @@ type inOrder struct {
 	unit    string
 	out     Sink
 	rep     Reporter
-	pending map[int]output.Item
+	pending map[int]provider.Result
 	next    int
 	printed func() // called for each result printed
 	err     error  // the first failure to write
@@ -372,7 +371,7 @@ type inOrder struct {
 
 // add takes one result; flush pushes the output out (when no other result
 // is about to follow).
-func (o *inOrder) add(it output.Item, flush bool) error {
+func (o *inOrder) add(it provider.Result, flush bool) error {
 	o.pending[it.Index] = it
 	for {
 		it, ok := o.pending[o.next]

@@ -7,10 +7,12 @@ import (
 	"io"
 	"sort"
 	"strings"
+
+	"github.com/billctl/billctl/internal/format"
 )
 
 // DryRunOnly are the -o values that only a dry run prints.
-var DryRunOnly = []string{"curl"}
+var DryRunOnly = format.DryRunOnly
 
 // DryRequest is a request a dry run shows; -o json prints it as is.
 type DryRequest struct {

@@ -14,45 +14,21 @@ import (
 	"github.com/olekukonko/tablewriter/tw"
 	"gopkg.in/yaml.v3"
 
+	"github.com/billctl/billctl/internal/format"
 	"github.com/billctl/billctl/internal/provider"
 	"github.com/billctl/billctl/internal/safetext"
 )
 
-// formats are the output formats, each saying whether it prints any
-// record (a profile too) or only sessions (their checkout URL, their
-// columns as CSV).
-var formats = []struct {
-	name         string
-	sessionsOnly bool
-}{
-	{"table", false}, {"json", false}, {"yaml", false}, {"id", false},
-	{"url", true}, {"csv", true},
-}
-
 // Formats are the values of -o for results.
-var Formats = formatNames(true)
+var Formats = format.Results
 
 // RecordFormats are the formats any record prints in: the values of -o of
 // commands that print something other than sessions.
-var RecordFormats = formatNames(false)
+var RecordFormats = format.Records
 
-func formatNames(sessions bool) []string {
-	var out []string
-	for _, f := range formats {
-		if sessions || !f.sessionsOnly {
-			out = append(out, f.name)
-		}
-	}
-	return out
-}
-
-// Item is one result of a command: a session, or the error a batch
-// document met. Index counts documents from 1.
-type Item struct {
-	Index   int
-	Session *provider.Session
-	Err     error
-}
+// Item is one result of a command (provider.Result): a session, or the
+// error a batch document met.
+type Item = provider.Result
 
 // Printer writes results in one format.
 type Printer struct {

@@ -38,6 +38,16 @@ type Provider interface {
 	Cancel(ctx context.Context, id string) (*Session, error)
 }
 
+// Result is one result of a command: a session, or the error a batch
+// document met. Index counts documents from 1. It lives here, beside the
+// session, so that the engine that makes results and the printer that
+// shows them need not know each other.
+type Result struct {
+	Index   int
+	Session *Session
+	Err     error
+}
+
 // Request is a checked create request: its JSON, and what it makes a
 // session for, taken from the typed request when it was built, so that
 // the provider never reads the bytes again to learn it.

@@ -13,11 +13,9 @@ import (
 	"strings"
 	"sync"
 	"time"
-)
 
-// DefaultAddr is where `sandbox serve` listens and where --sandbox looks
-// for it (BILLCTL_SANDBOX_ADDR overrides).
-const DefaultAddr = "127.0.0.1:12111"
+	"github.com/billctl/billctl/internal/sandbox/endpoint"
+)
 
 // API is one API shape served by the sandbox: the provider package that
 // speaks it supplies its routes, its catalogue and its error body.
@@ -57,7 +55,7 @@ func (e *Env) CheckoutURL(id string) string { return e.BaseURL + "/checkout/" + 
 // Options build a Server.
 type Options struct {
 	Store *Store
-	// BaseURL is what the checkout URLs start with; default http://DefaultAddr.
+	// BaseURL is what the checkout URLs start with; default http://endpoint.DefaultAddr.
 	BaseURL string
 	APIs    []API
 	// Pages, when set, serves everything outside the APIs (the checkout pages).
@@ -85,7 +83,7 @@ type Server struct {
 // New builds a server and seeds the catalogue of each API on first use.
 func New(ctx context.Context, opts Options) (*Server, error) {
 	if opts.BaseURL == "" {
-		opts.BaseURL = "http://" + DefaultAddr
+		opts.BaseURL = "http://" + endpoint.DefaultAddr
 	}
 	opts.BaseURL = strings.TrimRight(opts.BaseURL, "/")
 	s := &Server{opts: opts, mux: http.NewServeMux()}

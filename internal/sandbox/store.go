@@ -85,10 +85,8 @@ type Store struct {
 	emitters  map[string]EventsFunc                 // by provider
 }
 
-// DefaultPath is $XDG_STATE_HOME/billctl/sandbox.db (~/.local/state/…).
-func DefaultPath() (string, error) { return DefaultPathEnv(os.Getenv) }
-
-// DefaultPathEnv is DefaultPath reading the environment through getenv.
+// DefaultPathEnv is $XDG_STATE_HOME/billctl/sandbox.db (~/.local/state/…),
+// reading the environment through getenv.
 func DefaultPathEnv(getenv func(string) string) (string, error) {
 	dir := getenv("XDG_STATE_HOME")
 	if dir == "" {

@@ -28,7 +28,7 @@ func runCreate(t *testing.T, srv *sandboxtest.API, args ...string) (string, erro
 	streams, _, out, _ := output.Test()
 	env := map[string]string{"HOME": t.TempDir(), "BILLCTL_TOKEN": "sk_test", "BILLCTL_BASE_URL": srv.URL}
 	root := &cobra.Command{Use: "billctl", SilenceErrors: true, SilenceUsage: true}
-	config.AddFlags(root.PersistentFlags())
+	config.AddFlags(root.PersistentFlags(), cmdutil.Catalogue())
 	f := &cmdutil.Factory{IO: streams, Getenv: func(k string) string { return env[k] }, Context: context.Background(), Flags: root.PersistentFlags()}
 	root.AddCommand(NewCmdCreate(f, nil))
 	root.SetArgs(append([]string{"create"}, args...))

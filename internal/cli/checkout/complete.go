@@ -51,7 +51,7 @@ func registerCompletions(cmd *cobra.Command, f *cmdutil.Factory, defs []engine.F
 func own(f *cmdutil.Factory, complete func(string, func(provider.LookupKind) []provider.Item) []string, goesOn bool) cobra.CompletionFunc {
 	return func(cmd *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {
 		lookup := func(kind provider.LookupKind) []provider.Item {
-			return completion.Lookup(cmd.Context(), env(f), kind)
+			return completion.Lookup(cmd.Context(), f.LookupSource(), kind)
 		}
 		dir := cobra.ShellCompDirectiveNoFileComp
 		if goesOn {
@@ -95,20 +95,16 @@ func sessionIDs(f *cmdutil.Factory, keep func(completion.Item) bool) cobra.Compl
 		if len(args) > 0 {
 			return nil, cobra.ShellCompDirectiveNoFileComp
 		}
-		items := completion.Lookup(cmd.Context(), env(f), completion.Sessions)
+		items := completion.Lookup(cmd.Context(), f.LookupSource(), completion.Sessions)
 		return completion.Suggestions(items, toComplete, keep), cobra.ShellCompDirectiveNoFileComp
 	}
-}
-
-func env(f *cmdutil.Factory) completion.Env {
-	return completion.Env{Flags: f.Flags, Getenv: f.Getenv, UserAgent: f.UserAgent(), Transport: f.Transport, Stderr: f.IO.Err}
 }
 
 // live offers the records of kind whose ID starts with what was typed,
 // leaving out those already given to a repeatable flag.
 func live(f *cmdutil.Factory, kind completion.Kind, flag string, keep func(completion.Item) bool) cobra.CompletionFunc {
 	return func(cmd *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {
-		items := completion.Lookup(cmd.Context(), env(f), kind)
+		items := completion.Lookup(cmd.Context(), f.LookupSource(), kind)
 		given := givenIDs(cmd, flag)
 		return completion.Suggestions(items, toComplete, func(it completion.Item) bool {
 			return !given[it.ID] && (keep == nil || keep(it))

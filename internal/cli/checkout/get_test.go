@@ -41,7 +41,7 @@ type testEnv struct {
 func newTestEnv(t *testing.T, env map[string]string, flags ...string) *testEnv {
 	t.Helper()
 	fs := pflag.NewFlagSet("billctl", pflag.ContinueOnError)
-	config.AddFlags(fs)
+	config.AddFlags(fs, cmdutil.Catalogue())
 	if err := fs.Parse(flags); err != nil {
 		t.Fatal(err)
 	}

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/billctl/billctl/internal/cli/cmdutil"
-	"github.com/billctl/billctl/internal/config"
+	"github.com/billctl/billctl/internal/loopback"
 	"github.com/billctl/billctl/internal/provider"
 	"github.com/billctl/billctl/internal/safetext"
 )
@@ -81,7 +81,7 @@ func providerName(f *cmdutil.Factory) string {
 // nothing answers yet, and a browser would only show an error.
 func unserved(raw string) string {
 	u, err := url.Parse(raw)
-	if err != nil || u.Scheme != "http" || !config.IsLoopback(u.Hostname()) {
+	if err != nil || u.Scheme != "http" || !loopback.Host(u.Hostname()) {
 		return ""
 	}
 	host := u.Host

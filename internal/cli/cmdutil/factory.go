@@ -58,7 +58,7 @@ type Factory struct {
 func (f *Factory) Settings() (*config.Settings, error) {
 	if !f.resolved {
 		f.resolved = true
-		f.settings, f.err = config.Resolve(f.Flags, f.Getenv, f.IO.In, f.IO.Err)
+		f.settings, f.err = config.Resolve(Catalogue(), f.Flags, f.Getenv, f.IO.In, f.IO.Err)
 		if f.err == nil && f.settings.NoColor {
 			f.IO.NoColor = true
 		}
@@ -69,14 +69,46 @@ func (f *Factory) Settings() (*config.Settings, error) {
 	return f.settings, f.err
 }
 
+// Catalogue is what settings know of the registered providers: the one
+// place settings learn of them.
+func Catalogue() config.Catalogue {
+	var c config.Catalogue
+	for _, d := range registry.All() {
+		p := config.Provider{Name: d.Name, DefaultBaseURL: d.DefaultBaseURL, SandboxTenant: d.SandboxTenant}
+		if t := d.Tenant; t != nil {
+			p.Tenant = &config.Tenant{What: t.What, Example: t.Example, Check: t.Check}
+		}
+		c = append(c, p)
+	}
+	return c
+}
+
+// Descriptor is the descriptor of the provider the settings name: the
+// registry is asked here, once, for every command.
+func (f *Factory) Descriptor() (*provider.Descriptor, error) {
+	s, err := f.Settings()
+	if err != nil {
+		return nil, err
+	}
+	return descriptor(s)
+}
+
+func descriptor(s *config.Settings) (*provider.Descriptor, error) {
+	d := registry.Get(s.Provider)
+	if d == nil {
+		return nil, exitcode.Usagef("unknown provider %q: use %s", s.Provider, strings.Join(registry.Names(), " or "))
+	}
+	return d, nil
+}
+
 // Provider builds the client of the provider s names, over the one HTTP
 // stack (httpx: timeouts, retries, redaction, the redirect rule, the debug
 // log). It is built when a command asks for it, never before: a command
 // that sends nothing pays nothing for it.
 func (f *Factory) Provider(s *config.Settings) (provider.Provider, error) {
-	d := registry.Get(s.Provider)
-	if d == nil {
-		return nil, exitcode.Usagef("unknown provider %q: use %s", s.Provider, strings.Join(config.Providers, " or "))
+	d, err := descriptor(s)
+	if err != nil {
+		return nil, err
 	}
 	return d.New(f.HTTP(s), s.Company), nil
 }
@@ -106,7 +138,7 @@ func NewHTTP(s *config.Settings, e HTTPEnv) *httpx.Client {
 	tr := e.Transport
 	if s.Sandbox {
 		// The running `sandbox serve`, else a sandbox in this process.
-		tr = local.Transport(e.Getenv, tr)
+		tr = local.Transport(e.Getenv, tr, registry.SandboxAPIs)
 	}
 	return httpx.New(httpx.Options{
 		BaseURL:   s.BaseURL,

@@ -3,7 +3,6 @@ package profile
 import (
 	"fmt"
 	"io"
-	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -37,7 +36,7 @@ type AddOptions struct {
 func NewCmdAdd(f *cmdutil.Factory, runF func(*AddOptions) error) *cobra.Command {
 	opts := &AddOptions{IO: f.IO}
 	cmd := &cobra.Command{
-		Use:   "add NAME --provider " + strings.Join(config.Providers, "|") + " [--base-url URL] [--company ID]",
+		Use:   "add NAME --provider " + strings.Join(cmdutil.Catalogue().Names(), "|") + " [--base-url URL] [--company ID]",
 		Short: "Store an account as a profile (the token is read from stdin or a prompt)",
 		Long: strings.TrimSpace(`
 Store an account as a profile: the --provider, --base-url and --company given
@@ -52,7 +51,7 @@ name asks for confirmation on a terminal, and needs --force otherwise; the
 old profile is replaced as a whole.`),
 		Example: providerExamples() + "\n\n" + cmdutil.Example(`
   # Replace a profile from a script
-  pass show billing/sandbox | billctl profile add sandbox --provider `+config.Providers[0]+` --force`),
+  pass show billing/sandbox | billctl profile add sandbox --provider `+cmdutil.Catalogue()[0].Name+` --force`),
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Name = args[0]
@@ -164,12 +163,12 @@ func (opts *AddOptions) profile() (*config.Profile, error) {
 		Timeout:  opts.Timeout,
 		Retries:  opts.Retries,
 	}
-	tenantErr := config.CheckTenant(p.Provider, p.Company)
+	tenantErr := cmdutil.Catalogue().CheckTenant(p.Provider, p.Company)
 	switch {
 	case p.Provider == "":
-		return nil, cmdutil.FlagErrorf("a profile needs --provider %s", strings.Join(config.Providers, "|"))
-	case !slices.Contains(config.Providers, p.Provider):
-		return nil, cmdutil.FlagErrorf("unknown provider %q: use %s", p.Provider, strings.Join(config.Providers, " or "))
+		return nil, cmdutil.FlagErrorf("a profile needs --provider %s", strings.Join(cmdutil.Catalogue().Names(), "|"))
+	case cmdutil.Catalogue().Get(p.Provider) == nil:
+		return nil, cmdutil.FlagErrorf("unknown provider %q: use %s", p.Provider, strings.Join(cmdutil.Catalogue().Names(), " or "))
 	case tenantErr != nil:
 		return nil, &cmdutil.FlagError{Err: tenantErr}
 	case p.Retries != nil && *p.Retries < 0:

@@ -53,7 +53,7 @@ func listRun(opts *ListOptions) error {
 	}
 	names := file.Names()
 	if len(names) == 0 && opts.Format == "table" {
-		fmt.Fprintf(opts.IO.Err, "No profiles in %s. Add one with `billctl profile add NAME --provider %s`.\n", opts.ConfigPath, strings.Join(config.Providers, "|"))
+		fmt.Fprintf(opts.IO.Err, "No profiles in %s. Add one with `billctl profile add NAME --provider %s`.\n", opts.ConfigPath, strings.Join(cmdutil.Catalogue().Names(), "|"))
 		return nil
 	}
 	views := make([]view, 0, len(names))

@@ -136,7 +136,10 @@ func newView(file *config.File, name string) view {
 	}
 	if v.BaseURL == "" {
 		// Show where requests actually go, not a blank.
-		v.BaseURL, v.defaultURL = config.DefaultBaseURL[p.Provider], true
+		if d := cmdutil.Catalogue().Get(p.Provider); d != nil {
+			v.BaseURL = d.DefaultBaseURL
+		}
+		v.defaultURL = true
 	}
 	return v
 }

@@ -43,7 +43,7 @@ func run(t *testing.T, env map[string]string, stdin string, args []string, build
 	in.WriteString(stdin)
 	f := &cmdutil.Factory{IO: io, Getenv: func(k string) string { return env[k] }}
 	root := &cobra.Command{Use: "billctl", SilenceErrors: true, SilenceUsage: true}
-	config.AddFlags(root.PersistentFlags())
+	config.AddFlags(root.PersistentFlags(), cmdutil.Catalogue())
 	f.Flags = root.PersistentFlags()
 	root.AddCommand(build(f))
 	root.SetArgs(args)

@@ -46,7 +46,7 @@ func removeRun(opts *RemoveOptions) error {
 	var wasCurrent bool
 	err := config.Update(opts.ConfigPath, opts.IO.Err, func(file *config.File) error {
 		if _, ok := file.Profiles[opts.Name]; !ok {
-			return file.NotFound(opts.Name, opts.ConfigPath)
+			return file.NotFound(opts.Name, opts.ConfigPath, cmdutil.Catalogue())
 		}
 		delete(file.Profiles, opts.Name)
 		wasCurrent = file.CurrentProfile == opts.Name

@@ -77,7 +77,7 @@ func showRun(opts *ShowOptions) error {
 		return exitcode.Usagef("no current profile: name one (billctl profile show NAME), or choose one with `billctl profile use NAME`")
 	}
 	if _, ok := file.Profiles[name]; !ok {
-		return file.NotFound(name, opts.ConfigPath)
+		return file.NotFound(name, opts.ConfigPath, cmdutil.Catalogue())
 	}
 	v := newView(file, name)
 	switch opts.Format {

@@ -41,7 +41,7 @@ func useRun(opts *UseOptions) error {
 	err := config.Update(opts.ConfigPath, opts.IO.Err, func(file *config.File) error {
 		var ok bool
 		if p, ok = file.Profiles[opts.Name]; !ok {
-			return file.NotFound(opts.Name, opts.ConfigPath)
+			return file.NotFound(opts.Name, opts.ConfigPath, cmdutil.Catalogue())
 		}
 		file.CurrentProfile = opts.Name
 		return nil

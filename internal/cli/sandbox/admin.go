@@ -12,7 +12,7 @@ import (
 	"github.com/billctl/billctl/internal/cli/cmdutil"
 	"github.com/billctl/billctl/internal/exitcode"
 	"github.com/billctl/billctl/internal/sandbox"
-	"github.com/billctl/billctl/internal/sandbox/local"
+	"github.com/billctl/billctl/internal/sandbox/endpoint"
 	"github.com/billctl/billctl/internal/sandbox/page"
 )
 
@@ -105,7 +105,7 @@ func withAdmin(st *sandbox.Store, pages http.Handler) http.Handler {
 // BILLCTL_SANDBOX_ADDR. It returns the answer's status code and session
 // status, or errNoServer when nothing listens.
 func throughServer(ctx context.Context, f *cmdutil.Factory, path string) (code int, status, addr string, err error) {
-	addr = local.Addr(f.Getenv)
+	addr = endpoint.Addr(f.Getenv)
 	if err := sandbox.CheckAddr(addr); err != nil {
 		return 0, "", addr, exitcode.New(exitcode.Usage, fmt.Errorf("BILLCTL_SANDBOX_ADDR: %w", err))
 	}

@@ -14,7 +14,6 @@ import (
 	"github.com/billctl/billctl/internal/exitcode"
 	"github.com/billctl/billctl/internal/provider/registry"
 	"github.com/billctl/billctl/internal/sandbox"
-	"github.com/billctl/billctl/internal/sandbox/local"
 )
 
 // NewCmd builds `billctl sandbox`.
@@ -54,7 +53,7 @@ no network.`
 }
 
 // APIs are the API shapes the sandbox serves: every provider's.
-func APIs() []sandbox.API { return local.APIs() }
+func APIs() []sandbox.API { return registry.SandboxAPIs() }
 
 // dataFlags are --data and --memory.
 type dataFlags struct {

@@ -14,6 +14,7 @@ import (
 	"github.com/billctl/billctl/internal/exitcode"
 	"github.com/billctl/billctl/internal/provider/registry"
 	"github.com/billctl/billctl/internal/sandbox"
+	"github.com/billctl/billctl/internal/sandbox/endpoint"
 )
 
 // ServeOptions are the flags of `sandbox serve`.
@@ -67,7 +68,7 @@ func NewCmdServe(f *cmdutil.Factory, runF func(*ServeOptions) error) *cobra.Comm
 		},
 	}
 	fs := cmd.Flags()
-	fs.StringVar(&opts.Addr, "addr", sandbox.DefaultAddr, "address to listen on (loopback only)")
+	fs.StringVar(&opts.Addr, "addr", endpoint.DefaultAddr, "address to listen on (loopback only)")
 	opts.Data.add(fs, true)
 	fs.DurationVar(&opts.Latency, "latency", 0, "wait this long before each API answer")
 	fs.Float64Var(&opts.FailRate, "fail-rate", 0, "answer this fraction of API requests 503, without acting on them")
@@ -121,7 +122,7 @@ func serveRun(f *cmdutil.Factory, opts *ServeOptions) error {
 // the demo catalogue's IDs.
 func printWelcome(w io.Writer, base, db, addr string) {
 	env := ""
-	if addr != sandbox.DefaultAddr {
+	if addr != endpoint.DefaultAddr {
 		env = "BILLCTL_SANDBOX_ADDR=" + strings.TrimPrefix(base, "http://") + " "
 	}
 	var names, tries, tenants []string

@@ -6,6 +6,7 @@ package registry
 
 import (
 	"github.com/billctl/billctl/internal/provider"
+	"github.com/billctl/billctl/internal/sandbox"
 
 	_ "github.com/billctl/billctl/internal/provider/maple"
 	_ "github.com/billctl/billctl/internal/provider/meteroid"
@@ -31,6 +32,18 @@ func Names() []string {
 	var out []string
 	for _, d := range all() {
 		out = append(out, d.Name)
+	}
+	return out
+}
+
+// SandboxAPIs are the sides of the local sandbox of the providers that
+// have one.
+func SandboxAPIs() []sandbox.API {
+	var out []sandbox.API
+	for _, d := range all() {
+		if d.Sandbox != nil {
+			out = append(out, d.Sandbox())
+		}
 	}
 	return out
 }

@@ -12,50 +12,27 @@ import (
 	"sync"
 	"time"
 
-	"github.com/billctl/billctl/internal/provider/registry"
 	"github.com/billctl/billctl/internal/sandbox"
+	"github.com/billctl/billctl/internal/sandbox/endpoint"
 )
-
-// Token is what --sandbox sends as the API key: the sandbox takes any.
-const Token = "sk_sandbox_local"
-
-// Addr is where `sandbox serve` is looked for: BILLCTL_SANDBOX_ADDR, or the default.
-func Addr(getenv func(string) string) string {
-	if a := getenv("BILLCTL_SANDBOX_ADDR"); a != "" {
-		return a
-	}
-	return sandbox.DefaultAddr
-}
-
-// BaseURL is the API root of the sandbox at addr.
-func BaseURL(getenv func(string) string) string { return "http://" + Addr(getenv) }
-
-// APIs are every provider's sandbox side, from the registry.
-func APIs() []sandbox.API {
-	var out []sandbox.API
-	for _, d := range registry.All() {
-		if d.Sandbox != nil {
-			out = append(out, d.Sandbox())
-		}
-	}
-	return out
-}
 
 // Transport decides on its first request: a server that accepts a
 // connection at Addr gets the requests (over next, the real network);
 // otherwise a sandbox is started in this process, on the default database,
-// and answers them with no socket at all. Nothing is opened before a
+// and answers them with no socket at all, serving the API shapes apis
+// gives (the caller's catalogue of providers). Nothing is opened before a
 // request is sent, so a --dry-run touches no database.
-func Transport(getenv func(string) string, next http.RoundTripper) http.RoundTripper {
+func Transport(getenv func(string) string, next http.RoundTripper, apis func() []sandbox.API) http.RoundTripper {
 	if next == nil {
 		next = http.DefaultTransport
 	}
-	return &transport{getenv: getenv, next: next}
+	return &transport{getenv: getenv, next: next, apis: apis}
 }
 
 type transport struct {
 	getenv func(string) string
 	next   http.RoundTripper
+	apis   func() []sandbox.API
 
 	once sync.Once
 	rt   http.RoundTripper
@@ -78,7 +55,7 @@ func (t *transport) RoundTrip(r *http.Request) (*http.Response, error) {
 }
 
 func (t *transport) connect(ctx context.Context) (http.RoundTripper, error) {
-	addr := Addr(t.getenv)
+	addr := endpoint.Addr(t.getenv)
 	d := net.Dialer{Timeout: probe}
 	if c, err := d.DialContext(ctx, "tcp", addr); err == nil {
 		c.Close()
@@ -94,7 +71,7 @@ func (t *transport) connect(ctx context.Context) (http.RoundTripper, error) {
 	}
 	// The store stays open for the life of the command: every answer was
 	// committed before it was given, so the process may end at any time.
-	srv, err := sandbox.New(ctx, sandbox.Options{Store: st, BaseURL: "http://" + addr, APIs: APIs()})
+	srv, err := sandbox.New(ctx, sandbox.Options{Store: st, BaseURL: "http://" + addr, APIs: t.apis()})
 	if err != nil {
 		st.Close()
 		return nil, err

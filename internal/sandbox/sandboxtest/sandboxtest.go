@@ -9,8 +9,8 @@ import (
 	"net/http/httptest"
 	"testing"
 
+	"github.com/billctl/billctl/internal/provider/registry"
 	"github.com/billctl/billctl/internal/sandbox"
-	"github.com/billctl/billctl/internal/sandbox/local"
 )
 
 // Sandbox is a running sandbox.
@@ -22,7 +22,7 @@ type Sandbox struct {
 }
 
 // APIs are the API shapes of every registered provider.
-func APIs() []sandbox.API { return local.APIs() }
+func APIs() []sandbox.API { return registry.SandboxAPIs() }
 
 // Start runs a sandbox until the test ends. opts.Store nil is a fresh
 // in-memory store; opts.APIs nil is both APIs; opts.BaseURL is the

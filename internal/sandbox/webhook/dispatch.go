@@ -13,7 +13,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/billctl/billctl/internal/config"
+	"github.com/billctl/billctl/internal/loopback"
 )
 
 // DefaultBackoff is the wait before each retry after a failed attempt;
@@ -93,7 +93,7 @@ func CheckURL(raw string) error {
 	if u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
 		return fmt.Errorf("%q is not an http:// or https:// URL", raw)
 	}
-	if u.Scheme == "http" && !config.IsLoopback(u.Hostname()) {
+	if u.Scheme == "http" && !loopback.Host(u.Hostname()) {
 		return fmt.Errorf("%q: plain http:// is only for loopback hosts; use https://", raw)
 	}
 	return nil

@@ -1,0 +1,160 @@
+package layers
+
+import (
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/billctl/billctl/"
+
+// layer places every package of the module: a package imports only
+// packages of a lower layer. A new package must be placed here, so that its
+// place is decided rather than found.
+var layer = map[string]int{
+	// Leaves: they import nothing of billctl.
+	"internal/exitcode":         0,
+	"internal/safetext":         0,
+	"internal/lockfile":         0,
+	"internal/loopback":         0,
+	"internal/format":           0,
+	"internal/prompt":           0,
+	"internal/prompt/ptytest":   0,
+	"internal/httpx/httpxtest":  0,
+	"internal/sandbox/endpoint": 0,
+
+	// The building blocks of a request and its transport.
+	"internal/request":  1,
+	"internal/httpx":    1,
+	"internal/rows":     2,
+	"internal/contract": 2,
+	"internal/config":   2,
+
+	// The sandbox core, below the providers that describe their side of it.
+	"internal/sandbox":                     3,
+	"internal/sandbox/page/purchase":       4,
+	"internal/sandbox/page":                5,
+	"internal/sandbox/page/pagetest":       6,
+	"internal/sandbox/page/browsertest":    0,
+	"internal/sandbox/webhook":             5,
+	"internal/sandbox/webhook/webhooktest": 6,
+	"internal/sandbox/local":               5,
+
+	// The provider contract, the providers, the one list of them.
+	"internal/provider":          7,
+	"internal/provider/meteroid": 8,
+	"internal/provider/maple":    8,
+	"internal/provider/registry": 9,
+	// The sandbox's test kit runs every provider's side of it.
+	"internal/sandbox/sandboxtest": 10,
+
+	// What commands are made of, side by side: output, the work of create,
+	// completion (each takes what it needs of the others from its caller).
+	"internal/output":     8,
+	"internal/engine":     8,
+	"internal/completion": 8,
+
+	// The command line.
+	"internal/cli/cmdutil":  11,
+	"internal/cli/checkout": 12,
+	"internal/cli/profile":  12,
+	"internal/cli/sandbox":  12,
+	"internal/cli":          13,
+
+	// Programs and tools on top.
+	"cmd/billctl":           14,
+	"internal/gen":          14,
+	"internal/layers":       14,
+	"bench/batch":           14,
+	"bench/check":           14,
+	"bench/list":            14,
+	"bench/rows":            14,
+	"bench/sandbox":         14,
+	"bench/startup/hello":   14,
+	"bench/startup/measure": 14,
+}
+
+// imports are the module's packages each package's non-test files import,
+// read from the source (every build tag's files alike).
+func imports(t *testing.T, root string) map[string][]string {
+	t.Helper()
+	out := map[string][]string{}
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if n := d.Name(); path != root && (strings.HasPrefix(n, ".") || n == "testdata") {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		f, err := parser.ParseFile(token.NewFileSet(), path, nil, parser.ImportsOnly)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(root, filepath.Dir(path))
+		pkg := filepath.ToSlash(rel)
+		if _, ok := out[pkg]; !ok {
+			out[pkg] = nil
+		}
+		for _, s := range f.Imports {
+			p, _ := strconv.Unquote(s.Path.Value)
+			if dep, ok := strings.CutPrefix(p, module); ok {
+				out[pkg] = append(out[pkg], dep)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func TestImportsPointDown(t *testing.T) {
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(root, "go.mod")); err != nil {
+		t.Fatal(err)
+	}
+	graph := imports(t, root)
+	var pkgs []string
+	for p := range graph {
+		pkgs = append(pkgs, p)
+	}
+	sort.Strings(pkgs)
+	for _, p := range pkgs {
+		lp, ok := layer[p]
+		if !ok {
+			t.Errorf("%s has no layer: place it in the table of layers_test.go", p)
+			continue
+		}
+		seen := map[string]bool{}
+		for _, dep := range graph[p] {
+			if seen[dep] {
+				continue
+			}
+			seen[dep] = true
+			if ld, ok := layer[dep]; ok && ld >= lp {
+				t.Errorf("%s (layer %d) imports %s (layer %d): imports point down", p, lp, dep, ld)
+			}
+		}
+	}
+	for p := range layer {
+		if _, ok := graph[p]; !ok {
+			t.Errorf("%s is in the table but not in the module", p)
+		}
+	}
+}
