@@ -369,6 +369,16 @@ func profileLayer(name string, p *Profile) (map[string]any, error) {
 	return m, nil
 }
 
+// Secret is the token as output must hide it: "" for the sandbox's
+// placeholder (local.Token, which every sandbox takes and the help
+// prints), which is no secret, else the token itself.
+func (s *Settings) Secret() string {
+	if s.Token == local.Token {
+		return ""
+	}
+	return s.Token
+}
+
 // from is " (from SOURCE)" for a setting Resolve produced, "" otherwise.
 func (s *Settings) from(key string) string {
 	if o := s.origins[key]; o != "" {
