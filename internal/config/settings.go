@@ -409,11 +409,13 @@ func titleCase(name string) string {
 }
 
 // toSandbox points s at the local sandbox: its address, a token it takes,
-// the first-ranked provider unless one is named, and the demo tenant
-// unless one is given on the command line or in the environment (a
-// profile's belongs to a real account).
+// the first-ranked provider unless --provider or BILLCTL_PROVIDER names
+// one, and the demo tenant unless one is given on the command line or in
+// the environment. A profile describes a real account: the sandbox takes
+// none of its account settings, its provider included, so that a profile
+// cannot half-apply (its provider without its company).
 func (s *Settings) toSandbox(getenv func(string) string, origin func(string) string) {
-	if s.Provider == "" {
+	if s.Provider == "" || strings.HasPrefix(origin("provider"), "profile") {
 		s.Provider = registry.All()[0].Name
 		s.origins["provider"] = "--sandbox"
 	}
