@@ -303,7 +303,7 @@ func Resolve(fs *pflag.FlagSet, getenv func(string) string, stdin io.Reader, war
 
 	s.Provider = strings.ToLower(strings.TrimSpace(v.GetString("provider")))
 	if s.Provider != "" && !slices.Contains(Providers, s.Provider) {
-		return nil, exitcode.Usagef("unknown provider %q (from %s): use %s", s.Provider, origin("provider"), strings.Join(Providers, " or "))
+		return nil, exitcode.FlagUsagef("unknown provider %q (from %s): use %s", s.Provider, origin("provider"), strings.Join(Providers, " or "))
 	}
 	s.BaseURL = strings.TrimRight(strings.TrimSpace(v.GetString("base_url")), "/")
 	if s.BaseURL == "" {
@@ -323,7 +323,7 @@ func Resolve(fs *pflag.FlagSet, getenv func(string) string, stdin io.Reader, war
 		s.Output = DefaultOutput
 	}
 	if !slices.Contains(OutputFormats, s.Output) {
-		return nil, exitcode.Usagef("invalid output format %q (from %s): use one of %s", s.Output, origin("output"), strings.Join(output.Formats, ", "))
+		return nil, exitcode.FlagUsagef("invalid output format %q (from %s): use one of %s", s.Output, origin("output"), strings.Join(output.Formats, ", "))
 	}
 	s.Timeout = v.GetDuration("timeout")
 	if s.Timeout < 0 {
