@@ -26,9 +26,9 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"syscall"
 	"time"
 
+	"github.com/billctl/billctl/bench/internal/peakrss"
 	"github.com/billctl/billctl/internal/provider/meteroid"
 )
 
@@ -208,10 +208,7 @@ func billctl(bin, dir, url, docs string, parallel int, format string, stdin *boo
 	if err != nil {
 		return 0, 0, fmt.Errorf("billctl: %v\n%s", err, tail(stderr.String()))
 	}
-	var rss int64
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		rss = ru.Maxrss // KiB on Linux
-	}
+	rss, _ := peakrss.KiB(cmd.ProcessState)
 	return took, rss, nil
 }
 

@@ -18,8 +18,9 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
+
+	"github.com/billctl/billctl/bench/internal/peakrss"
 )
 
 func main() {
@@ -150,9 +151,6 @@ func check(bin, dir, path string, n int) (time.Duration, int64, error) {
 	if want := fmt.Sprintf("(document %d)", n); !strings.Contains(stderr.String(), want) {
 		return 0, 0, fmt.Errorf("billctl did not report document %d:\n%s", n, stderr.String())
 	}
-	var rss int64
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		rss = ru.Maxrss // KiB on Linux
-	}
+	rss, _ := peakrss.KiB(cmd.ProcessState)
 	return took, rss, nil
 }

@@ -16,8 +16,9 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
+
+	"github.com/billctl/billctl/bench/internal/peakrss"
 )
 
 func main() {
@@ -60,7 +61,7 @@ func main() {
 				log.Fatalf("%d sessions, -o %s: %v\n%s", n, format, err, stderr.String())
 			}
 			took := time.Since(start)
-			rss := cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss // KiB on Linux
+			rss, _ := peakrss.KiB(cmd.ProcessState)
 			fmt.Printf("%-9d %-6s %9.2fs %9.1f MiB %10.1f MiB\n", n, format, took.Seconds(), float64(rss)/1024, float64(answerSize(n))/(1<<20))
 		}
 	}

@@ -24,9 +24,9 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
-	"syscall"
 	"time"
 
+	"github.com/billctl/billctl/bench/internal/peakrss"
 	"github.com/billctl/billctl/internal/provider/meteroid"
 	"github.com/billctl/billctl/internal/request"
 	"github.com/billctl/billctl/internal/rows"
@@ -76,7 +76,7 @@ func main() {
 			if got := strings.TrimSpace(string(out)); got != fmt.Sprint(size) {
 				fail(fmt.Errorf("%s checked %s requests, want %d", job.mode, got, size))
 			}
-			rss := cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss // KiB on Linux
+			rss, _ := peakrss.KiB(cmd.ProcessState)
 			fmt.Printf("%-8d %-5s %10.1f %10s %12.0f %7.1f MiB\n", size, job.mode,
 				float64(st.Size())/(1<<20), took.Round(time.Millisecond), float64(size)/took.Seconds(), float64(rss)/1024)
 		}
@@ -147,7 +147,7 @@ func endToEnd(bin, dir string, n, parallel int) error {
 		if !strings.Contains(stderr.String(), fmt.Sprintf("created %d of %d, 0 failed", n, n)) {
 			return fmt.Errorf("%s: %s", run.name, stderr.String())
 		}
-		rss := cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss
+		rss, _ := peakrss.KiB(cmd.ProcessState)
 		fmt.Printf("%-34s %10s %12.0f %7.1f MiB\n", run.name, took.Round(time.Millisecond), float64(n)/took.Seconds(), float64(rss)/1024)
 	}
 	return nil

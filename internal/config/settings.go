@@ -293,7 +293,7 @@ func Resolve(c Catalogue, fs *pflag.FlagSet, getenv func(string) string, stdin i
 
 	s.Provider = strings.ToLower(strings.TrimSpace(v.GetString("provider")))
 	if s.Provider != "" && c.Get(s.Provider) == nil {
-		return nil, exitcode.Usagef("unknown provider %q (from %s): use %s", s.Provider, origin("provider"), c.join(" or "))
+		return nil, exitcode.FlagUsagef("unknown provider %q (from %s): use %s", s.Provider, origin("provider"), c.join(" or "))
 	}
 	s.BaseURL = strings.TrimRight(strings.TrimSpace(v.GetString("base_url")), "/")
 	if s.BaseURL == "" {
@@ -315,7 +315,7 @@ func Resolve(c Catalogue, fs *pflag.FlagSet, getenv func(string) string, stdin i
 		s.Output = DefaultOutput
 	}
 	if !slices.Contains(OutputFormats, s.Output) {
-		return nil, exitcode.Usagef("invalid output format %q (from %s): use one of %s", s.Output, origin("output"), strings.Join(format.Results, ", "))
+		return nil, exitcode.FlagUsagef("invalid output format %q (from %s): use one of %s", s.Output, origin("output"), strings.Join(format.Results, ", "))
 	}
 	s.Timeout = v.GetDuration("timeout")
 	if s.Timeout < 0 {
@@ -361,6 +361,16 @@ func profileLayer(name string, p *Profile) (map[string]any, error) {
 	return m, nil
 }
 
+// Secret is the token as output must hide it: "" for the sandbox's
+// placeholder (endpoint.Token, which every sandbox takes and the help
+// prints), which is no secret, else the token itself.
+func (s *Settings) Secret() string {
+	if s.Token == endpoint.Token {
+		return ""
+	}
+	return s.Token
+}
+
 // from is " (from SOURCE)" for a setting Resolve produced, "" otherwise.
 func (s *Settings) from(key string) string {
 	if o := s.origins[key]; o != "" {
@@ -391,11 +401,13 @@ func titleCase(name string) string {
 }
 
 // toSandbox points s at the local sandbox: its address, a token it takes,
-// the first-ranked provider unless one is named, and the demo tenant
-// unless one is given on the command line or in the environment (a
-// profile's belongs to a real account).
+// the first-ranked provider unless --provider or BILLCTL_PROVIDER names
+// one, and the demo tenant unless one is given on the command line or in
+// the environment. A profile describes a real account: the sandbox takes
+// none of its account settings, its provider included, so that a profile
+// cannot half-apply (its provider without its company).
 func (s *Settings) toSandbox(getenv func(string) string, origin func(string) string) {
-	if s.Provider == "" {
+	if s.Provider == "" || strings.HasPrefix(origin("provider"), "profile") {
 		s.Provider = s.Providers[0].Name
 		s.origins["provider"] = "--sandbox"
 	}

@@ -21,7 +21,14 @@ const (
 type Error struct {
 	Code int
 	Err  error
+	// Help: a flag or setting was given wrongly, so the message ends with
+	// the line that points at the command's --help, as every usage error
+	// of the command line does.
+	Help bool
 }
+
+// ShowsUsage reports whether the error is shown with the --help line.
+func (e *Error) ShowsUsage() bool { return e.Help }
 
 func (e *Error) Error() string { return e.Err.Error() }
 func (e *Error) Unwrap() error { return e.Err }
@@ -40,6 +47,12 @@ func New(code int, err error) error {
 // Usagef is an invalid-input error (exit 2).
 func Usagef(format string, args ...any) error {
 	return &Error{Code: Usage, Err: fmt.Errorf(format, args...)}
+}
+
+// FlagUsagef is Usagef for a flag or setting given wrongly: it is shown
+// with the command's `Run 'billctl … --help' for usage.` line.
+func FlagUsagef(format string, args ...any) error {
+	return &Error{Code: Usage, Err: fmt.Errorf(format, args...), Help: true}
 }
 
 // Authf is an authentication error (exit 3).

@@ -27,15 +27,15 @@ func ParseJQ(expr string) (*JQ, error) {
 	if err != nil {
 		var pe *gojq.ParseError
 		if errors.As(err, &pe) {
-			return nil, exitcode.Usagef("--jq: %v (after %q)", err, expr[:min(pe.Offset, len(expr))])
+			return nil, exitcode.FlagUsagef("--jq: %v (after %q)", err, expr[:min(pe.Offset, len(expr))])
 		}
-		return nil, exitcode.Usagef("--jq: %v", err)
+		return nil, exitcode.FlagUsagef("--jq: %v", err)
 	}
 	// No environment: $ENV and env would otherwise print the token when it
 	// came from BILLCTL_TOKEN.
 	code, err := gojq.Compile(q, gojq.WithEnvironLoader(func() []string { return nil }))
 	if err != nil {
-		return nil, exitcode.Usagef("--jq: %v", err)
+		return nil, exitcode.FlagUsagef("--jq: %v", err)
 	}
 	return &JQ{code: code}, nil
 }

@@ -6,6 +6,7 @@ package request
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -92,9 +93,26 @@ func Read(r io.Reader, name string, fn func(d *Doc) error) (single bool, err err
 	// A terminal gives io.EOF once per Ctrl-D: reading on after it would
 	// wait for a second one.
 	br := bufio.NewReaderSize(&onceEOF{r: r}, 64<<10)
-	switch firstByte(br) {
+	// JSON is read by JSON's rules: YAML would also read it, but accept a
+	// trailing comma and take a missing value for null. Only a .yaml file
+	// keeps YAML's flow style ({a: 1}, [a, b,]).
+	strict := !hasExt(name, ".yaml", ".yml")
+	first := firstByte(br)
+	if first != '[' && first != '{' && hasExt(name, ".json") {
+		b, err := readAll(br, name)
+		if err != nil {
+			return false, err
+		}
+		if line, msg, bad := jsonSyntax(bytes.TrimPrefix(b, []byte("\xef\xbb\xbf")), 1); bad {
+			return false, docError(name, 0, line, msg)
+		}
+		// Valid JSON that is not an object or an array (a bare string):
+		// YAML reads it the same and says what it is.
+		br = bufio.NewReader(bytes.NewReader(b))
+	}
+	switch first {
 	case '[':
-		return false, readJSONArray(br, name, fn)
+		return false, readJSONArray(br, name, strict, fn)
 	case '{':
 		// One JSON object: read whole (within maxText) to spell out the
 		// escaped surrogate pairs (emoji) that JSON allows and YAML refuses.
@@ -108,7 +126,15 @@ func Read(r io.Reader, name string, fn func(d *Doc) error) (single bool, err err
 		if err := checkText(b, name, 0, 1); err != nil {
 			return false, err
 		}
-		d, err := parseDoc(joinSurrogates(b), name, 0, 1, true)
+		b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf")) // JSON has no byte order mark
+		var d *Doc
+		if n, jerr := parseJSON(b, 1); jerr == nil {
+			d, err = tidyDoc(n, name, 0)
+		} else if line, msg, bad := jsonSyntax(b, 1); bad && strict {
+			err = docError(name, 0, line, msg)
+		} else {
+			d, err = parseDoc(joinSurrogates(b), name, 0, 1, true)
+		}
 		if err != nil {
 			return false, err
 		}
@@ -529,14 +555,17 @@ func hex4(b []byte, at int) (uint16, bool) {
 // readJSONArray splits a top-level JSON array into its elements without
 // holding the whole array, and parses each element with line numbers that
 // count from the start of the file.
-func readJSONArray(br *bufio.Reader, name string, fn func(d *Doc) error) error {
-	s := &jsonSplitter{r: br, line: 1}
+func readJSONArray(br *bufio.Reader, name string, strict bool, fn func(d *Doc) error) error {
+	s := &jsonSplitter{r: br, line: 1, strict: strict}
 	if err := s.open(); err != nil {
 		return docError(name, 0, s.line, err.Error())
 	}
 	index := 0
 	for {
 		elem, startLine, err := s.next()
+		if errors.Is(err, errTrailingComma) {
+			return docError(name, 0, s.line, err.Error()) // the array's mistake, not an element's
+		}
 		if err != nil {
 			return docError(name, index+1, s.line, err.Error())
 		}
@@ -550,6 +579,8 @@ func readJSONArray(br *bufio.Reader, name string, fn func(d *Doc) error) error {
 		var d *Doc
 		if n, jerr := parseJSON(elem, startLine); jerr == nil {
 			d, err = tidyDoc(n, name, index)
+		} else if line, msg, bad := jsonSyntax(elem, startLine); bad && strict {
+			err = docError(name, index, line, msg)
 		} else {
 			d, err = parseDoc(joinSurrogates(elem), name, index, startLine, true)
 		}
@@ -578,10 +609,15 @@ func shiftLines(n *yaml.Node, delta int) {
 	}
 }
 
+var errTrailingComma = errors.New("invalid JSON: a comma before ']' (JSON allows no trailing comma)")
+
 type jsonSplitter struct {
 	r    *bufio.Reader
 	line int
 	done bool
+	// strict refuses a comma before the closing ']', which JSON does
+	// not allow; comma is whether the last element ended at one.
+	strict, comma bool
 }
 
 func (s *jsonSplitter) read() (byte, error) {
@@ -624,6 +660,9 @@ func (s *jsonSplitter) next() ([]byte, int, error) {
 		return nil, 0, errors.New("the JSON array is not closed")
 	}
 	if c == ']' {
+		if s.strict && s.comma {
+			return nil, 0, errTrailingComma
+		}
 		s.done = true
 		return nil, 0, nil
 	}
@@ -652,6 +691,7 @@ func (s *jsonSplitter) next() ([]byte, int, error) {
 				return buf, start, nil
 			}
 		case c == ',' && depth == 0:
+			s.comma = true
 			return buf, start, nil
 		}
 		buf = append(buf, c)
@@ -665,6 +705,7 @@ func (s *jsonSplitter) next() ([]byte, int, error) {
 			if c == ']' {
 				s.done = true
 			}
+			s.comma = c == ','
 			return buf, start, nil
 		}
 	}
@@ -718,4 +759,51 @@ func Stdin(in io.Reader, errOut io.Writer, terminal bool) io.Reader {
 		fmt.Fprintln(errOut, "Reading a request document from stdin (YAML or JSON); press Ctrl-D on an empty line to end it.")
 	}
 	return in
+}
+
+// hasExt reports whether name ends in one of exts, in any case.
+func hasExt(name string, exts ...string) bool {
+	lower := strings.ToLower(name)
+	for _, e := range exts {
+		if strings.HasSuffix(lower, e) {
+			return true
+		}
+	}
+	return false
+}
+
+// readAll reads the whole input, within maxText.
+func readAll(br *bufio.Reader, name string) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(br, maxText+1))
+	if err != nil {
+		return nil, docError(name, 0, 0, err.Error())
+	}
+	if len(b) > maxText {
+		return nil, tooLong(name, 0, 1)
+	}
+	return b, nil
+}
+
+// jsonSyntax is JSON's verdict on b, text that starts at line first of
+// the file: the line and message of its first mistake, and whether there
+// is one.
+func jsonSyntax(b []byte, first int) (line int, msg string, bad bool) {
+	var v any
+	err := json.Unmarshal(b, &v)
+	if err == nil {
+		return 0, "", false
+	}
+	var se *json.SyntaxError
+	if !errors.As(err, &se) {
+		return first, "invalid JSON: " + err.Error(), true
+	}
+	at := min(max(int(se.Offset)-1, 0), len(b)) // the byte JSON stopped at
+	line = first + bytes.Count(b[:at], []byte("\n"))
+	msg = se.Error()
+	if at < len(b) && (b[at] == '}' || b[at] == ']') {
+		if prev := bytes.TrimRight(b[:at], " \t\r\n"); len(prev) > 0 && prev[len(prev)-1] == ',' {
+			msg = fmt.Sprintf("a comma before '%c' (JSON allows no trailing comma)", b[at])
+		}
+	}
+	return line, "invalid JSON: " + msg, true
 }

@@ -9,6 +9,17 @@ import (
 // Mask is what a secret is replaced with.
 const Mask = "[REDACTED]"
 
+// MinSecret is the length, in bytes, from which a secret is masked. A
+// shorter one ("x", "tok", "test") is also a piece of ordinary output: of
+// IDs, JSON keys, flag names, English words. Masking it there would
+// corrupt what is printed while hiding nothing worth hiding (seven
+// characters are no credential; the providers' API keys are dozens long),
+// so it is not treated as a secret in output. billctl itself never prints
+// the token whatever its length: the Authorization header is masked by
+// name in --debug and --dry-run, and `profile show` masks the token it
+// shows.
+const MinSecret = 8
+
 // altMask replaces secrets when one of them is part of Mask itself; the two
 // masks share no character, so one secret is never part of both.
 const altMask = "***"
@@ -28,7 +39,9 @@ type Filter struct {
 
 // New returns a Filter that masks the given secrets (the API token) in
 // every form in which a server may quote them back: as sent, escaped in
-// JSON, escaped in a URL, and as Line shows it. Empty secrets are ignored.
+// JSON, escaped in a URL, and as Line shows it. Secrets shorter than
+// MinSecret (the empty one included) are ignored; New returns nil when
+// none is left.
 func New(secrets ...string) *Filter {
 	f := &Filter{mask: Mask}
 	seen := map[string]bool{"": true}
@@ -39,7 +52,7 @@ func New(secrets ...string) *Filter {
 		}
 	}
 	for _, s := range secrets {
-		if s == "" {
+		if len(s) < MinSecret {
 			continue
 		}
 		add(s)

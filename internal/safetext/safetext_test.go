@@ -1,6 +1,7 @@
 package safetext
 
 import (
+	"bytes"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -87,10 +88,11 @@ func TestRedactOverlappingMask(t *testing.T) {
 	// Secrets that are part of the mask, or that the mask forms again with
 	// the text beside it, never survive.
 	for _, tc := range []struct{ tok, in string }{
-		{"D]", "xD]y"},
-		{"D]x", "D]xx"},
-		{"ACT", "REDACT"},
-		{"*", "a*b"},
+		{"D]xxxxxx", "xD]xxxxxxy"},
+		{"D]xxxxxx", "D]xxxxxxxxxxxxxxxxxxxxxx"},
+		{"REDACTED", "[REDACTED]"},
+		{"[REDACTED]", "a[REDACTED]b"},
+		{"********", "a**********b"},
 	} {
 		got := New(tc.tok).Line(tc.in)
 		if strings.Contains(got, tc.tok) {
@@ -107,6 +109,9 @@ func TestNilFilter(t *testing.T) {
 	if New("") != nil {
 		t.Error("New(\"\") masks something")
 	}
+	if New("sk_1234") != nil {
+		t.Errorf("New masks a secret of %d bytes, shorter than MinSecret", len("sk_1234"))
+	}
 }
 
 // FuzzFilter: whatever a server sends and whatever the token is, what is
@@ -117,7 +122,7 @@ func FuzzFilter(f *testing.F) {
 	f.Add("\x1b]0;title\x07\x1b[2J\r\n", "tok")
 	f.Add("\u009b\xc2\x9b\xe2\x80\xaeabc", "\x1b")
 	f.Add("\\x1b", "\x1b")
-	f.Add("xD]xx", "D]x")
+	f.Add("xD]xxxxxxxx", "D]xxxxxx")
 	f.Fuzz(func(t *testing.T, in, tok string) {
 		flt := New(tok)
 		for _, mode := range []struct {
@@ -138,9 +143,85 @@ func FuzzFilter(f *testing.F) {
 					t.Fatalf("%s(%q) = %q: holds %U", mode.name, in, out, r)
 				}
 			}
-			if mode.name != "bare Line" && tok != "" && strings.Contains(out, tok) {
+			if mode.name != "bare Line" && len(tok) >= MinSecret && strings.Contains(out, tok) {
 				t.Fatalf("%s(%q) with token %q = %q: holds the token", mode.name, in, tok, out)
 			}
+		}
+	})
+}
+
+// TestShortTokenLeavesOutputAlone: a token too short to be told apart
+// from ordinary text (BILLCTL_TOKEN=x on the sandbox) no longer mangles
+// IDs, JSON keys or flag names.
+func TestShortTokenLeavesOutputAlone(t *testing.T) {
+	for _, tc := range []struct{ tok, in string }{
+		{"x", "che_4OGL2ZmyDpL8gd3xehCvie"},
+		{"x", `{"expires_at":"2026-12-07T10:00:00Z"}`},
+		{"tok", "--token-file"},
+		{"1234567", "cus_1234567"},
+	} {
+		if got := New(tc.tok).Line(tc.in); got != tc.in {
+			t.Errorf("token %q: Line(%q) = %q", tc.tok, tc.in, got)
+		}
+	}
+}
+
+// FuzzRedactAtTokenOnly: for a token of any length from 1 to 64 bytes,
+// put into any text at any place, what is printed is the text unchanged
+// except where the token (in one of its forms) is: a token shorter than
+// MinSecret changes nothing; a longer one is replaced by the mask and
+// nothing else changes; a Writer fed the text in two writes prints the
+// same.
+func FuzzRedactAtTokenOnly(f *testing.F) {
+	f.Add("che_4OGL2ZmyDpL8gd3ehCvie", "x", uint8(0), uint16(19))
+	f.Add(`{"expires_at": "2026-12-07"}`, "x", uint8(0), uint16(3))
+	f.Add("--token-file", "tok", uint8(2), uint16(0))
+	f.Add("401 invalid key: ", "sk_live_4eC39HqLyjWDarjtT1zdp7dc", uint8(31), uint16(17))
+	f.Add("a\x1bb", "\"quoted\"token/+", uint8(15), uint16(1))
+	f.Fuzz(func(t *testing.T, text, seed string, n uint8, at uint16) {
+		if seed == "" {
+			seed = "k"
+		}
+		// A token as CleanToken accepts one: printable, no space.
+		tb := make([]byte, 1+int(n)%64)
+		for i := range tb {
+			tb[i] = '!' + seed[i%len(seed)]%('~'-'!'+1)
+		}
+		tok := string(tb)
+		pos := int(at) % (len(text) + 1)
+		in := text[:pos] + tok + text[pos:]
+		flt := New(tok)
+		out := flt.Redact(in)
+		var w bytes.Buffer
+		mw := NewWriter(&w)
+		mw.Mask(flt)
+		cut := int(at) % (len(in) + 1)
+		mw.Write([]byte(in[:cut]))
+		mw.Write([]byte(in[cut:]))
+		mw.Flush()
+		if len(tok) < MinSecret {
+			if flt != nil || out != in || w.String() != in {
+				t.Fatalf("token %q (%d bytes) changed %q: Redact %q, Writer %q", tok, len(tok), in, out, w.String())
+			}
+			return
+		}
+		if strings.Contains(out, tok) || strings.Contains(w.String(), tok) {
+			t.Fatalf("token %q survives in %q: Redact %q, Writer %q", tok, in, out, w.String())
+		}
+		// Where the token shows only as itself, and the mask cannot form
+		// it again with the text beside it, the output is exactly the
+		// text with each occurrence replaced.
+		want := strings.ReplaceAll(in, tok, flt.mask)
+		for _, form := range flt.forms {
+			if form != tok && strings.Contains(in, form) || strings.Contains(want, form) {
+				return
+			}
+		}
+		if out != want {
+			t.Fatalf("token %q in %q: Redact = %q, want %q", tok, in, out, want)
+		}
+		if w.String() != want {
+			t.Fatalf("token %q in %q cut at %d: Writer printed %q, want %q", tok, in, cut, w.String(), want)
 		}
 	})
 }

@@ -46,7 +46,7 @@ func TestWriterPassesControlsAndPlainText(t *testing.T) {
 // comes out whole, and everything else comes out unchanged.
 func FuzzWriter(f *testing.F) {
 	f.Add("401 invalid token: tok_123456 and tok_1", "tok_123456", uint8(3))
-	f.Add("aaaa", "aa", uint8(1))
+	f.Add("aaaaaaaaaaaa", "aaaaaaaa", uint8(1))
 	f.Fuzz(func(t *testing.T, text, tok string, step uint8) {
 		if step == 0 {
 			step = 1
@@ -59,7 +59,7 @@ func FuzzWriter(f *testing.F) {
 			w.Write([]byte(text[i:min(i+int(step), len(text))]))
 		}
 		w.Flush()
-		if tok != "" && strings.Contains(out.String(), tok) {
+		if len(tok) >= MinSecret && strings.Contains(out.String(), tok) {
 			t.Fatalf("%q in writes of %d with token %q gave %q", text, step, tok, out.String())
 		}
 		if flt == nil || !flt.holds(text) {

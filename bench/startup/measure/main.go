@@ -24,9 +24,10 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"syscall"
 	"text/tabwriter"
 	"time"
+
+	"github.com/billctl/billctl/bench/internal/peakrss"
 )
 
 type command struct {
@@ -119,10 +120,7 @@ func run(argv []string, trace io.Writer) (time.Duration, int64, error) {
 	if err != nil {
 		return 0, 0, fmt.Errorf("%v\n%s", err, stderr.Bytes())
 	}
-	var rss int64
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		rss = int64(ru.Maxrss) // KiB on Linux
-	}
+	rss, _ := peakrss.KiB(cmd.ProcessState)
 	return d, rss, nil
 }
 

@@ -39,7 +39,7 @@ refuses one that is unknown, completed, expired or already cancelled.
   billctl checkout cancel che_7n42DGM5Tflk9n8mt7Fhc7
 
   # Cancel every session still waiting for payment
-  billctl checkout list --status AWAITING_PAYMENT -o id | xargs -n1 billctl checkout cancel -o id`, "\n"),
+  billctl checkout list --status AWAITING_PAYMENT -o id | xargs -r -n1 billctl checkout cancel -o id`, "\n"),
 		Args:              sessionIDArg,
 		ValidArgsFunction: cobra.NoFileCompletions,
 		RunE: func(cmd *cobra.Command, args []string) error {

@@ -63,7 +63,7 @@ func (f *Factory) Settings() (*config.Settings, error) {
 			f.IO.NoColor = true
 		}
 		if f.err == nil {
-			f.IO.Mask(f.settings.Token)
+			f.IO.Mask(f.settings.Secret())
 		}
 	}
 	return f.settings, f.err
