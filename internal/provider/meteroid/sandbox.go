@@ -129,6 +129,12 @@ type sessionView struct {
 	SubscriptionID       *string         `json:"subscription_id"`
 	CheckoutURL          *string         `json:"checkout_url"`
 	PaymentMethodsConfig json.RawMessage `json:"payment_methods_config"`
+	// SuccessURL and CancelURL are fields of Meteroid's current API, read
+	// from its official SDK: the server source the rest of this view
+	// follows predates them, so their place in the key order is unknown
+	// (JSON readers do not depend on it) and they go last.
+	SuccessURL *string `json:"success_url"`
+	CancelURL  *string `json:"cancel_url"`
 }
 
 // storedRequest is what a session's view takes from its create request.
@@ -140,6 +146,8 @@ type storedRequest struct {
 	NetTerms             *int32          `json:"net_terms"`
 	TrialDurationDays    *int32          `json:"trial_duration_days"`
 	PaymentMethodsConfig json.RawMessage `json:"payment_methods_config"`
+	SuccessURL           *string         `json:"success_url"`
+	CancelURL            *string         `json:"cancel_url"`
 }
 
 func timePtr(t *time.Time) *string {
@@ -162,6 +170,7 @@ func (h *handler) view(ss *sandbox.Session, withURL bool) sessionView {
 		Status: string(ss.Status), CheckoutType: "SELF_SERVE", CreatedAt: sandbox.RFC3339(ss.CreatedAt),
 		ExpiresAt: timePtr(ss.ExpiresAt), CompletedAt: timePtr(ss.CompletedAt),
 		PaymentMethodsConfig: req.PaymentMethodsConfig,
+		SuccessURL:           req.SuccessURL, CancelURL: req.CancelURL,
 	}
 	if len(v.PaymentMethodsConfig) == 0 {
 		v.PaymentMethodsConfig = json.RawMessage("null")

@@ -86,7 +86,7 @@ func TestSandboxCreate(t *testing.T) {
 	// Every key of the server's CheckoutSession, null where empty.
 	keys := []string{"id", "customer_id", "plan_version_id", "coupon_code", "billing_start_date", "billing_day_anchor", "net_terms",
 		"trial_duration_days", "status", "checkout_type", "created_at", "expires_at", "completed_at", "subscription_id",
-		"checkout_url", "payment_methods_config"}
+		"checkout_url", "payment_methods_config", "success_url", "cancel_url"}
 	for _, k := range keys {
 		if _, ok := s[k]; !ok {
 			t.Errorf("key %s missing", k)
@@ -105,7 +105,7 @@ func TestSandboxCreate(t *testing.T) {
 	if s["status"] != "CREATED" || s["checkout_type"] != "SELF_SERVE" || s["coupon_code"] != "WELCOME10" || s["trial_duration_days"] != 14.0 {
 		t.Errorf("session: %v", s)
 	}
-	if s["completed_at"] != nil || s["subscription_id"] != nil || s["net_terms"] != nil {
+	if s["completed_at"] != nil || s["subscription_id"] != nil || s["net_terms"] != nil || s["success_url"] != nil || s["cancel_url"] != nil {
 		t.Errorf("empty fields not null: %v", s)
 	}
 	created, _ := time.Parse(time.RFC3339Nano, s["created_at"].(string))
@@ -119,6 +119,16 @@ func TestSandboxCreate(t *testing.T) {
 	never := create(t, c, `{"customer_id":"`+meteroid.DemoCustomerGlobex+`","plan_version_id":"`+meteroid.DemoPlanVersionStarter+`","expires_in_hours":0}`)
 	if never["expires_at"] != nil {
 		t.Errorf("expires_in_hours 0: expires_at %v", never["expires_at"])
+	}
+	// The fields of Meteroid's current API are stored and returned.
+	urls := create(t, c, `{"customer_id":"acme","plan_version_id":"`+meteroid.DemoPlanVersionPro+
+		`","success_url":"https://app.example.com/welcome?plan=pro","cancel_url":"https://app.example.com/pricing"}`)
+	if urls["success_url"] != "https://app.example.com/welcome?plan=pro" || urls["cancel_url"] != "https://app.example.com/pricing" {
+		t.Errorf("success_url / cancel_url: %v %v", urls["success_url"], urls["cancel_url"])
+	}
+	got := c.do("GET", "/api/v1/checkout-sessions/"+urls["id"].(string), "")
+	if !strings.Contains(string(got.body), `"success_url":"https://app.example.com/welcome?plan=pro","cancel_url":"https://app.example.com/pricing"`) {
+		t.Errorf("get: %s", got.body)
 	}
 }
 
