@@ -22,7 +22,7 @@ source .ci/lib.sh
 
 [[ -x "$PRISM" ]] || install_prism
 
-METEROID_SPEC=testdata/specs/meteroid-openapi.strict.json
+METEROID_SPEC=testdata/specs/meteroid-openapi.sdk.strict.json
 MAPLE_SPEC=testdata/specs/maple-openapi.yaml
 COMPANY=cmp_2MkGNwZq
 SESSION_ID=che_7n42DGM5Tflk9n8mt7Fhc7

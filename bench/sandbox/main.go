@@ -27,7 +27,7 @@ import (
 func main() {
 	bin := flag.String("bin", "", "the billctl binary (required)")
 	prism := flag.String("prism", "", "Prism's binary; empty skips the comparison")
-	spec := flag.String("spec", "testdata/specs/meteroid-openapi.strict.json", "the spec Prism mocks")
+	spec := flag.String("spec", "testdata/specs/meteroid-openapi.sdk.strict.json", "the spec Prism mocks")
 	n := flag.Int("n", 1000, "documents of the speed run")
 	parallel := flag.Int("parallel", 16, "--parallel of the speed run")
 	runs := flag.Int("runs", 3, "speed runs against each server (the median is reported)")

@@ -129,7 +129,7 @@ func TestRequestsConformToTheSpecs(t *testing.T) {
 		t.Fatalf("the API received %d requests, want 7", len(reqs))
 	}
 	for _, r := range reqs {
-		spec := filepath.Join("..", "..", "testdata", "specs", "meteroid-openapi.json")
+		spec := filepath.Join("..", "..", "testdata", "specs", "meteroid-openapi.sdk.json")
 		if strings.HasPrefix(r.Path, "/api/v1/companies/") {
 			spec = filepath.Join("..", "..", "testdata", "specs", "maple-openapi.yaml")
 		}

@@ -16,8 +16,8 @@ import (
 const (
 	specDir         = "../../testdata/specs"
 	requestDir      = "../../testdata/requests"
-	meteroidSpec    = specDir + "/meteroid-openapi.strict.json"
-	meteroidLenient = specDir + "/meteroid-openapi.json"
+	meteroidSpec    = specDir + "/meteroid-openapi.sdk.strict.json"
+	meteroidLenient = specDir + "/meteroid-openapi.sdk.json"
 	mapleSpec       = specDir + "/maple-openapi.yaml"
 	meteroidPath    = "/api/v1/checkout-sessions"
 	maplePath       = "/api/v1/companies/cmp_2MkGNwZq/checkout"

@@ -47,7 +47,7 @@ type contractCase struct {
 var contractCases = []contractCase{
 	{
 		provider: meteroid.Name,
-		spec:     testdataDir + "/specs/meteroid-openapi.strict.json",
+		spec:     testdataDir + "/specs/meteroid-openapi.sdk.strict.json",
 		path:     "/api/v1/checkout-sessions",
 		wire:     reflect.TypeOf(meteroid.CreateCheckoutSessionRequest{}),
 	},

@@ -36,7 +36,7 @@ import (
 // way are held to the spec too.
 
 const (
-	meteroidSpec = "../../testdata/specs/meteroid-openapi.strict.json"
+	meteroidSpec = "../../testdata/specs/meteroid-openapi.sdk.strict.json"
 	mapleSpec    = "../../testdata/specs/maple-openapi.yaml"
 	company      = "cmp_2MkGNwZq"
 )

@@ -190,6 +190,9 @@ func (dc *decoder) fieldValue(n *yaml.Node, v reflect.Value, path string, f fiel
 	if f.id {
 		dc.ids(n, path)
 	}
+	if f.url {
+		dc.url(n, path)
+	}
 	if (f.min == nil && f.max == nil) || isNull(n) {
 		return
 	}
@@ -467,6 +470,7 @@ type field struct {
 	index    int
 	required bool
 	id       bool   // holds an ID, or a list of IDs
+	url      bool   // holds an absolute http(s) URL
 	min      *int64 // the least value an integer may take
 	max      *int64 // the greatest
 }
@@ -475,6 +479,22 @@ type fieldSet struct {
 	list   []field
 	byName map[string]field
 	names  []string
+}
+
+// url checks a field tagged `bill:"url"`: an absolute http or https URL
+// with a host, the form the API documents for the pages it sends the
+// customer to. Anything else would only fail later, in the customer's
+// browser.
+func (dc *decoder) url(n *yaml.Node, path string) {
+	if n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	if n.Kind != yaml.ScalarNode || isNull(n) {
+		return
+	}
+	if p := URLProblem(n.Value); p != "" {
+		dc.fail(n, path, "%s %s", quote(n), p)
+	}
 }
 
 // fieldCache holds each wire type's fields: the same few dozen types are
@@ -505,6 +525,8 @@ func readFields(t reflect.Type) fieldSet {
 				f.required = true
 			case opt == "id":
 				f.id = true
+			case opt == "url":
+				f.url = true
 			case strings.HasPrefix(opt, "min="), strings.HasPrefix(opt, "max="):
 				m, err := strconv.ParseInt(opt[len("min="):], 10, 64)
 				if err != nil {

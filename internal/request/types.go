@@ -14,7 +14,8 @@ import (
 //   - `bill:"required"` marks a field the API requires, `bill:"min=0"` a
 //     count that may not be negative, `bill:"max=N"` the greatest value,
 //     `server` a bound the server checks though its spec does not say it,
-//     `bill:"id"` a field that holds an ID or a list of IDs (see IDProblem);
+//     `bill:"id"` a field that holds an ID or a list of IDs (see IDProblem),
+//     `bill:"url"` one that holds an absolute http(s) URL (see URLProblem);
 //   - Decimal, Date and JSON below are the special scalars;
 //   - a named string type with a Values method is an enum;
 //   - a struct whose fields all carry a `union:"TAG"` tag is a discriminated

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"time"
 )
@@ -37,7 +38,7 @@ func (tx *Tx) Replay(scope, key string, body []byte) (*Answer, error) {
 	if tx.Now().Sub(FromMicros(created)) >= KeyTTL {
 		return nil, nil // expired: the key is free again
 	}
-	sum := sha256.Sum256(body)
+	sum := bodyHash(body)
 	if !bytes.Equal(hash, sum[:]) {
 		return nil, ErrKeyReused
 	}
@@ -46,8 +47,24 @@ func (tx *Tx) Replay(scope, key string, body []byte) (*Answer, error) {
 
 // Remember stores the first answer given for key in scope.
 func (tx *Tx) Remember(scope, key string, body []byte, a Answer) error {
-	sum := sha256.Sum256(body)
+	sum := bodyHash(body)
 	_, err := tx.Exec(`INSERT OR REPLACE INTO idempotency_keys (scope, key, body_hash, status, answer, created_at) VALUES (?,?,?,?,?,?)`,
 		scope, key, sum[:], a.Status, a.Body, Micros(tx.Now()))
 	return err
+}
+
+// bodyHash identifies a request body by its parsed JSON, so that a repeat
+// that differs only in whitespace or key order is the same request: Maple's
+// documentation speaks of the same request, not the same bytes. Numbers
+// keep their text; a body that is not JSON is hashed as it is.
+func bodyHash(body []byte) [32]byte {
+	d := json.NewDecoder(bytes.NewReader(body))
+	d.UseNumber()
+	var v any
+	if err := d.Decode(&v); err == nil && !d.More() {
+		if b, err := json.Marshal(v); err == nil {
+			return sha256.Sum256(b)
+		}
+	}
+	return sha256.Sum256(body)
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/billctl/billctl/internal/cli/cmdutil"
 	"github.com/billctl/billctl/internal/exitcode"
+	"github.com/billctl/billctl/internal/provider/maple"
 	"github.com/billctl/billctl/internal/provider/registry"
 	"github.com/billctl/billctl/internal/sandbox"
 )
@@ -121,13 +122,13 @@ func newCmdMove(f *cmdutil.Factory, verb string) *cobra.Command {
 			if data.path == "" {
 				status, err := moveThroughServer(ctx, f, verb, args[0])
 				if errors.Is(err, sandbox.ErrState) {
-					return exitcode.New(exitcode.Failure, errors.New("sandbox: session "+args[0]+" is "+status+": only a CREATED or AWAITING_PAYMENT session can "+verb))
+					return exitcode.New(exitcode.Failure, errors.New("sandbox: session "+args[0]+" is "+statusWord(args[0], "", status)+": only a CREATED or AWAITING_PAYMENT session can "+verb))
 				}
 				if !errors.Is(err, errNoServer) {
 					if err != nil {
 						return err
 					}
-					_, err = f.IO.Out.Write([]byte(args[0] + " " + status + "\n"))
+					_, err = f.IO.Out.Write([]byte(args[0] + " " + statusWord(args[0], "", status) + "\n"))
 					return err
 				}
 			}
@@ -145,11 +146,11 @@ func newCmdMove(f *cmdutil.Factory, verb string) *cobra.Command {
 			case errors.Is(err, sandbox.ErrNotFound):
 				return exitcode.New(exitcode.Failure, errors.New("sandbox: no session "+args[0]+" in "+where(st)))
 			case errors.Is(err, sandbox.ErrState):
-				return exitcode.New(exitcode.Failure, errors.New("sandbox: session "+args[0]+" is "+string(ss.Status)+": only a CREATED or AWAITING_PAYMENT session can "+verb))
+				return exitcode.New(exitcode.Failure, errors.New("sandbox: session "+args[0]+" is "+statusWord(ss.ID, ss.Provider, string(ss.Status))+": only a CREATED or AWAITING_PAYMENT session can "+verb))
 			case err != nil:
 				return err
 			}
-			_, err = f.IO.Out.Write([]byte(ss.ID + " " + string(ss.Status) + "\n"))
+			_, err = f.IO.Out.Write([]byte(ss.ID + " " + statusWord(ss.ID, ss.Provider, string(ss.Status)) + "\n"))
 			return err
 		},
 	}
@@ -216,4 +217,17 @@ replaces it with a new one (sandbox listen prints it).`),
 	cmd.Flags().BoolVar(&secret, "secret", false, "also replace the webhook signing secret")
 	data.add(cmd.Flags(), false)
 	return cmd
+}
+
+// statusWord is a session's status in its provider's vocabulary, the one
+// `checkout get` prints: Maple's COMPLETE, VOID, DRAFT, PENDING_PAYMENT
+// for a Maple session (provider, or when unknown its chk_ ID), else the
+// sandbox's own names, which are Meteroid's.
+func statusWord(id, provider, status string) string {
+	if provider == maple.Name || (provider == "" && strings.HasPrefix(id, "chk_")) {
+		if w := maple.StatusName(sandbox.Status(status)); w != "" {
+			return w
+		}
+	}
+	return status
 }

@@ -97,6 +97,8 @@ func flags() []provider.Flag {
 		{Name: "card", Kind: provider.BoolFlag, Usage: "allow card payment (online)", Apply: applyOnline("card")},
 		{Name: "direct-debit", Kind: provider.BoolFlag, Usage: "allow direct debit (online)", Apply: applyOnline("direct_debit")},
 		{Name: "remove-component", Kind: provider.ListFlag, Path: "components.remove_components", Usage: "price component ID to remove from the plan (repeatable)"},
+		{Name: "success-url", Path: "success_url", Usage: "where the customer goes after paying, an absolute http(s) URL"},
+		{Name: "cancel-url", Path: "cancel_url", Usage: "where the customer goes on leaving without paying, an absolute http(s) URL"},
 	}
 }
 

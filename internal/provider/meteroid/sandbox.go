@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -46,6 +47,9 @@ func SandboxAPI() sandbox.API {
 	}
 }
 
+// bodyLimit is the server's RequestBodyLimitLayer::new(1024 * 1024).
+const bodyLimit = 1 << 20
+
 // The server's fixed messages.
 const (
 	msgInternal     = "Internal server error. Please refer to logs or support."
@@ -77,9 +81,64 @@ func registerSandbox(mux *http.ServeMux, env *sandbox.Env) {
 	mux.Handle("GET /api/v1/addons/{id}", auth(h.catalogGet("addons", "add_")))
 	mux.Handle("GET /api/v1/coupons", auth(h.catalogList("coupons")))
 	mux.Handle("GET /api/v1/coupons/{id}", auth(h.catalogGet("coupons", "cou_")))
-	// Paths of the API that the sandbox does not serve still need a token
-	// first, as on the real server, whose auth layer runs before routing.
-	mux.Handle("/api/", auth(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNotFound) }))
+	// Every other request still needs a token first, as on the real
+	// server, whose auth layer runs before routing.
+	mux.Handle("/api/", auth(unrouted))
+}
+
+// serverMethods are the methods the server routes on each path the
+// sandbox serves, in the order its routers register them (api_rest/*/mod.rs
+// and the utoipa path of each handler): axum's Allow header lists them so,
+// GET followed by the HEAD it serves with it. The sandbox acts only on the
+// methods it registers above; another one the server has (PUT or PATCH of
+// a customer, say) is 405 here, though the server would act on it.
+var serverMethods = []struct{ pattern, allow string }{
+	{"/api/v1/checkout-sessions", "POST,GET,HEAD"},
+	{"/api/v1/checkout-sessions/{}", "GET,HEAD"},
+	{"/api/v1/checkout-sessions/{}/cancel", "POST"},
+	{"/api/v1/customers", "GET,HEAD,POST"},
+	{"/api/v1/customers/{}", "GET,HEAD,PUT,PATCH,DELETE"},
+	{"/api/v1/plans", "GET,HEAD,POST"},
+	{"/api/v1/plans/{}", "GET,HEAD,PUT,PATCH"},
+	{"/api/v1/plans/{}/versions", "GET,HEAD"},
+	{"/api/v1/addons", "GET,HEAD,POST"},
+	{"/api/v1/addons/{}", "GET,HEAD,PATCH"},
+	{"/api/v1/coupons", "GET,HEAD,POST"},
+	{"/api/v1/coupons/{}", "GET,HEAD,PATCH"},
+}
+
+// unrouted answers a request no route of the sandbox took: on a path the
+// server routes, axum's method router answers 405 with an Allow header and
+// an empty body; on any other path the server's fallback, handler_404,
+// answers its JSON 404.
+func unrouted(w http.ResponseWriter, r *http.Request) {
+	if allow := allowed(r.URL.Path); allow != "" {
+		w.Header().Set("Allow", allow)
+		w.WriteHeader(http.StatusMethodNotAllowed)
+		return
+	}
+	sandboxError(w, http.StatusNotFound, "NOT_FOUND", msgNotFound)
+}
+
+func allowed(path string) string {
+	segs := strings.Split(path, "/")
+	for _, m := range serverMethods {
+		ps := strings.Split(m.pattern, "/")
+		if len(ps) != len(segs) {
+			continue
+		}
+		ok := true
+		for i := range ps {
+			if ps[i] != segs[i] && (ps[i] != "{}" || segs[i] == "") {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return m.allow
+		}
+	}
+	return ""
 }
 
 // auth accepts any non-empty bearer token, and answers as the server's
@@ -88,6 +147,11 @@ func (h *handler) auth(next http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		missing, malformed := sandbox.Bearer(r)
 		switch {
+		case r.ContentLength > bodyLimit:
+			// tower-http's RequestBodyLimitLayer wraps the auth layer: a
+			// declared length over the limit is refused before anything
+			// else, on any path.
+			sandbox.Text(w, http.StatusRequestEntityTooLarge, "length limit exceeded")
 		case missing || (malformed && !strings.HasPrefix(r.Header.Get("Authorization"), "Bearer ")):
 			sandboxError(w, http.StatusUnauthorized, "UNAUTHORIZED", msgNoAuth)
 		case malformed:
@@ -133,6 +197,12 @@ type sessionView struct {
 	SubscriptionID       *string         `json:"subscription_id"`
 	CheckoutURL          *string         `json:"checkout_url"`
 	PaymentMethodsConfig json.RawMessage `json:"payment_methods_config"`
+	// SuccessURL and CancelURL are fields of Meteroid's current API, read
+	// from its official SDK: the server source the rest of this view
+	// follows predates them, so their place in the key order is unknown
+	// (JSON readers do not depend on it) and they go last.
+	SuccessURL *string `json:"success_url"`
+	CancelURL  *string `json:"cancel_url"`
 }
 
 // storedRequest is what a session's view takes from its create request.
@@ -144,6 +214,8 @@ type storedRequest struct {
 	NetTerms             *int32          `json:"net_terms"`
 	TrialDurationDays    *int32          `json:"trial_duration_days"`
 	PaymentMethodsConfig json.RawMessage `json:"payment_methods_config"`
+	SuccessURL           *string         `json:"success_url"`
+	CancelURL            *string         `json:"cancel_url"`
 }
 
 func timePtr(t *time.Time) *string {
@@ -166,6 +238,7 @@ func (h *handler) view(ss *sandbox.Session, withURL bool) sessionView {
 		Status: string(ss.Status), CheckoutType: "SELF_SERVE", CreatedAt: sandbox.RFC3339(ss.CreatedAt),
 		ExpiresAt: timePtr(ss.ExpiresAt), CompletedAt: timePtr(ss.CompletedAt),
 		PaymentMethodsConfig: req.PaymentMethodsConfig,
+		SuccessURL:           req.SuccessURL, CancelURL: req.CancelURL,
 	}
 	if len(v.PaymentMethodsConfig) == 0 {
 		v.PaymentMethodsConfig = json.RawMessage("null")
@@ -185,12 +258,28 @@ func (h *handler) create(w http.ResponseWriter, r *http.Request) {
 		sandbox.Text(w, http.StatusUnsupportedMediaType, "Expected request with `Content-Type: application/json`")
 		return
 	}
-	body, err := io.ReadAll(r.Body)
+	body, err := io.ReadAll(io.LimitReader(r.Body, bodyLimit+1))
 	if err != nil {
 		sandbox.Text(w, http.StatusBadRequest, "Failed to buffer the request body: "+err.Error())
 		return
 	}
+	if len(body) > bodyLimit {
+		// A body without a Content-Length that outgrows the limit fails
+		// axum's buffering of it, under tower-http's limit.
+		sandbox.Text(w, http.StatusRequestEntityTooLarge, "Failed to buffer the request body: length limit exceeded")
+		return
+	}
 	var req CreateCheckoutSessionRequest
+	// First as serde_json reads it into the server's struct, for its
+	// texts; then with the wire type's checks, for what that cannot tell.
+	if syntax, msg := sandbox.Serde(body, reflect.TypeOf(req)); msg != "" {
+		if syntax {
+			sandbox.Text(w, http.StatusBadRequest, "Failed to parse the request body as JSON: "+msg)
+		} else {
+			sandbox.Text(w, http.StatusUnprocessableEntity, "Failed to deserialize the JSON body into the target type: "+msg)
+		}
+		return
+	}
 	if p := sandbox.DecodeBody(body, &req, true); p != nil {
 		if p.Syntax {
 			sandbox.Text(w, http.StatusBadRequest, "Failed to parse the request body as JSON: "+p.Msg)

@@ -37,6 +37,8 @@ type meteroidRequest struct {
 	NetTerms          *int     `json:"net_terms"`
 	InvoiceMemo       *string  `json:"invoice_memo"`
 	InvoiceThreshold  *string  `json:"invoice_threshold"`
+	SuccessURL        *string  `json:"success_url"`
+	CancelURL         *string  `json:"cancel_url"`
 }
 
 // SandboxPurchase reads what a sandbox session of this API buys, from
@@ -156,6 +158,8 @@ func SandboxPurchase(c *purchase.Catalog, p *purchase.Purchase, body []byte) err
 	p.EndDate = deref(req.EndDate)
 	p.InvoiceMemo = deref(req.InvoiceMemo)
 	p.InvoiceThreshold = deref(req.InvoiceThreshold)
+	p.SuccessURL = deref(req.SuccessURL)
+	p.CancelURL = deref(req.CancelURL)
 	for _, l := range p.Lines {
 		if l.Priced {
 			p.MRR += l.Minor

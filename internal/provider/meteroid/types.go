@@ -24,6 +24,10 @@ type CreateCheckoutSessionRequest struct {
 	// cuts the anchor to 16 bits.
 	BillingDayAnchor *int32        `json:"billing_day_anchor,omitempty" bill:"min=1,max=32767,server"`
 	BillingStartDate *request.Date `json:"billing_start_date,omitempty"`
+	// CancelURL is offered to the customer to leave the checkout without
+	// paying. It and SuccessURL are fields of Meteroid's current API, as
+	// its official SDK sends them (testdata/specs/SOURCES.md).
+	CancelURL *string `json:"cancel_url,omitempty" bill:"url"`
 	// ChargeAutomatically makes finalizing try the customer's payment method;
 	// the server defaults to true.
 	ChargeAutomatically *bool                         `json:"charge_automatically,omitempty"`
@@ -44,7 +48,11 @@ type CreateCheckoutSessionRequest struct {
 	PaymentMethodsConfig *PaymentMethodsConfig `json:"payment_methods_config,omitempty"`
 	PlanVersionID        string                `json:"plan_version_id" bill:"required,id"`
 	PurchaseOrder        *string               `json:"purchase_order,omitempty"`
-	TrialDurationDays    *int32                `json:"trial_duration_days,omitempty" bill:"min=0,server"`
+	// SuccessURL is where the customer is sent after paying, with
+	// checkout_session_id added to its query; without it the customer
+	// stays on the hosted confirmation page.
+	SuccessURL        *string `json:"success_url,omitempty" bill:"url"`
+	TrialDurationDays *int32  `json:"trial_duration_days,omitempty" bill:"min=0,server"`
 }
 
 // CreateSubscriptionAddOn attaches an add-on to the subscription.
@@ -455,6 +463,7 @@ type CheckoutSession struct {
 	CheckoutURL      *string               `json:"checkout_url,omitempty"`
 	BillingDayAnchor *int32                `json:"billing_day_anchor,omitempty"`
 	BillingStartDate *string               `json:"billing_start_date,omitempty"`
+	CancelURL        *string               `json:"cancel_url,omitempty"`
 	CompletedAt      *string               `json:"completed_at,omitempty"`
 	CouponCode       *string               `json:"coupon_code,omitempty"`
 	// ExpiresAt nil means the session never expires.
@@ -462,6 +471,7 @@ type CheckoutSession struct {
 	NetTerms             *int32          `json:"net_terms,omitempty"`
 	PaymentMethodsConfig json.RawMessage `json:"payment_methods_config,omitempty"`
 	SubscriptionID       *string         `json:"subscription_id,omitempty"`
+	SuccessURL           *string         `json:"success_url,omitempty"`
 	TrialDurationDays    *int32          `json:"trial_duration_days,omitempty"`
 }
 

@@ -12,7 +12,7 @@ import (
 	"github.com/billctl/billctl/internal/request"
 )
 
-const specPath = "../../../testdata/specs/meteroid-openapi.json"
+const specPath = "../../../testdata/specs/meteroid-openapi.sdk.json"
 
 func ptr[T any](v T) *T { return &v }
 

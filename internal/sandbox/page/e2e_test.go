@@ -25,7 +25,7 @@ import (
 var update = flag.Bool("update", false, "write the checkout page's screenshot to docs/sandbox-checkout.png")
 
 const (
-	spec       = "../../../testdata/specs/meteroid-openapi.json"
+	spec       = "../../../testdata/specs/meteroid-openapi.sdk.json"
 	screenshot = "../../../docs/sandbox-checkout.png"
 	// execEnv makes the test binary run billctl instead of the tests, so
 	// the end-to-end test drives the real command line in processes of

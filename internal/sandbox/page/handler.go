@@ -198,11 +198,9 @@ func (h *Handler) act(w http.ResponseWriter, r *http.Request, id, action string)
 		return
 	}
 	w.Header().Set(StatusHeader, string(c.Status))
-	if action == "pay" {
-		if to, ok := redirectTarget(c); ok {
-			http.Redirect(w, r, to, http.StatusSeeOther)
-			return
-		}
+	if to, ok := redirectTarget(c, action); ok {
+		http.Redirect(w, r, to, http.StatusSeeOther)
+		return
 	}
 	// Post/Redirect/Get: a reload shows the outcome instead of posting again.
 	http.Redirect(w, r, Path(h.prefix, id), http.StatusSeeOther)
@@ -215,14 +213,40 @@ func bearer(r *http.Request) bool {
 	return ok && strings.EqualFold(scheme, "Bearer") && strings.TrimSpace(token) != ""
 }
 
-// redirectTarget is Maple's options.redirect_url when the session asks to
-// be redirected there. Only an absolute http(s) URL is followed: the value
-// is the API user's text, and a javascript: or data: URL must not run.
-func redirectTarget(c Checkout) (string, bool) {
-	if c.RedirectURL == "" || (c.CompletionAction != "" && !strings.EqualFold(c.CompletionAction, "REDIRECT")) {
+// redirectTarget is where the customer goes after action: after paying,
+// Meteroid's success_url (with checkout_session_id added to its query, as
+// Meteroid's SDK documents) or Maple's options.redirect_url when the
+// session asks to be redirected there; after Cancel, Meteroid's
+// cancel_url. Only an absolute http(s) URL is followed: the value is the
+// API user's text, and a javascript: or data: URL must not run.
+func redirectTarget(c Checkout, action string) (string, bool) {
+	if action != "pay" {
+		return absoluteHTTP(c.CancelURL)
+	}
+	if c.SuccessURL != "" {
+		u, ok := absoluteHTTP(c.SuccessURL)
+		if !ok {
+			return "", false
+		}
+		// Appended, so the URL's own query stays as its owner wrote it.
+		p, _ := url.Parse(u)
+		if p.RawQuery != "" {
+			p.RawQuery += "&"
+		}
+		p.RawQuery += "checkout_session_id=" + url.QueryEscape(c.ID)
+		return p.String(), true
+	}
+	if c.CompletionAction != "" && !strings.EqualFold(c.CompletionAction, "REDIRECT") {
 		return "", false
 	}
-	u, err := url.Parse(c.RedirectURL)
+	return absoluteHTTP(c.RedirectURL)
+}
+
+func absoluteHTTP(s string) (string, bool) {
+	if s == "" {
+		return "", false
+	}
+	u, err := url.Parse(s)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return "", false
 	}

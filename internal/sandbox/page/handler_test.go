@@ -432,3 +432,33 @@ func BenchmarkOpenPage(b *testing.B) {
 		}
 	}
 }
+
+// Meteroid's success_url: after paying, 303 there with checkout_session_id
+// added to the URL's own query; its cancel_url: after Cancel, 303 there.
+// A URL that is not absolute http(s) is not followed.
+func TestMeteroidSuccessAndCancelURLs(t *testing.T) {
+	for _, tc := range []struct {
+		name, action, success, cancel, wantLocation string
+	}{
+		{"success", "pay", "https://app.example.com/welcome", "", "https://app.example.com/welcome?checkout_session_id=che_7n42DGM5Tflk9n8mt7Fhc7"},
+		{"success keeps its query", "pay", "https://app.example.com/welcome?plan=pro", "https://app.example.com/back", "https://app.example.com/welcome?plan=pro&checkout_session_id=che_7n42DGM5Tflk9n8mt7Fhc7"},
+		{"script success not followed", "pay", "javascript:alert(1)", "", "/checkout/che_7n42DGM5Tflk9n8mt7Fhc7"},
+		{"no success: the page", "pay", "", "https://app.example.com/back", "/checkout/che_7n42DGM5Tflk9n8mt7Fhc7"},
+		{"cancel", "cancel", "https://app.example.com/welcome", "https://app.example.com/back", "https://app.example.com/back"},
+		{"no cancel: the page", "cancel", "https://app.example.com/welcome", "", "/checkout/che_7n42DGM5Tflk9n8mt7Fhc7"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			const id = "che_7n42DGM5Tflk9n8mt7Fhc7"
+			hs := newHarness(t)
+			c := demo(id)
+			c.SuccessURL, c.CancelURL = tc.success, tc.cancel
+			hs.mem.add(c)
+			f := forms(hs.do("GET", "/checkout/"+id, nil, nil).Body.String())
+			path := "/checkout/" + id + "/" + tc.action
+			w := hs.do("POST", path, url.Values{"csrf_token": {f[path]}}, nil)
+			if w.Code != http.StatusSeeOther || w.Header().Get("Location") != tc.wantLocation {
+				t.Fatalf("%s: %d to %q, want 303 to %q", tc.action, w.Code, w.Header().Get("Location"), tc.wantLocation)
+			}
+		})
+	}
+}

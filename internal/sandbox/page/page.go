@@ -84,6 +84,12 @@ type Checkout struct {
 	// ExpiresAt is when the session expires; zero means never.
 	ExpiresAt time.Time
 
+	// Meteroid's success_url: after paying, the page sends the customer
+	// there with checkout_session_id added to its query; its cancel_url:
+	// after Cancel, the page sends the customer there.
+	SuccessURL string
+	CancelURL  string
+
 	// Maple's options: after paying, the page follows RedirectURL when
 	// CompletionAction is empty or REDIRECT, else shows
 	// ConfirmationMessage.

@@ -72,6 +72,8 @@ func (s *SandboxSessions) describe(ss *sandbox.Session) (Checkout, error) {
 		CustomerName: p.CustomerName, CustomerID: p.CustomerID,
 		Term: p.Term, Trial: p.Trial,
 		Total:               Money{Minor: p.Total, Currency: p.Currency},
+		SuccessURL:          p.SuccessURL,
+		CancelURL:           p.CancelURL,
 		RedirectURL:         p.RedirectURL,
 		ConfirmationMessage: p.ConfirmationMessage,
 		CompletionAction:    p.CompletionAction,

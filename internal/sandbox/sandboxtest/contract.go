@@ -18,7 +18,7 @@ import (
 
 // Spec paths, from the repository's testdata/specs.
 var (
-	MeteroidSpec = specPath("meteroid-openapi.strict.json")
+	MeteroidSpec = specPath("meteroid-openapi.sdk.strict.json")
 	MapleSpec    = specPath("maple-openapi.yaml")
 )
 

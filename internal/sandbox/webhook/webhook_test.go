@@ -15,7 +15,7 @@ import (
 	"github.com/billctl/billctl/internal/sandbox/webhook/webhooktest"
 )
 
-const spec = "../../../testdata/specs/meteroid-openapi.json"
+const spec = "../../../testdata/specs/meteroid-openapi.sdk.json"
 
 // The example of the Standard Webhooks specification, computed by its
 // authors: a known answer that no code of this project produced.

@@ -66,6 +66,10 @@ type Purchase struct {
 	InvoiceMemo      string
 	InvoiceThreshold string
 
+	// Meteroid's success_url and cancel_url.
+	SuccessURL string
+	CancelURL  string
+
 	// Maple's options.
 	RedirectURL         string
 	ConfirmationMessage string
