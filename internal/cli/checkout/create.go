@@ -267,6 +267,9 @@ func sendOne(opts *CreateOptions, s *config.Settings, p provider.Provider, req p
 	if err != nil {
 		return err
 	}
+	if sess.Replayed {
+		fmt.Fprintf(f.IO.Err, "%s: Idempotency-Key %q was used before: this is the session created then, not a new one\n", p.Name(), opts.key(0))
+	}
 	if err := opts.format.on(f, printer(f, s)).One(sess); err != nil {
 		return err
 	}
