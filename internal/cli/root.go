@@ -10,6 +10,7 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"strings"
+	"syscall"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -34,7 +35,7 @@ var (
 
 // Main runs billctl with the process's arguments and returns its exit status.
 func Main() int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := stopContext()
 	defer stop()
 	f := &cmdutil.Factory{
 		IO:      output.System(os.Getenv),
@@ -44,6 +45,27 @@ func Main() int {
 		Context: ctx,
 	}
 	return Run(f, os.Args[1:])
+}
+
+// stopContext is cancelled by the first Ctrl-C (SIGINT) or SIGTERM, with
+// exitcode.ErrTerminated as the cause for the latter: a CI system stops a
+// job with SIGTERM, and it is handled as Ctrl-C is, but exits 143.
+func stopContext() (context.Context, func()) {
+	ctx, cancel := context.WithCancelCause(context.Background())
+	c := make(chan os.Signal, 1)
+	signal.Notify(c, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		// The first signal only: c stays registered, so that a second
+		// does not kill the process; whoever listens then acts on it (a
+		// batch aborts its requests in flight).
+		sig := <-c
+		if sig == syscall.SIGTERM {
+			cancel(exitcode.ErrTerminated)
+		} else {
+			cancel(context.Canceled)
+		}
+	}()
+	return ctx, func() { signal.Stop(c); cancel(nil) }
 }
 
 // Run executes args against f and maps the outcome to an exit status.
@@ -73,10 +95,12 @@ func Run(f *cmdutil.Factory, args []string) int {
 		return exitcode.OK
 	}
 	code := exitcode.Code(err)
+	terminated := false
 	if f.Context != nil && f.Context.Err() != nil {
 		// Ctrl-C: whatever the interrupted request returned, the user
 		// asked to stop.
 		code = exitcode.Interrupted
+		terminated = errors.Is(context.Cause(f.Context), exitcode.ErrTerminated)
 	}
 	var ee interface{ ExitCode() int }
 	if !errors.As(err, &ee) && !started {
@@ -91,6 +115,9 @@ func Run(f *cmdutil.Factory, args []string) int {
 			fmt.Fprintln(f.IO.Err, safetext.Text(err.Error())) // it says what may exist
 		} else {
 			fmt.Fprintln(f.IO.Err, "interrupted")
+		}
+		if terminated {
+			return exitcode.Terminated
 		}
 		return code
 	}

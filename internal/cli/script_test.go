@@ -43,6 +43,7 @@ func TestScripts(t *testing.T) {
 			env.Setenv("HOME", home)
 			env.Setenv("XDG_CONFIG_HOME", filepath.Join(home, ".config"))
 			env.Setenv("XDG_CACHE_HOME", filepath.Join(home, ".cache"))
+			env.Setenv("XDG_STATE_HOME", filepath.Join(home, ".local", "state"))
 			for _, kv := range os.Environ() {
 				if strings.HasPrefix(kv, "BILLCTL_") || strings.HasPrefix(kv, "NO_COLOR=") {
 					k, _, _ := strings.Cut(kv, "=")

@@ -3,15 +3,19 @@ package engine
 import (
 	"bufio"
 	"context"
+	"crypto/sha256"
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"os"
 	"os/signal"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
+	"time"
 
 	"github.com/billctl/billctl/internal/exitcode"
 	"github.com/billctl/billctl/internal/provider"
@@ -48,6 +52,9 @@ type Spool struct {
 	w       *bufio.Writer
 	removed bool
 	n       int
+	// sum digests what was added: with the provider, account and key,
+	// it is what names the batch's journal.
+	sum hash.Hash
 }
 
 func NewSpool() (*Spool, error) {
@@ -58,7 +65,7 @@ func NewSpool() (*Spool, error) {
 	// Unlinked at once where the system allows it, so that nothing is left
 	// behind even if the process is killed.
 	removed := os.Remove(f.Name()) == nil
-	return &Spool{f: f, w: bufio.NewWriterSize(f, 64<<10), removed: removed}, nil
+	return &Spool{f: f, w: bufio.NewWriterSize(f, 64<<10), removed: removed, sum: sha256.New()}, nil
 }
 
 // Add appends one request: its body, customer and plan, each prefixed
@@ -72,10 +79,15 @@ func (s *Spool) Add(req provider.Request) error {
 		if _, err := s.w.Write(b); err != nil {
 			return err
 		}
+		s.sum.Write(n[:binary.PutUvarint(n[:], uint64(len(b)))])
+		s.sum.Write(b)
 	}
 	s.n++
 	return nil
 }
+
+// Sum is the digest of the requests added.
+func (s *Spool) Sum() []byte { return s.sum.Sum(nil) }
 
 // Reader reads the bodies back from the first.
 func (s *Spool) Reader() (*SpoolReader, error) {
@@ -152,13 +164,25 @@ type Batch struct {
 	// FixedKeys: Key gives a document the same key on every run
 	// (--idempotency-key), not a fresh one.
 	FixedKeys bool
+	// Journal, when set, records the batch as it goes and holds what an
+	// earlier run of it did: the same command run again resumes it.
+	Journal *Journal
 	// Interrupts, when set, delivers a second Ctrl-C once the first has
-	// stopped the sending (nil: the process's interrupt signal).
+	// stopped the sending (nil: the process's interrupt signals).
 	Interrupts func() (<-chan os.Signal, func())
+	// Grace is how long the requests in flight are waited for after
+	// SIGTERM (default DefaultGrace): what stops a job with SIGTERM
+	// sends SIGKILL soon after.
+	Grace time.Duration
 	// Unit is what messages call one input: "document" (when empty), or
 	// "row" for a sheet's.
 	Unit string
 }
+
+// DefaultGrace is how long a batch stopped by SIGTERM waits for the
+// answers in flight: CI systems usually allow 10 seconds or more before
+// SIGKILL.
+const DefaultGrace = 5 * time.Second
 
 func (b *Batch) unit() string {
 	if b.Unit == "" {
@@ -172,13 +196,24 @@ type job struct {
 	req   provider.Request
 }
 
+// result is one document's outcome, and how it came about.
+type result struct {
+	provider.Result
+	earlier    bool  // printed from the journal, not sent
+	journalErr error // the journal could not be written
+}
+
 // Send sends the total bodies of sp, results going to out in input order.
 // It returns nil when every document was created, else why not: an
 // authentication refusal, a failure to print or read the spool, or a
-// *BatchError. Ctrl-C cancels ctx: no new document is sent. The requests
-// in flight go on under their own context, so that their sessions, if
-// created, are printed; a second Ctrl-C aborts them too. The summary line
-// goes to summary.
+// *BatchError. Ctrl-C (or SIGTERM) cancels ctx: no new document is sent.
+// The requests in flight go on under their own context, so that their
+// sessions, if created, are printed; a second Ctrl-C aborts them too, and
+// after SIGTERM they get Grace. The summary line goes to summary.
+//
+// With a Journal, documents it holds a session for are printed from it,
+// not sent; those sent without a recorded answer are settled first (the
+// provider's Settle, or the same key again where keys replay).
 func (b *Batch) Send(ctx context.Context, sp *Spool, total int, out Sink, rep Reporter, summary io.Writer) error {
 	if ctx == nil {
 		ctx = context.Background()
@@ -191,13 +226,16 @@ func (b *Batch) Send(ctx context.Context, sp *Spool, total int, out Sink, rep Re
 		return err
 	}
 	p := b.Provider
+	if st, ok := p.(provider.Settler); ok && b.Journal != nil {
+		st.Claim(b.Journal.created()...)
+	}
 	workers := min(max(b.Workers, 1), total)
 	d := &dispatch{
 		r:     r,
 		slots: make(chan struct{}, Window(workers)),
 		halt:  make(chan struct{}),
 	}
-	results := make(chan provider.Result, workers)
+	results := make(chan result, workers)
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Add(1)
@@ -208,15 +246,17 @@ func (b *Batch) Send(ctx context.Context, sp *Spool, total int, out Sink, rep Re
 				if !ok {
 					return
 				}
-				sess, err := p.Create(inFlightCtx, j.req, b.Key(j.index))
+				res := b.one(inFlightCtx, j)
+				err := res.Err
 				// Stopping here, before the worker asks for more, is what
 				// makes --fail-fast --parallel 1 send nothing after the
 				// failure. A refused token would be refused for every
-				// other document too.
-				if err != nil && (b.FailFast || exitcode.Code(err) == exitcode.Auth) {
+				// other document too; a journal that cannot be written
+				// can no longer make a rerun safe.
+				if err != nil && (b.FailFast || exitcode.Code(err) == exitcode.Auth || res.journalErr != nil) {
 					d.stop()
 				}
-				results <- provider.Result{Index: j.index, Session: sess, Err: err}
+				results <- res
 			}
 		}()
 	}
@@ -227,25 +267,52 @@ func (b *Batch) Send(ctx context.Context, sp *Spool, total int, out Sink, rep Re
 
 	var (
 		created, failed int
+		earlier, replay int
 		refused         error // the first authentication refusal
+		journalErr      error
+		gone            error // the server could not be reached
+		unreachable     int   // results in a row that could not connect
 		interrupts      <-chan os.Signal
+		graceEnd        <-chan time.Time
 	)
 	ordered := &inOrder{unit: b.unit(), out: out, rep: rep, pending: map[int]provider.Result{}, next: 1, printed: func() { <-d.slots }}
 	ctxDone := ctx.Done()
 	for results != nil {
 		select {
-		case it, ok := <-results:
+		case res, ok := <-results:
 			if !ok {
 				results = nil
 				continue
 			}
-			if it.Err != nil {
+			it := res.Result
+			switch {
+			case it.Err != nil:
 				failed++
 				if exitcode.Code(it.Err) == exitcode.Auth && refused == nil {
 					refused = it.Err
 				}
-			} else {
+				if res.journalErr != nil && journalErr == nil {
+					journalErr = res.journalErr
+				}
+			case res.earlier:
 				created++
+				earlier++
+			default:
+				created++
+				if it.Session.Replayed {
+					replay++
+				}
+			}
+			// A server that is gone: every worker in turn has spent a
+			// document's whole retry budget failing to connect. The rest
+			// would go the same way, each after all its retries.
+			if provider.Unreachable(it.Err) {
+				if unreachable++; unreachable >= workers && gone == nil {
+					gone = it.Err
+					d.stop()
+				}
+			} else if !res.earlier {
+				unreachable = 0
 			}
 			// Output that cannot be written stops the sending: sessions
 			// nobody sees are worse than sessions not created.
@@ -255,8 +322,20 @@ func (b *Batch) Send(ctx context.Context, sp *Spool, total int, out Sink, rep Re
 			rep.Add(1)
 		case <-ctxDone:
 			ctxDone = nil
-			if n := d.sent.Load() - int64(created+failed); n > 0 {
-				rep.Notef("interrupted: waiting for %d request(s) in flight; Ctrl-C again to abort them\n", n)
+			inFlight := d.sent.Load() - int64(created+failed)
+			if errors.Is(context.Cause(ctx), exitcode.ErrTerminated) {
+				grace := b.Grace
+				if grace <= 0 {
+					grace = DefaultGrace
+				}
+				if inFlight > 0 {
+					rep.Notef("terminated: waiting up to %s for %d request(s) in flight\n", grace, inFlight)
+				}
+				t := time.NewTimer(grace)
+				defer t.Stop()
+				graceEnd = t.C
+			} else if inFlight > 0 {
+				rep.Notef("interrupted: waiting for %d request(s) in flight; Ctrl-C again to abort them\n", inFlight)
 			}
 			notify := b.Interrupts
 			if notify == nil {
@@ -267,9 +346,22 @@ func (b *Batch) Send(ctx context.Context, sp *Spool, total int, out Sink, rep Re
 			defer stop()
 		case <-interrupts:
 			abort()
+		case <-graceEnd:
+			abort()
 		}
 	}
 	feedErr := d.failed()
+	if b.Journal != nil {
+		if err := b.Journal.Close(); err != nil && journalErr == nil {
+			journalErr = err
+		}
+	}
+	if earlier > 0 {
+		rep.Notef("%d of %d session(s) were created by an earlier run of this batch and printed from its journal (%s), not sent again\n", earlier, total, b.Journal.Path())
+	}
+	if replay > 0 {
+		rep.Notef("%s: %d session(s) came back for an Idempotency-Key used before: they are the sessions created then, not new ones\n", p.Name(), replay)
+	}
 	rep.Done()
 	printErr := ordered.err
 	if err := out.Close(); err != nil && printErr == nil {
@@ -288,14 +380,22 @@ func (b *Batch) Send(ctx context.Context, sp *Spool, total int, out Sink, rep Re
 		return printErr
 	case feedErr != nil:
 		return feedErr
+	case journalErr != nil:
+		return journalErr
 	case refused != nil:
 		return refused
 	case failed == 0 && notSent == 0:
 		return nil
 	}
-	e := &BatchError{unit: b.unit(), failed: failed, total: total, notSent: notSent, code: exitcode.Failure}
+	e := &BatchError{unit: b.unit(), failed: failed, created: created, total: total, notSent: notSent, code: exitcode.Failure, gone: gone}
 	if ctx.Err() != nil && notSent > 0 {
 		e.code = exitcode.Interrupted
+		if errors.Is(context.Cause(ctx), exitcode.ErrTerminated) {
+			e.code = exitcode.Terminated
+		}
+	}
+	if b.Journal != nil {
+		e.journal = b.Journal.Path()
 	}
 	// Without replays, running the whole file again would create its
 	// first documents a second time.
@@ -303,20 +403,72 @@ func (b *Batch) Send(ctx context.Context, sp *Spool, total int, out Sink, rep Re
 	return e
 }
 
+// one sends one document, or takes its outcome from the journal: a
+// session recorded there is printed, not sent; a create sent without a
+// recorded answer is settled before anything is sent again.
+func (b *Batch) one(ctx context.Context, j job) result {
+	p := b.Provider
+	key := b.Key(j.index)
+	res := result{Result: provider.Result{Index: j.index}}
+	jr := b.Journal
+	if jr == nil {
+		res.Session, res.Err = p.Create(ctx, j.req, key)
+		return res
+	}
+	if pr := jr.prior[j.index]; pr != nil {
+		if pr.sess != nil {
+			res.Session, res.earlier = pr.sess, true
+			return res
+		}
+		if pr.key != "" {
+			// The same key as then: where keys replay, sending it again
+			// returns what the lost answer held.
+			key = pr.key
+		}
+		st, settles := p.(provider.Settler)
+		if settles && (pr.state == 's' || pr.state == 'u') {
+			sess, err := st.Settle(ctx, j.req, pr.sent)
+			if err != nil || sess != nil {
+				res.Session, res.Err = sess, err
+				if jerr := jr.done(j.index, sess, err); jerr != nil {
+					res.Err, res.journalErr = jerr, jerr
+				}
+				return res
+			}
+			// Settled: none was made, so it is sent as if for the first time.
+		}
+	}
+	if err := jr.sending(j.index, key, time.Now()); err != nil {
+		res.Err, res.journalErr = err, err
+		return res
+	}
+	res.Session, res.Err = p.Create(ctx, j.req, key)
+	if err := jr.done(j.index, res.Session, res.Err); err != nil && res.Err == nil {
+		// The session exists and is printed; the next run finds it again.
+		res.journalErr = err
+	}
+	return res
+}
+
 func osInterrupts() (<-chan os.Signal, func()) {
 	c := make(chan os.Signal, 1)
-	signal.Notify(c, os.Interrupt)
+	signal.Notify(c, os.Interrupt, syscall.SIGTERM)
 	return c, func() { signal.Stop(c) }
 }
 
 // BatchError is how a batch that did not fully succeed ends: exit 1 for
-// failed documents, 130 when Ctrl-C stopped it. Its message says which
-// documents were not sent, which are always the last ones.
+// failed documents, 130 when Ctrl-C stopped it (143 for SIGTERM). Its
+// message says which documents were not sent, which are always the last
+// ones, and how to finish the batch.
 type BatchError struct {
-	unit                   string
-	failed, notSent, total int
-	code                   int
-	replays                bool
+	unit                            string
+	failed, created, notSent, total int
+	code                            int
+	replays                         bool
+	// journal is the batch's journal: the same command again resumes.
+	journal string
+	// gone: sending stopped because the server could not be reached.
+	gone error
 }
 
 func (e *BatchError) ExitCode() int { return e.code }
@@ -327,8 +479,18 @@ func (e *BatchError) Error() string {
 		unit = "document"
 	}
 	var b strings.Builder
-	if e.code == exitcode.Interrupted {
+	switch e.code {
+	case exitcode.Interrupted:
 		b.WriteString("interrupted")
+	case exitcode.Terminated:
+		b.WriteString("terminated")
+	}
+	if e.gone != nil {
+		if b.Len() > 0 {
+			b.WriteString(": ")
+		}
+		msg, _, _ := strings.Cut(e.gone.Error(), "\n")
+		fmt.Fprintf(&b, "the server cannot be reached (%s); sending stopped", msg)
 	}
 	if e.failed > 0 {
 		if b.Len() > 0 {
@@ -336,23 +498,25 @@ func (e *BatchError) Error() string {
 		}
 		fmt.Fprintf(&b, "%d %s(s) failed", e.failed, unit)
 	}
-	if e.notSent == 0 {
-		return b.String()
-	}
-	sent := e.total - e.notSent
-	if b.Len() > 0 {
-		b.WriteString("; ")
-	}
-	if e.notSent == 1 {
-		fmt.Fprintf(&b, "%s %d was not sent", unit, e.total)
-	} else {
-		fmt.Fprintf(&b, "%ss %d to %d were not sent", unit, sent+1, e.total)
+	if e.notSent > 0 {
+		sent := e.total - e.notSent
+		if b.Len() > 0 {
+			b.WriteString("; ")
+		}
+		if e.notSent == 1 {
+			fmt.Fprintf(&b, "%s %d was not sent", unit, e.total)
+		} else {
+			fmt.Fprintf(&b, "%ss %d to %d were not sent", unit, sent+1, e.total)
+		}
 	}
 	switch {
+	case e.journal != "":
+		fmt.Fprintf(&b, "\nThe same command again sends only what was not created, and prints the rest from the journal %s.", e.journal)
+	case e.notSent == 0:
 	case e.replays:
 		b.WriteString(": the same command again creates only those")
-	case sent > 0:
-		fmt.Fprintf(&b, " (running the whole file again would send %ss 1 to %d a second time)", unit, sent)
+	case e.created > 0:
+		fmt.Fprintf(&b, " (running the whole file again would create the %d session(s) made now a second time)", e.created)
 	}
 	return b.String()
 }

@@ -70,12 +70,16 @@ func TestBatchErrorSaysWhatWasNotSent(t *testing.T) {
 		code int
 	}{
 		{BatchError{failed: 2, total: 1000, code: exitcode.Failure}, "2 document(s) failed", 1},
-		{BatchError{failed: 1, notSent: 2, total: 4, code: exitcode.Failure},
-			"1 document(s) failed; documents 3 to 4 were not sent (running the whole file again would send documents 1 to 2 a second time)", 1},
+		// --fail-fast after document 2 failed: only document 1 was created.
+		{BatchError{failed: 1, created: 1, notSent: 2, total: 4, code: exitcode.Failure},
+			"1 document(s) failed; documents 3 to 4 were not sent (running the whole file again would create the 1 session(s) made now a second time)", 1},
+		{BatchError{failed: 1, created: 1, notSent: 2, total: 4, code: exitcode.Failure, journal: "/s/b.journal"},
+			"1 document(s) failed; documents 3 to 4 were not sent\nThe same command again sends only what was not created, and prints the rest from the journal /s/b.journal.", 1},
+		{BatchError{notSent: 2, total: 4, code: exitcode.Terminated}, "terminated; documents 3 to 4 were not sent", 143},
 		{BatchError{notSent: 616, total: 1000, code: exitcode.Interrupted, replays: true},
 			"interrupted; documents 385 to 1000 were not sent: the same command again creates only those", 130},
-		{BatchError{failed: 1, notSent: 1, total: 9, code: exitcode.Interrupted},
-			"interrupted: 1 document(s) failed; document 9 was not sent (running the whole file again would send documents 1 to 8 a second time)", 130},
+		{BatchError{failed: 1, created: 7, notSent: 1, total: 9, code: exitcode.Interrupted},
+			"interrupted: 1 document(s) failed; document 9 was not sent (running the whole file again would create the 7 session(s) made now a second time)", 130},
 		{BatchError{notSent: 5, total: 5, code: exitcode.Interrupted}, "interrupted; documents 1 to 5 were not sent", 130},
 	}
 	for _, tt := range tests {

@@ -15,7 +15,12 @@ const (
 	Usage       = 2 // invalid usage or input: nothing was sent
 	Auth        = 3 // 401/403 or no token configured
 	Interrupted = 130
+	Terminated  = 143 // SIGTERM, as CI systems stop a job; handled as Ctrl-C
 )
+
+// ErrTerminated is the cause of a context cancelled by SIGTERM
+// (context.Cause), which tells it from Ctrl-C.
+var ErrTerminated = errors.New("terminated")
 
 // Error is an error with an exit status.
 type Error struct {

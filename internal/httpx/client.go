@@ -179,9 +179,13 @@ func (c *Client) Send(ctx context.Context, r Request) (*Response, error) {
 	}
 	attempts := c.opts.Retries + 1
 	var notBefore time.Time
+	// maybeSent survives the attempts: a later one that cannot connect
+	// does not undo an earlier one that reached the server.
+	maybeSent := false
 	for attempt := 1; ; attempt++ {
 		if err := c.wait(ctx, r, notBefore, deadline); err != nil {
 			err.Attempts = attempt - 1
+			err.MaybeSent = maybeSent
 			return nil, err
 		}
 		c.debugf("* %s %s: attempt %d of %d (%s)\n", r.Method, r.Path, attempt, attempts, r.Replay)
@@ -189,8 +193,13 @@ func (c *Client) Send(ctx context.Context, r Request) (*Response, error) {
 		if res != nil {
 			res.Attempts = attempt
 		}
+		if res != nil && res.Status >= 500 && res.Status != http.StatusServiceUnavailable {
+			maybeSent = true
+		}
 		if aerr != nil {
 			aerr.Attempts = attempt
+			maybeSent = maybeSent || aerr.Sent
+			aerr.MaybeSent = maybeSent
 			if ctx.Err() != nil {
 				// Ctrl-C: never retry, whatever the failure looked like.
 				aerr.Err = ctx.Err()

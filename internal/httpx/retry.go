@@ -177,6 +177,11 @@ type Error struct {
 	// answer said it was turned away (429, 503, a redirect): the server
 	// may have acted on it.
 	Sent bool
+	// MaybeSent: some attempt, this one or an earlier, may have been
+	// acted on (it reached the server, or a gateway answered 502 or 504
+	// for it), even when the last one could not connect. A caller that
+	// tells the user what may exist looks at this, not at Sent alone.
+	MaybeSent bool
 	// Attempts is how many times the request was sent.
 	Attempts int
 	Err      error
@@ -204,6 +209,13 @@ func (e *Error) Error() string {
 }
 
 func (e *Error) Unwrap() error { return e.Err }
+
+// Unreachable reports that no attempt reached the server: the last could
+// not connect and none before may have been acted on.
+func (e *Error) Unreachable() bool {
+	var op *net.OpError
+	return !e.Sent && !e.MaybeSent && errors.As(e.Err, &op) && op.Op == "dial"
+}
 
 // Interrupted reports whether the request was cancelled (Ctrl-C).
 func (e *Error) Interrupted() bool { return errors.Is(e.Err, context.Canceled) }

@@ -6,10 +6,13 @@ package provider
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/billctl/billctl/internal/exitcode"
+	"github.com/billctl/billctl/internal/httpx"
 	"github.com/billctl/billctl/internal/request"
 )
 
@@ -80,6 +83,50 @@ type Session struct {
 	URL       string
 	ExpiresAt string
 	CreatedAt string
+	// Replayed: the API answered with a session an earlier request with
+	// the same idempotency key created; nothing new was made.
+	Replayed bool `json:",omitempty"`
+}
+
+// Settler is a provider whose create cannot be safely sent twice, and
+// that can find out what a create sent earlier, whose answer was lost,
+// did. A provider that replays idempotency keys needs none: the same
+// key again is the answer.
+type Settler interface {
+	// Settle looks for the session that req, sent at since, may have
+	// made: it returns that session, or nil and no error when none was
+	// made (the request can be sent again), or an error when that cannot
+	// be told.
+	Settle(ctx context.Context, req Request, since time.Time) (*Session, error)
+	// Claim tells the provider that these sessions belong to documents
+	// already: a settle never adopts them.
+	Claim(ids ...string)
+}
+
+// MaybeCreated reports whether err leaves open that the create made a
+// session: false only when the request provably did not reach the
+// server, or the API refused it.
+func MaybeCreated(err error) bool {
+	var m interface{ MaybeCreated() bool }
+	if errors.As(err, &m) {
+		return m.MaybeCreated()
+	}
+	var ae *APIError
+	if errors.As(err, &ae) {
+		return ae.Status >= 500 && ae.Status != 503
+	}
+	var he *httpx.Error
+	if errors.As(err, &he) {
+		return he.Sent || he.MaybeSent
+	}
+	return true
+}
+
+// Unreachable reports a request that never reached the server: every
+// attempt failed to connect.
+func Unreachable(err error) bool {
+	var he *httpx.Error
+	return errors.As(err, &he) && he.Unreachable()
 }
 
 // APIError is an error the API answered with.

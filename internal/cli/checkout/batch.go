@@ -1,7 +1,12 @@
 package checkout
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
 
 	"github.com/billctl/billctl/internal/cli/cmdutil"
 	"github.com/billctl/billctl/internal/config"
@@ -56,5 +61,57 @@ func sendBatchTo(opts *CreateOptions, s *config.Settings, p provider.Provider, s
 	if opts.Rows != "" {
 		b.Unit = "row"
 	}
+	j, err := openJournal(opts, s, sp, total)
+	if err != nil {
+		return err
+	}
+	b.Journal = j
 	return b.Send(f.Context, sp, total, out, bar, f.IO.Err)
+}
+
+// openJournal opens the journal of this batch: what defines it is its
+// checked requests, the provider, the base URL, the account (the
+// company, and a digest of the token, which is never written) and the
+// key prefix.
+func openJournal(opts *CreateOptions, s *config.Settings, sp *engine.Spool, total int) (*engine.Journal, error) {
+	dir := ""
+	if opts.Journal == "" {
+		d, err := stateDir(opts.F.Getenv)
+		if err != nil {
+			return nil, err
+		}
+		dir = filepath.Join(d, "billctl", "batches")
+	}
+	account := sha256.Sum256([]byte(s.Token))
+	return engine.OpenJournal(engine.JournalSpec{
+		Dir:       dir,
+		Path:      opts.Journal,
+		Restart:   opts.Restart,
+		Provider:  s.Provider,
+		BaseURL:   s.BaseURL,
+		Tenant:    s.Company + "\x00" + hex.EncodeToString(account[:]),
+		KeyPrefix: opts.IdempotencyKey,
+		Source:    opts.source,
+		Sum:       sp.Sum(),
+		Total:     total,
+		Secret:    s.Token,
+	})
+}
+
+// stateDir is $XDG_STATE_HOME, else ~/.local/state.
+func stateDir(getenv func(string) string) (string, error) {
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	if d := getenv("XDG_STATE_HOME"); d != "" && filepath.IsAbs(d) {
+		return d, nil
+	}
+	home := getenv("HOME")
+	if home == "" {
+		var err error
+		if home, err = os.UserHomeDir(); err != nil {
+			return "", fmt.Errorf("a batch keeps a journal, and there is no home directory for it: set XDG_STATE_HOME or give --journal PATH")
+		}
+	}
+	return filepath.Join(home, ".local", "state"), nil
 }

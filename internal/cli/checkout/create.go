@@ -31,6 +31,13 @@ type CreateOptions struct {
 	NoInput        bool
 	// Rows is a sheet (CSV, TSV): one session per row, built on File.
 	Rows string
+	// Journal is the batch journal's file (default: one per batch under
+	// $XDG_STATE_HOME/billctl/batches); Restart ignores any.
+	Journal string
+	Restart bool
+
+	// source names the batch's input, for its journal.
+	source string
 
 	flags  *flagValues
 	format *formatFlags
@@ -118,6 +125,8 @@ terminal. BILLCTL_ACCESSIBLE=1 asks with plain numbered prompts.`),
 	fl.IntVar(&opts.Parallel, "parallel", 4, "requests in flight at once in a batch")
 	fl.BoolVar(&opts.FailFast, "fail-fast", false, "stop a batch at its first failure")
 	fl.StringVar(&opts.Rows, "rows", "", "one session per row of a sheet, CSV or TSV (- for stdin); -f is the base of every row")
+	fl.StringVar(&opts.Journal, "journal", "", "the batch's journal, which a rerun resumes from (default: under $XDG_STATE_HOME/billctl/batches)")
+	fl.BoolVar(&opts.Restart, "restart", false, "send a batch as new, ignoring its journal")
 	fl.BoolVar(&opts.NoInput, "no-input", false, "never ask on a terminal for missing fields (so do BILLCTL_NO_INPUT=1 and CI)")
 	_ = cmd.MarkFlagFilename("file", "yaml", "yml", "json")
 	_ = cmd.MarkFlagFilename("rows", "csv", "tsv")
@@ -191,6 +200,7 @@ func createRun(opts *CreateOptions) error {
 		}
 		defer closeFn()
 		in = engine.Input{R: r, Name: name}
+		opts.source = name
 	}
 	spin := &lazyProgress{streams: f.IO}
 	if opts.DryRun {
@@ -277,6 +287,9 @@ func sendOne(opts *CreateOptions, s *config.Settings, p provider.Provider, req p
 	sess, err := p.Create(f.Context, req, opts.key(0))
 	if err != nil {
 		return err
+	}
+	if sess.Replayed {
+		fmt.Fprintf(f.IO.Err, "%s: Idempotency-Key %q was used before: this is the session created then, not a new one\n", p.Name(), opts.key(0))
 	}
 	if opts.wait != nil && opts.wait.on {
 		if opts.Open {

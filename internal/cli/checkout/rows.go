@@ -51,6 +51,7 @@ func createRows(opts *CreateOptions, s *config.Settings, p provider.Provider, b 
 		return err
 	}
 	defer closeFn()
+	opts.source = name
 	wire := reflect.TypeOf(p.NewRequest()).Elem()
 	sheet, err := rows.Open(r, name, rows.IsTSV(opts.Rows), wire)
 	if err != nil {

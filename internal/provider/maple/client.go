@@ -82,10 +82,12 @@ func (c *Client) Create(ctx context.Context, req provider.Request, key string) (
 	})
 	if err != nil {
 		var he *httpx.Error
-		if errors.As(err, &he) && he.Interrupted() && he.Sent {
+		// MaybeSent, not Sent: an earlier attempt may have reached the
+		// server even when the last could not connect.
+		if errors.As(err, &he) && he.Interrupted() && (he.Sent || he.MaybeSent) {
 			return nil, exitcode.New(exitcode.Interrupted, fmt.Errorf("%s: interrupted after the create request was sent: the session may exist. %s", Name, keyHint(key)))
 		}
-		if errors.As(err, &he) && he.Sent && key != "" {
+		if errors.As(err, &he) && (he.Sent || he.MaybeSent) && key != "" {
 			return nil, &withHint{err: wrap(err), hint: keyHint(key)}
 		}
 		return nil, wrap(err)
@@ -100,10 +102,6 @@ func (c *Client) Create(ctx context.Context, req provider.Request, key string) (
 		}
 		return nil, e
 	}
-	if res.Header.Get("Idempotency-Used") == "true" && res.Attempts == 1 {
-		// Not our own retry: the key was used by an earlier run.
-		c.http.Notef("%s: Idempotency-Key %q was used before: this is the session created then, not a new one\n", Name, key)
-	}
 	var created CheckoutSessionCreated
 	if err := json.Unmarshal(res.Body, &created); err != nil || created.ID == "" {
 		if err == nil {
@@ -115,6 +113,10 @@ func (c *Client) Create(ctx context.Context, req provider.Request, key string) (
 	if created.URL != nil {
 		s.URL = *created.URL
 	}
+	// On the first attempt, not our own retry: the key was used by an
+	// earlier run, and this is the session created then. The caller says
+	// so (once for a whole batch).
+	s.Replayed = res.Header.Get("Idempotency-Used") == "true" && res.Attempts == 1
 	return s, nil
 }
 

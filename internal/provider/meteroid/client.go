@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"reflect"
 	"sort"
 	"strconv"
 	"strings"
@@ -38,6 +39,25 @@ type Client struct {
 	// creating counts the creates under way per customer and plan: while
 	// two are, a session found for that pair cannot be told apart.
 	creating map[target]int
+	// settling are the creates of each pair whose outcome is being found
+	// out (reconcile). They wait until no create of their pair is in
+	// flight, and no new one starts meanwhile: then the sessions that
+	// exist for the pair are all there will be, and they can be counted
+	// against the documents still unsettled.
+	settling map[target][]*settler
+	// changed is closed, and replaced, whenever creating, settling or
+	// claimed change: waiters look again.
+	changed chan struct{}
+}
+
+// settler is one create whose outcome is being found out.
+type settler struct {
+	// look is what of its request a session shows (the scalar fields the
+	// API echoes): settlers with the same look cannot be told apart by
+	// their sessions, and need not be (any of the sessions fits any).
+	look map[string]any
+	// stuck: its count does not decide; it waits for the others.
+	stuck bool
 }
 
 // target is what a create makes a session for.
@@ -81,8 +101,17 @@ func (c *Client) Subject(req any) provider.Subject {
 func (c *Client) Create(ctx context.Context, req provider.Request, key string) (*provider.Session, error) {
 	t := target(req.Subject)
 	body := req.Body
-	c.begin(t)
-	defer c.end(t)
+	if err := c.begin(ctx, t); err != nil {
+		return nil, err
+	}
+	ended := false
+	end := func() {
+		if !ended {
+			ended = true
+			c.end(t)
+		}
+	}
+	defer end()
 	since := c.http.Now()
 	res, err := c.http.Send(ctx, httpx.Request{
 		Method: http.MethodPost,
@@ -98,15 +127,17 @@ func (c *Client) Create(ctx context.Context, req provider.Request, key string) (
 			return nil, interruptedAfterSend(t)
 		}
 		return nil, wrap(err)
-	case errors.As(err, &he) && he.Sent:
-		return c.reconcile(ctx, t, since, he.Cause(), wrap(err))
+	case errors.As(err, &he) && (he.Sent || he.MaybeSent):
+		end()
+		return c.reconcile(ctx, req, since, he.Cause(), wrap(err))
 	case err != nil:
 		return nil, wrap(err)
 	}
 	if res.Status >= 200 && res.Status <= 299 {
 		s, err := readSession(res)
 		if err != nil {
-			return c.reconcile(ctx, t, since, fmt.Sprintf("the %d answer could not be read", res.Status), err)
+			end()
+			return c.reconcile(ctx, req, since, fmt.Sprintf("the %d answer could not be read", res.Status), err)
 		}
 		c.claim(s.ID)
 		return s, nil
@@ -115,7 +146,8 @@ func (c *Client) Create(ctx context.Context, req provider.Request, key string) (
 	if res.Status >= 500 && res.Status != http.StatusServiceUnavailable {
 		// A gateway or the server failed after the request reached it:
 		// the session may have been made before the failure.
-		return c.reconcile(ctx, t, since, firstLine(strings.TrimPrefix(apiErr.Error(), Name+": ")), apiErr)
+		end()
+		return c.reconcile(ctx, req, since, firstLine(strings.TrimPrefix(apiErr.Error(), Name+": ")), apiErr)
 	}
 	return nil, apiErr
 }
@@ -384,13 +416,28 @@ func toSessionAs(raw json.RawMessage, s *CheckoutSession) (*provider.Session, er
 	return out, nil
 }
 
-func (c *Client) begin(t target) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.creating == nil {
-		c.creating = map[target]int{}
+// begin counts a create of pair t as under way. It waits while creates
+// of that pair are being settled, so that they see every session the
+// pair will have.
+func (c *Client) begin(ctx context.Context, t target) error {
+	for {
+		c.mu.Lock()
+		if len(c.settling[t]) == 0 {
+			if c.creating == nil {
+				c.creating = map[target]int{}
+			}
+			c.creating[t]++
+			c.mu.Unlock()
+			return nil
+		}
+		ch := c.changedLocked()
+		c.mu.Unlock()
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return exitcode.New(exitcode.Interrupted, fmt.Errorf("%s: interrupted before the create request was sent", Name))
+		}
 	}
-	c.creating[t]++
 }
 
 func (c *Client) end(t target) {
@@ -399,24 +446,100 @@ func (c *Client) end(t target) {
 	if c.creating[t]--; c.creating[t] <= 0 {
 		delete(c.creating, t)
 	}
+	c.notifyLocked()
 }
 
-func (c *Client) claim(id string) {
+func (c *Client) changedLocked() chan struct{} {
+	if c.changed == nil {
+		c.changed = make(chan struct{})
+	}
+	return c.changed
+}
+
+func (c *Client) notifyLocked() {
+	if c.changed != nil {
+		close(c.changed)
+		c.changed = nil
+	}
+}
+
+func (c *Client) claim(id string) { c.Claim(id) }
+
+// Claim implements provider.Settler.
+func (c *Client) Claim(ids ...string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.claimed == nil {
 		c.claimed = map[string]bool{}
 	}
-	c.claimed[id] = true
+	for _, id := range ids {
+		c.claimed[id] = true
+	}
+	c.notifyLocked()
+}
+
+// Settle implements provider.Settler: a create sent at since by an
+// earlier run, whose answer was lost. It is reconciled as a create of
+// this run would be; when no session of the pair was made since, none
+// was made, and the request can be sent again.
+func (c *Client) Settle(ctx context.Context, req provider.Request, since time.Time) (*provider.Session, error) {
+	s, err := c.reconcile(ctx, req, since, "an earlier run was stopped before the answer arrived", nil)
+	var u *uncertain
+	if errors.As(err, &u) && u.none {
+		return nil, nil
+	}
+	return s, err
+}
+
+// echoed are the scalar request fields that a session shows as sent:
+// with the customer and plan version, what tells one document's session
+// from another's.
+var echoed = []string{"net_terms", "coupon_code", "billing_start_date", "billing_day_anchor", "trial_duration_days"}
+
+// look is what of body a session would show.
+func look(body []byte) map[string]any {
+	var m map[string]any
+	_ = json.Unmarshal(body, &m)
+	out := map[string]any{}
+	for _, k := range echoed {
+		if v, ok := m[k]; ok && v != nil {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// shows reports whether a session (its raw JSON) shows every field of l.
+func shows(raw json.RawMessage, l map[string]any) bool {
+	if len(l) == 0 {
+		return true
+	}
+	var m map[string]any
+	if json.Unmarshal(raw, &m) != nil {
+		return false
+	}
+	for k, v := range l {
+		if !reflect.DeepEqual(m[k], v) {
+			return false
+		}
+	}
+	return true
 }
 
 // reconcile finds out whether a create whose outcome is unknown made a
-// session, and adopts it when exactly one fits: a session the create could
-// have made (SELF_SERVE, still CREATED) for the same customer and plan
-// version, made since the attempt began, that no other create of this run
-// has taken. cause says what happened ("timeout after the request was
-// sent"); failure is the error to report along with it.
-func (c *Client) reconcile(ctx context.Context, t target, since time.Time, cause string, failure error) (*provider.Session, error) {
+// session. It waits until no other create of the same customer and plan
+// version is in flight (and holds new ones back), lists the sessions the
+// create could have made (SELF_SERVE, still CREATED, for the pair, made
+// since the attempt began, not taken by another document of this run or
+// of the batch's journal), and counts them against the unsettled creates
+// that look the same. As many sessions as such creates: one is this
+// one's. None: nothing was made. Otherwise it waits for the other
+// settling creates of the pair to take theirs, and when the count still
+// does not decide, reports the outcome as unknown, naming the sessions.
+// cause says what happened ("timeout after the request was sent");
+// failure is the error to report along with it.
+func (c *Client) reconcile(ctx context.Context, req provider.Request, since time.Time, cause string, failure error) (*provider.Session, error) {
+	t := target(req.Subject)
 	if ctx.Err() != nil {
 		return nil, interruptedAfterSend(t)
 	}
@@ -426,6 +549,34 @@ func (c *Client) reconcile(ctx context.Context, t target, since time.Time, cause
 	if t.Customer == "" || t.Plan == "" {
 		u.why = "the request names no customer or plan version to look for"
 		return nil, u
+	}
+	me := &settler{look: look(req.Body)}
+	c.mu.Lock()
+	if c.settling == nil {
+		c.settling = map[target][]*settler{}
+	}
+	c.settling[t] = append(c.settling[t], me)
+	c.mu.Unlock()
+	defer func() {
+		c.mu.Lock()
+		list := c.settling[t]
+		for i, s := range list {
+			if s == me {
+				list = append(list[:i:i], list[i+1:]...)
+				break
+			}
+		}
+		if len(list) == 0 {
+			delete(c.settling, t)
+		} else {
+			c.settling[t] = list
+		}
+		c.notifyLocked()
+		c.mu.Unlock()
+	}()
+	// Until the pair is quiet, a session found could be another create's.
+	if err := c.waitFor(ctx, func() bool { return c.creating[t] == 0 }); err != nil {
+		return nil, interruptedAfterSend(t)
 	}
 	// The list filter takes no alias: an alias is looked up first.
 	customer := t.Customer
@@ -472,42 +623,90 @@ func (c *Client) reconcile(ctx context.Context, t target, since time.Time, cause
 		return nil, u
 	}
 	u.since = since
-	var found []string
-	c.mu.Lock()
-	for _, s := range fits {
-		if !c.claimed[s.ID] {
-			found = append(found, s.ID)
-		}
-	}
-	others := c.creating[t] - 1
-	var adopted *provider.Session
-	if len(found) == 1 && others == 0 {
+	// The oldest first: of sessions that look alike, any fits.
+	sort.SliceStable(fits, func(i, j int) bool { return fits[i].CreatedAt < fits[j].CreatedAt })
+	var (
+		adopted *provider.Session
+		found   []string
+	)
+	err = c.waitFor(ctx, func() bool {
+		found = found[:0]
+		var mine []*provider.Session
 		for _, s := range fits {
-			if s.ID == found[0] {
-				adopted = s
+			if c.claimed[s.ID] {
+				continue
+			}
+			found = append(found, s.ID)
+			if shows(s.Raw, me.look) {
+				mine = append(mine, s)
 			}
 		}
-		if c.claimed == nil {
-			c.claimed = map[string]bool{}
+		alike, active := 0, 0
+		for _, s := range c.settling[t] {
+			if reflect.DeepEqual(s.look, me.look) {
+				alike++
+			}
+			if s != me && !s.stuck {
+				active++
+			}
 		}
-		c.claimed[adopted.ID] = true
+		switch {
+		case len(found) == 0:
+			return true // none was made
+		case len(mine) > 0 && len(mine) == alike:
+			adopted = mine[0]
+			if c.claimed == nil {
+				c.claimed = map[string]bool{}
+			}
+			c.claimed[adopted.ID] = true
+			c.notifyLocked()
+			return true
+		case active > 0:
+			// Others of the pair may take some of these: look again then.
+			if !me.stuck {
+				me.stuck = true
+				c.notifyLocked()
+			}
+			return false
+		}
+		return true // the count does not decide
+	})
+	if err != nil {
+		return nil, interruptedAfterSend(t)
 	}
-	c.mu.Unlock()
 	if adopted != nil {
 		c.http.Notef("%s: adopted session %s, created by the attempt that got no clear answer (%s)\n", Name, adopted.ID, cause)
 		return adopted, nil
 	}
+	found = append([]string(nil), found...)
 	sort.Strings(found)
 	u.found = found
 	switch {
 	case len(found) == 0:
+		u.none = true
 		u.why = "none was found, but it may still appear"
-	case others > 0:
-		u.why = fmt.Sprintf("%d other create(s) for the same customer and plan version are under way in this run, so billctl cannot tell which session is whose", others)
 	default:
 		u.why = "billctl cannot tell which one, if any, this attempt made"
 	}
 	return nil, u
+}
+
+// waitFor waits until ok, called under c.mu, holds.
+func (c *Client) waitFor(ctx context.Context, ok func() bool) error {
+	for {
+		c.mu.Lock()
+		if ok() {
+			c.mu.Unlock()
+			return nil
+		}
+		ch := c.changedLocked()
+		c.mu.Unlock()
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
 }
 
 // selfServe is the checkout type of the sessions this endpoint creates.
@@ -562,6 +761,8 @@ type uncertain struct {
 	// for an ID that does not exist.
 	status500  bool
 	noCustomer bool
+	// none: no session that this create could have made exists.
+	none bool
 }
 
 func (e *uncertain) Error() string {
@@ -599,6 +800,9 @@ func (e *uncertain) Error() string {
 }
 
 func (e *uncertain) Unwrap() error { return e.err }
+
+// MaybeCreated: the outcome is unknown.
+func (e *uncertain) MaybeCreated() bool { return true }
 
 // ExitCode: an API failure, whatever the underlying error says.
 func (e *uncertain) ExitCode() int { return exitcode.Failure }

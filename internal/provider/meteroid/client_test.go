@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -140,13 +141,80 @@ func TestReconcileRefusesToChooseBetweenSessions(t *testing.T) {
 	}
 }
 
-func TestReconcileWithAnotherCreateForTheSamePairUnderWay(t *testing.T) {
+// A create whose answer was lost while another create of the same pair is
+// in flight waits for that one to end, rather than give up: then the
+// session found can only be its own.
+func TestReconcileWaitsForTheOtherCreateOfThePair(t *testing.T) {
 	h := &lostCreates{sessions: []map[string]any{session("che_1", time.Now())}}
 	c := newTestClient(t, h)
-	c.begin(target{"cus_1", "plv_1"}) // another document of the batch, in flight
-	_, err := c.Create(context.Background(), createReq, "k")
-	if err == nil || !strings.Contains(err.Error(), "1 other create(s) for the same customer and plan version are under way") {
-		t.Fatalf("err = %v, want the session left undecided", err)
+	pair := target{"cus_1", "plv_1"}
+	if err := c.begin(context.Background(), pair); err != nil { // another document of the batch, in flight
+		t.Fatal(err)
+	}
+	type outcome struct {
+		s   *provider.Session
+		err error
+	}
+	done := make(chan outcome, 1)
+	go func() {
+		s, err := c.Create(context.Background(), createReq, "k")
+		done <- outcome{s, err}
+	}()
+	// Until the reconcile has started to wait, nothing can be checked.
+	for !c.isSettling(pair) {
+		runtime.Gosched()
+	}
+	select {
+	case o := <-done:
+		t.Fatalf("settled while the other create was in flight: %v, %v", o.s, o.err)
+	default:
+	}
+	c.end(pair)
+	o := <-done
+	if o.err != nil || o.s.ID != "che_1" {
+		t.Fatalf("Create = %v, %v; want che_1 adopted", o.s, o.err)
+	}
+}
+
+func (c *Client) isSettling(t target) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.settling[t]) > 0
+}
+
+// Two sessions of the pair, each showing what its own request sent: each
+// create whose answer was lost takes the one that shows its fields.
+func TestReconcileTellsSessionsApartByTheirFields(t *testing.T) {
+	a, b := session("che_a", time.Now()), session("che_b", time.Now())
+	a["net_terms"], b["net_terms"] = 7, 30
+	h := &lostCreates{sessions: []map[string]any{a, b}}
+	c := newTestClient(t, h)
+	req := provider.Request{Body: []byte(`{"customer_id":"cus_1","plan_version_id":"plv_1","net_terms":30}`), Subject: createReq.Subject}
+	s, err := c.Create(context.Background(), req, "k")
+	if err != nil || s.ID != "che_b" {
+		t.Fatalf("Create = %v, %v; want che_b, the session with net_terms 30", s, err)
+	}
+}
+
+// A create sent by an earlier run: the session found for it is adopted,
+// one the journal already holds is not, and when none exists the request
+// may be sent again.
+func TestSettle(t *testing.T) {
+	h := &lostCreates{sessions: []map[string]any{session("che_old", time.Now())}}
+	c := newTestClient(t, h)
+	since := time.Now().Add(-time.Minute)
+	s, err := c.Settle(context.Background(), createReq, since)
+	if err != nil || s == nil || s.ID != "che_old" {
+		t.Fatalf("Settle = %v, %v; want che_old", s, err)
+	}
+	c2 := newTestClient(t, h)
+	c2.Claim("che_old")
+	s, err = c2.Settle(context.Background(), createReq, since)
+	if err != nil || s != nil {
+		t.Fatalf("Settle = %v, %v; want none made (nil, nil)", s, err)
+	}
+	if h.posts.Load() != 0 {
+		t.Errorf("Settle sent %d create(s)", h.posts.Load())
 	}
 }
 

@@ -1,0 +1,294 @@
+package engine
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/billctl/billctl/internal/exitcode"
+	"github.com/billctl/billctl/internal/journal"
+	"github.com/billctl/billctl/internal/provider"
+	"github.com/billctl/billctl/internal/safetext"
+)
+
+// A batch's journal is what lets the same command, run again after the
+// process died at any moment, finish the batch without creating anything
+// twice. Before a document is sent it records that it is about to be
+// (with the time and the idempotency key); when the answer arrives, the
+// session, or that the create failed and whether it may still have made
+// one. A run that finds a journal for its batch prints the sessions it
+// holds instead of sending their documents again, and settles first the
+// documents that were sent without a recorded answer.
+
+// JournalSpec is what defines a batch, and where its journal goes.
+type JournalSpec struct {
+	// Dir holds the journals ($XDG_STATE_HOME/billctl/batches); Path,
+	// when set (--journal), is the file to use instead.
+	Dir, Path string
+	// Restart ignores any journal: the batch is sent as a new one.
+	Restart bool
+	// What defines the batch, besides its documents.
+	Provider, BaseURL, Tenant, KeyPrefix string
+	// Source names the input (a file's path, <stdin>), for messages and
+	// to tell a file that changed after an unfinished run.
+	Source string
+	// Sum is the digest of the checked requests (Spool.Sum).
+	Sum   []byte
+	Total int
+	// Secret is never written to the journal (the API token), should a
+	// server quote it back in a session.
+	Secret string
+}
+
+// journalMaxAge: journals older than this are removed when a batch
+// starts, so that the directory does not grow for ever.
+const journalMaxAge = 30 * 24 * time.Hour
+
+type journalHeader struct {
+	Batch     int    `json:"billctl_batch"`
+	ID        string `json:"id"`
+	Provider  string `json:"provider"`
+	BaseURL   string `json:"base_url"`
+	Tenant    string `json:"tenant,omitempty"`
+	KeyPrefix string `json:"key_prefix,omitempty"`
+	Source    string `json:"source"`
+	Total     int    `json:"total"`
+}
+
+// journalRecord is one line: T is "s" (about to be sent), "c" (created),
+// "f" (failed: nothing was made) or "u" (failed: a session may exist).
+// Error texts are not kept: they hold the API's words, which may quote
+// anything.
+type journalRecord struct {
+	T       string            `json:"t"`
+	I       int               `json:"i"`
+	At      int64             `json:"at,omitempty"`
+	Key     string            `json:"k,omitempty"`
+	Session *provider.Session `json:"s,omitempty"`
+}
+
+// prior is what the journal says of one document.
+type prior struct {
+	state byte      // 's', 'c', 'f' or 'u'
+	sent  time.Time // when it was last about to be sent
+	key   string
+	sess  *provider.Session
+}
+
+// Journal is a batch's journal, open for appending.
+type Journal struct {
+	w      *journal.Writer
+	path   string
+	source string
+	total  int
+	secret *safetext.Filter
+	// secretText is looked for before the filter runs: most records
+	// hold no token, and the filter's work is not free.
+	secretText string
+	prior      map[int]*prior
+}
+
+// OpenJournal opens the journal of the batch that spec defines, creating
+// it when there is none (or with Restart). A journal at --journal that is
+// of another batch, or an unfinished journal of the same file whose
+// documents have changed since, is a usage error that says the way out:
+// resuming from it would skip or repeat the wrong documents.
+func OpenJournal(spec JournalSpec) (*Journal, error) {
+	id := digest(spec.Provider, spec.BaseURL, spec.Tenant, spec.KeyPrefix, string(spec.Sum))
+	head := journalHeader{Batch: 1, ID: id, Provider: spec.Provider, BaseURL: spec.BaseURL, Tenant: spec.Tenant,
+		KeyPrefix: spec.KeyPrefix, Source: spec.Source, Total: spec.Total}
+	path := spec.Path
+	if path == "" {
+		src := spec.Source
+		if abs, err := filepath.Abs(src); err == nil && src != "<stdin>" {
+			src = abs
+		}
+		group := digest(spec.Provider, spec.BaseURL, spec.Tenant, spec.KeyPrefix, src)[:16]
+		path = filepath.Join(spec.Dir, group+"-"+id[:24]+".journal")
+		prune(spec.Dir)
+		if err := checkSiblings(spec, group, path); err != nil {
+			return nil, err
+		}
+	}
+	j := &Journal{path: path, source: spec.Source, total: spec.Total, prior: map[int]*prior{}}
+	if spec.Secret != "" {
+		j.secret, j.secretText = safetext.New(spec.Secret), spec.Secret
+	}
+	hb, err := json.Marshal(head)
+	if err != nil {
+		return nil, err
+	}
+	if !spec.Restart {
+		w, err := journal.Open(path, func(h []byte) error {
+			var got journalHeader
+			if json.Unmarshal(h, &got) != nil || got.Batch != 1 {
+				return journal.ErrNotJournal
+			}
+			if got.ID != id {
+				return exitcode.Usagef("the batch journal %s is of another batch (%s, %d documents, on %s): %s is not what that run sent, "+
+					"so it cannot be resumed from it. Restore the file and run again to resume, run with --restart to send %s as a new batch "+
+					"(what the earlier run created would be created again), or give another --journal", path, got.Source, got.Total, got.BaseURL, spec.Source, spec.Source)
+			}
+			return nil
+		}, j.load)
+		switch {
+		case err == nil:
+			j.w = w
+			return j, nil
+		case errors.Is(err, journal.ErrNotJournal):
+			return nil, exitcode.Usagef("%s is not a batch journal (or is empty): give another --journal, or --restart to replace it", path)
+		case !errors.Is(err, fs.ErrNotExist):
+			return nil, fmt.Errorf("reading the batch journal: %w", err)
+		}
+	}
+	w, err := journal.Create(path, hb)
+	if err != nil {
+		return nil, fmt.Errorf("a batch needs its journal (%s): %w; set XDG_STATE_HOME or give --journal PATH", path, err)
+	}
+	j.w = w
+	return j, nil
+}
+
+func digest(parts ...string) string {
+	h := sha256.New()
+	for _, p := range parts {
+		fmt.Fprintf(h, "%d:%s;", len(p), p)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// checkSiblings refuses to start a batch when an unfinished run of the
+// same input, with other contents, left a journal: the file changed, and
+// sending it as new would create again what that run created. --restart
+// removes those journals.
+func checkSiblings(spec JournalSpec, group, path string) error {
+	others, _ := filepath.Glob(filepath.Join(spec.Dir, group+"-*.journal"))
+	for _, o := range others {
+		if o == path {
+			continue
+		}
+		if spec.Restart {
+			os.Remove(o)
+			continue
+		}
+		var total int
+		done := map[int]bool{}
+		err := journal.Read(o, func(h []byte) error {
+			var got journalHeader
+			if json.Unmarshal(h, &got) != nil {
+				return journal.ErrNotJournal
+			}
+			total = got.Total
+			return nil
+		}, func(rec []byte) error {
+			var r journalRecord
+			if json.Unmarshal(rec, &r) == nil && r.T == "c" {
+				done[r.I] = true
+			}
+			return nil
+		})
+		if err != nil || len(done) >= total {
+			continue // finished, or not a journal: no run to resume
+		}
+		return exitcode.Usagef("%s changed since a run of it stopped before its end (%d of %d sessions created; journal %s): "+
+			"sending it as a new batch could create again what that run created. Restore the file and run again to resume, "+
+			"or run with --restart to send it as a new batch", spec.Source, len(done), total, o)
+	}
+	return nil
+}
+
+// prune removes journals older than journalMaxAge.
+func prune(dir string) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range ents {
+		if !strings.HasSuffix(e.Name(), ".journal") {
+			continue
+		}
+		if fi, err := e.Info(); err == nil && time.Since(fi.ModTime()) > journalMaxAge {
+			os.Remove(filepath.Join(dir, e.Name()))
+		}
+	}
+}
+
+// load reads one record of an earlier run.
+func (j *Journal) load(rec []byte) error {
+	var r journalRecord
+	if err := json.Unmarshal(rec, &r); err != nil || r.I < 1 || r.I > j.total {
+		return nil // not ours; a later version's record
+	}
+	p := j.prior[r.I]
+	if p == nil {
+		p = &prior{}
+		j.prior[r.I] = p
+	}
+	switch r.T {
+	case "s":
+		p.state, p.sent, p.key = 's', time.Unix(0, r.At), r.Key
+	case "c":
+		if r.Session != nil {
+			p.state, p.sess = 'c', r.Session
+		}
+	case "f", "u":
+		p.state = r.T[0]
+	}
+	return nil
+}
+
+// Path is the journal's file.
+func (j *Journal) Path() string { return j.path }
+
+func (j *Journal) append(r journalRecord, durable bool) error {
+	b, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	if j.secretText != "" && bytes.Contains(b, []byte(j.secretText)) {
+		b = []byte(j.secret.Redact(string(b)))
+	}
+	return j.w.Append(b, durable)
+}
+
+// sending records that document index is about to be sent, on disk
+// before it returns.
+func (j *Journal) sending(index int, key string, at time.Time) error {
+	return j.append(journalRecord{T: "s", I: index, At: at.UnixNano(), Key: key}, true)
+}
+
+// done records a document's outcome. It need not wait for the disk: a
+// session whose record is lost is found again on the next run (the same
+// key on a provider that replays, reconcile on one that does not).
+func (j *Journal) done(index int, sess *provider.Session, err error) error {
+	switch {
+	case err == nil:
+		return j.append(journalRecord{T: "c", I: index, Session: sess}, false)
+	case provider.MaybeCreated(err):
+		return j.append(journalRecord{T: "u", I: index}, false)
+	default:
+		return j.append(journalRecord{T: "f", I: index}, false)
+	}
+}
+
+// created lists the sessions the journal holds.
+func (j *Journal) created() []string {
+	var ids []string
+	for _, p := range j.prior {
+		if p.sess != nil {
+			ids = append(ids, p.sess.ID)
+		}
+	}
+	return ids
+}
+
+// Close puts every record on disk.
+func (j *Journal) Close() error { return j.w.Close() }
