@@ -83,6 +83,8 @@ func TestExpireAndResetGoThroughTheServer(t *testing.T) {
 	cancel()
 	if stderr := <-served; !strings.Contains(stderr, "BILLCTL_SANDBOX_ADDR="+addr+" billctl sandbox pay ID") {
 		t.Errorf("the pay hint lacks the address:\n%s", stderr)
+	} else if !strings.Contains(stderr, "billctl sandbox listen --forward-to URL") || !strings.Contains(stderr, "serve with --data PATH, or without --memory") {
+		t.Errorf("the welcome of serve --memory does not say listen needs a database:\n%s", stderr)
 	}
 	served <- ""
 }

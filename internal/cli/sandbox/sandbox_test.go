@@ -96,7 +96,8 @@ func TestServe(t *testing.T) {
 		t.Errorf("exit %d after interrupt", r.code)
 	}
 	for _, want := range []string{base, "billctl --sandbox checkout create --customer acme --plan-version " + meteroid.DemoPlanVersionPro,
-		"BILLCTL_SANDBOX_ADDR=" + addr, "POST /api/v1/checkout-sessions 200"} {
+		"BILLCTL_SANDBOX_ADDR=" + addr, "POST /api/v1/checkout-sessions 200",
+		"\n  billctl sandbox listen --forward-to http://localhost:3000/webhooks\n"} {
 		if !strings.Contains(r.stderr, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
 		}
@@ -108,6 +109,37 @@ func TestServe(t *testing.T) {
 	defer st.Close()
 	if n, _ := st.Count(context.Background()); n != 1 {
 		t.Errorf("%d sessions in the default database, want 1", n)
+	}
+}
+
+// On a database of its own, serve's welcome names it in the listen command
+// (quoted for the shell), so the command reads that server's events.
+func TestServeWelcomeListenReadsItsDatabase(t *testing.T) {
+	dir := t.TempDir()
+	addr := freeAddr(t)
+	data := filepath.Join(dir, "my sandbox.db")
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan string, 1)
+	go func() {
+		_, _, e := run(t, ctx, dir, "sandbox", "serve", "--addr", addr, "--data", data)
+		done <- e
+	}()
+	for i := 0; ; i++ {
+		c, err := net.Dial("tcp", addr)
+		if err == nil {
+			c.Close()
+			break
+		}
+		if i == 200 {
+			cancel()
+			t.Fatalf("serve does not listen:\n%s", <-done)
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+	cancel()
+	stderr := <-done
+	if want := "\n  billctl sandbox listen --data '" + data + "' --forward-to http://localhost:3000/webhooks\n"; !strings.Contains(stderr, want) {
+		t.Errorf("stderr lacks %q:\n%s", want, stderr)
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/billctl/billctl/internal/cli/cmdutil"
 	"github.com/billctl/billctl/internal/exitcode"
 	"github.com/billctl/billctl/internal/provider/registry"
+	"github.com/billctl/billctl/internal/safetext"
 	"github.com/billctl/billctl/internal/sandbox"
 	"github.com/billctl/billctl/internal/sandbox/endpoint"
 )
@@ -111,16 +112,40 @@ func serveRun(f *cmdutil.Factory, opts *ServeOptions) error {
 		l.Close()
 		return err
 	}
-	printWelcome(f.IO.Err, base, where(st), opts.Addr)
+	data, listenable := listenData(opts.Data)
+	printWelcome(f.IO.Err, base, where(st), opts.Addr, data, listenable)
 	if opts.Ready != nil {
 		opts.Ready(base)
 	}
 	return srv.Serve(ctx, l)
 }
 
+// listenData is what `sandbox listen` needs to read this server's events:
+// nothing on the default database, --data on another; ok is false for
+// --memory, whose events no other process can read.
+func listenData(d dataFlags) (flag string, ok bool) {
+	switch {
+	case d.memory:
+		return "", false
+	case d.path == "":
+		return "", true
+	}
+	return " --data " + shellWord(safetext.Line(d.path)), true
+}
+
+// shellWord quotes s for a POSIX shell when it holds anything but plain
+// path characters.
+func shellWord(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-+=:@%,") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
 // printWelcome says where the sandbox is and gives commands to paste, with
-// the demo catalogue's IDs.
-func printWelcome(w io.Writer, base, db, addr string) {
+// the demo catalogue's IDs, and how to see (and forward to an app) the
+// events a payment emits.
+func printWelcome(w io.Writer, base, db, addr, data string, listenable bool) {
 	env := ""
 	if addr != endpoint.DefaultAddr {
 		env = "BILLCTL_SANDBOX_ADDR=" + strings.TrimPrefix(base, "http://") + " "
@@ -138,13 +163,21 @@ func printWelcome(w io.Writer, base, db, addr string) {
 			tenants = append(tenants, ", "+titleCase(d.Name)+" "+strings.TrimSuffix(d.Tenant.What, " ID")+" "+d.SandboxTenant)
 		}
 	}
+	listen := "  billctl sandbox listen" + data + " --forward-to http://localhost:3000/webhooks\n" +
+		"      (prints each event as it happens, and POSTs it signed to your app)\n"
+	if !listenable {
+		listen = "  (billctl sandbox listen --forward-to URL shows each event and forwards it to your\n" +
+			"  app, but reads a database: serve with --data PATH, or without --memory, to use it)\n"
+	}
 	fmt.Fprintf(w, `billctl sandbox: %s on %s (database: %s)
 Any "Authorization: Bearer <anything>" is accepted. Try, in another terminal:
 
 %s  %sbillctl sandbox pay ID            (or open the session's checkout_url)
 
+Each event a paid Meteroid session emits, forwarded to your app:
+%s
 Other clients: base URL %s%s. Ctrl-C stops.
-`, strings.Join(names, " and "), base, db, strings.Join(tries, ""), env, base, strings.Join(tenants, ""))
+`, strings.Join(names, " and "), base, db, strings.Join(tries, ""), env, listen, base, strings.Join(tenants, ""))
 }
 
 // titleCase is a provider's name as prose writes it.

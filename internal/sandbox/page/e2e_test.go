@@ -87,12 +87,19 @@ func (e *e2e) billctl(args ...string) string {
 	return out.String()
 }
 
-// start runs `billctl sandbox serve` until stop, and waits until it answers.
+// start runs `billctl sandbox serve` until stop, sending its webhooks to
+// the receiver, and waits until it answers.
 func (e *e2e) start() {
 	e.t.Helper()
+	e.startServe("--webhook-url", e.recv.URL+"/hooks", "--webhook-secret", e.secret)
+}
+
+// startServe runs `billctl sandbox serve` with flags until stop, and waits
+// until it answers.
+func (e *e2e) startServe(flags ...string) {
+	e.t.Helper()
 	e.log = &bytes.Buffer{}
-	e.serve = exec.Command(os.Args[0], "sandbox", "serve", "--addr", e.addr, "--data", e.data,
-		"--webhook-url", e.recv.URL+"/hooks", "--webhook-secret", e.secret)
+	e.serve = exec.Command(os.Args[0], append([]string{"sandbox", "serve", "--addr", e.addr, "--data", e.data}, flags...)...)
 	e.serve.Env = e.env()
 	e.serve.Stdout, e.serve.Stderr = e.log, e.log
 	if err := e.serve.Start(); err != nil {

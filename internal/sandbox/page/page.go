@@ -80,6 +80,11 @@ type Checkout struct {
 	Trial string
 	// Total is what is due at each billing period (after discounts).
 	Total Money
+	// FreeTrial: nothing is charged today; Total is first billed when the
+	// trial ends, on TrialEnds (zero when unknown). Without it, Total is
+	// due today.
+	FreeTrial bool
+	TrialEnds time.Time
 
 	// ExpiresAt is when the session expires; zero means never.
 	ExpiresAt time.Time
@@ -115,6 +120,15 @@ type Item struct {
 type Money struct {
 	Minor    int64
 	Currency string
+}
+
+// DueToday is what paying charges now: nothing during a free trial, else
+// the total.
+func (c Checkout) DueToday() Money {
+	if c.FreeTrial {
+		return Money{Currency: c.Total.Currency}
+	}
+	return c.Total
 }
 
 // IsZero reports whether m carries no amount at all (not even 0.00).

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/billctl/billctl/internal/sandbox"
 	"github.com/billctl/billctl/internal/sandbox/page/purchase"
@@ -81,6 +82,10 @@ func (s *SandboxSessions) describe(ss *sandbox.Session) (Checkout, error) {
 	if ss.ExpiresAt != nil {
 		c.ExpiresAt = *ss.ExpiresAt
 	}
+	if p.FreeTrial() {
+		c.FreeTrial = true
+		c.TrialEnds = trialEnds(ss, p, time.Now())
+	}
 	if c.CustomerName == c.CustomerID {
 		c.CustomerID = ""
 	}
@@ -92,4 +97,18 @@ func (s *SandboxSessions) describe(ss *sandbox.Session) (Checkout, error) {
 		c.Items = append(c.Items, it)
 	}
 	return c, nil
+}
+
+// trialEnds is the day a free trial ends: its length after the day the
+// subscription starts (billing_start_date, else the day it is paid; today
+// while it is not).
+func trialEnds(ss *sandbox.Session, p purchase.Purchase, now time.Time) time.Time {
+	if ss.CompletedAt != nil {
+		now = *ss.CompletedAt
+	}
+	start := now.UTC().Truncate(24 * time.Hour)
+	if d, err := time.Parse(time.DateOnly, p.BillingStartDate); err == nil {
+		start = d
+	}
+	return start.AddDate(0, 0, p.TrialDays)
 }

@@ -3,6 +3,9 @@ package page_test
 import (
 	"context"
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -165,5 +168,62 @@ func TestSandboxCheckoutShowsUnknownItems(t *testing.T) {
 		if c.Items[i+1] != want[i] {
 			t.Errorf("item %d: %+v, want %+v", i+1, c.Items[i+1], want[i])
 		}
+	}
+}
+
+// A plan with a free trial charges nothing at checkout: the page says what
+// is due today and when the total is first charged, as the events do (no
+// invoice until the trial ends). A plan without one is due in full today.
+func TestSandboxPageSaysWhatIsDueToday(t *testing.T) {
+	st, s := openStore(t)
+	h := page.New(page.Options{Sessions: s})
+	open := func(id string) string {
+		t.Helper()
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, httptest.NewRequest("GET", page.Path("", id), nil))
+		if w.Code != http.StatusOK {
+			t.Fatalf("GET %s: %d\n%s", id, w.Code, w.Body)
+		}
+		return w.Body.String()
+	}
+
+	trial := insert(t, st, "meteroid", meteroid.DemoCustomerAcme, map[string]any{
+		"customer_id": meteroid.DemoCustomerAcme, "plan_version_id": meteroid.DemoPlanVersionPro,
+	})
+	ends := time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, 14).Format("2 Jan 2006")
+	body := open(trial)
+	for _, want := range []string{
+		`<td class="num" id="total">EUR 49.00</td>`,
+		`<tr><th scope="row">Due today</th><td class="num" id="due-today">EUR 0.00</td></tr>`,
+		`<dd>14 days, free</dd>`,
+		`<p class="note" id="due">Nothing is due today: EUR 49.00 is first charged when the free trial of 14 days ends, on ` + ends + `.</p>`,
+		`<button type="submit" class="pay" id="pay">Start the free trial: EUR 0.00 today</button>`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the free trial's page lacks %q", want)
+		}
+	}
+	if strings.Contains(body, "Pay EUR 49.00") {
+		t.Error("the free trial's page asks to pay the total today")
+	}
+
+	// A later billing_start_date moves the trial's end with it.
+	later := insert(t, st, "meteroid", meteroid.DemoCustomerAcme, map[string]any{
+		"customer_id": meteroid.DemoCustomerAcme, "plan_version_id": meteroid.DemoPlanVersionPro,
+		"billing_start_date": "2099-03-01",
+	})
+	if body := open(later); !strings.Contains(body, "14 days ends, on 15 Mar 2099.") {
+		t.Errorf("a trial starting on 2099-03-01 does not end on 15 Mar 2099:\n%s", body)
+	}
+
+	plain := insert(t, st, "meteroid", meteroid.DemoCustomerAcme, map[string]any{
+		"customer_id": meteroid.DemoCustomerAcme, "plan_version_id": meteroid.DemoPlanVersionStarter,
+	})
+	body = open(plain)
+	if strings.Contains(body, "Due today") || strings.Contains(body, "Nothing is due today") {
+		t.Error("a plan without a trial says something else is due today than its total")
+	}
+	if !strings.Contains(body, `id="pay">Pay EUR `) || !strings.Contains(body, "<dd>None</dd>") {
+		t.Errorf("a plan without a trial: no Pay button with its total, or a trial shown:\n%s", body)
 	}
 }

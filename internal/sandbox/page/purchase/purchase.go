@@ -161,6 +161,11 @@ func (c *Catalog) Of(ss *sandbox.Session) (Purchase, error) {
 	return p, nil
 }
 
+// FreeTrial reports whether a free trial comes first: paying the session
+// charges nothing today, and Total is first billed when the trial ends.
+// The page says so and the events follow the same rule (no invoice).
+func (p Purchase) FreeTrial() bool { return p.TrialDays > 0 && !p.TrialPaid }
+
 // Days says a number of days in words.
 func Days(n int) string {
 	if n == 1 {
