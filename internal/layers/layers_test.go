@@ -28,6 +28,8 @@ var layer = map[string]int{
 	"internal/prompt/ptytest":   0,
 	"internal/httpx/httpxtest":  0,
 	"internal/sandbox/endpoint": 0,
+	"internal/journal":          0,
+	"bench/internal/peakrss":    0,
 
 	// The building blocks of a request and its transport.
 	"internal/request":  1,

@@ -122,9 +122,10 @@ func TestSandboxCompletion(t *testing.T) {
 	}
 }
 
-// A profile's account does not leak into --sandbox: its token is not sent
-// and its company is replaced by the demo one; a --company given on the
-// command line is kept (and refused by the sandbox as another company's).
+// A profile's account does not leak into --sandbox: its provider is not
+// chosen, its token is not sent and its company is replaced by the demo
+// one; a --company given on the command line is kept (and refused by the
+// sandbox as another company's).
 func TestSandboxIgnoresTheProfilesAccount(t *testing.T) {
 	sb := sandboxtest.Start(t, sandbox.Options{})
 	env, _ := sandboxEnv(t)
@@ -137,14 +138,14 @@ func TestSandboxIgnoresTheProfilesAccount(t *testing.T) {
 	if err := os.WriteFile(cfg, []byte("current_profile: prod\nprofiles:\n  prod: {provider: maple, company: cmp_RealCo1, token: \""+secret+"\"}\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	code, out, stderr := runEnv(t, env, "--sandbox", "--debug", "checkout", "create", "--customer", maple.DemoCustomerGrace, "-o", "id")
+	code, out, stderr := runEnv(t, env, "--sandbox", "--provider", "maple", "--debug", "checkout", "create", "--customer", maple.DemoCustomerGrace, "-o", "id")
 	if code != 0 || !strings.HasPrefix(out, "chk_") {
 		t.Fatalf("create with a maple profile: %d %q %s", code, out, stderr)
 	}
 	if strings.Contains(stderr, "cmp_RealCo1") || strings.Contains(stderr, secret) || !strings.Contains(stderr, "/api/v1/companies/"+maple.DemoCompany+"/checkout") {
 		t.Errorf("the profile's account was used:\n%s", stderr)
 	}
-	if code, _, stderr := runEnv(t, env, "--sandbox", "--company", "cmp_Other1", "checkout", "create", "--customer", maple.DemoCustomerGrace); code != 3 || !strings.Contains(stderr, "403") {
+	if code, _, stderr := runEnv(t, env, "--sandbox", "--provider", "maple", "--company", "cmp_Other1", "checkout", "create", "--customer", maple.DemoCustomerGrace); code != 3 || !strings.Contains(stderr, "403") {
 		t.Errorf("--company of another company: %d %s", code, stderr)
 	}
 }
