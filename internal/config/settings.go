@@ -413,7 +413,7 @@ func (s *Settings) toSandbox(getenv func(string) string, origin func(string) str
 	}
 	s.BaseURL = endpoint.BaseURL(getenv)
 	s.origins["base_url"] = "--sandbox"
-	s.Token = endpoint.Token
+	s.Token = endpoint.ClientToken(getenv)
 	s.origins["token"] = "--sandbox"
 	if d := s.Providers.Get(s.Provider); d != nil && d.Tenant != nil {
 		if o := origin("company"); s.Company == "" || strings.HasPrefix(o, "profile") {

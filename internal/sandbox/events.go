@@ -260,6 +260,28 @@ func (s *Store) SetSigningSecret(ctx context.Context, secret string) (string, er
 	return secret, err
 }
 
+// pageSecretKey is where the key of the pages' capabilities is kept.
+const pageSecretKey = "page_secret"
+
+// PageSecret is the database's key for the capabilities page URLs carry
+// (Env.PageSecret), made on first use and kept, so a page URL printed
+// before a restart still opens after it.
+func (s *Store) PageSecret(ctx context.Context) ([]byte, error) {
+	var secret string
+	err := s.Update(ctx, func(tx *Tx) error {
+		key := make([]byte, 32)
+		rand.Read(key) // never fails (crypto/rand's contract)
+		if _, err := tx.Exec(`INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)`, pageSecretKey, base64.StdEncoding.EncodeToString(key)); err != nil {
+			return err
+		}
+		return tx.tx.QueryRowContext(tx.ctx, `SELECT value FROM meta WHERE key = ?`, pageSecretKey).Scan(&secret)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return base64.StdEncoding.DecodeString(secret)
+}
+
 // newSecret is a random secret as Standard Webhooks write one: "whsec_"
 // and the base64 of 24 random bytes (Svix's size).
 func newSecret() string {

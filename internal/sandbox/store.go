@@ -620,7 +620,8 @@ func (s *Store) OnComplete(h func(tx *Tx, ss *Session) error) {
 
 // Reset forgets every session, idempotency key, event and delivery, and
 // seeds the catalogue afresh. The signing secret is kept (receivers are
-// configured with it); SetSigningSecret changes it.
+// configured with it; SetSigningSecret changes it), and so is the pages'
+// key (the server running on the database holds it).
 func (s *Store) Reset(ctx context.Context) error {
 	return s.Update(ctx, func(tx *Tx) error {
 		for _, t := range []string{"sessions", "idempotency_keys", "deliveries", "events", "event_attempts", "catalog"} {
@@ -628,7 +629,7 @@ func (s *Store) Reset(ctx context.Context) error {
 				return err
 			}
 		}
-		if _, err := tx.Exec("DELETE FROM meta WHERE key != ?", secretKey); err != nil {
+		if _, err := tx.Exec("DELETE FROM meta WHERE key NOT IN (?, ?)", secretKey, pageSecretKey); err != nil {
 			return err
 		}
 		s.mu.Lock()

@@ -115,7 +115,11 @@ func (f *Factory) Provider(s *config.Settings) (provider.Provider, error) {
 
 // HTTP is the HTTP client every request of s goes through.
 func (f *Factory) HTTP(s *config.Settings) *httpx.Client {
-	return NewHTTP(s, HTTPEnv{Getenv: f.Getenv, Transport: f.Transport, UserAgent: f.UserAgent(), Stderr: f.IO.Err})
+	e := HTTPEnv{Getenv: f.Getenv, Transport: f.Transport, UserAgent: f.UserAgent(), Stderr: f.IO.Err}
+	if f.IO.StderrTTY {
+		e.Note = f.IO.Err
+	}
+	return NewHTTP(s, e)
 }
 
 // HTTPEnv is what, besides the settings, an HTTP client is built from.
@@ -125,6 +129,9 @@ type HTTPEnv struct {
 	UserAgent string
 	// Stderr receives the --debug log and the notes.
 	Stderr io.Writer
+	// Note, when set (stderr is a terminal), is told which sandbox a
+	// --sandbox command uses.
+	Note io.Writer
 }
 
 // NewHTTP builds the client for the settings s: the one builder of the
@@ -137,8 +144,9 @@ func NewHTTP(s *config.Settings, e HTTPEnv) *httpx.Client {
 	}
 	tr := e.Transport
 	if s.Sandbox {
-		// The running `sandbox serve`, else a sandbox in this process.
-		tr = local.Transport(e.Getenv, tr, registry.SandboxAPIs)
+		// The running `sandbox serve`, else a sandbox in this process;
+		// which one is said on a terminal.
+		tr = local.Transport(e.Getenv, tr, registry.SandboxAPIs, e.Note)
 	}
 	return httpx.New(httpx.Options{
 		BaseURL:   s.BaseURL,

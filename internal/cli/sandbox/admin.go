@@ -27,12 +27,13 @@ var errNoServer = errors.New("no sandbox server answers")
 
 // adminHandler serves POST /_sandbox/sessions/ID/expire and POST
 // /_sandbox/reset on st, the server's own store, so that the commands act
-// on what the server serves (its --memory or --data store). Only a local
-// program is answered: the peer must be loopback, and it must send a
-// bearer token, which a browser never adds to another site's request.
-func adminHandler(st *sandbox.Store) http.Handler {
+// on what the server serves (its --memory or --data store). Only a
+// program is answered: it must send a bearer token, which a browser never
+// adds to another site's request, and without a server token (loopback)
+// the peer must be loopback too; with one (token), that token.
+func adminHandler(st *sandbox.Store, token string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !loopbackPeer(r) || !hasBearer(r) {
+		if (token == "" && !loopbackPeer(r)) || !sandbox.Authorized(r, token) {
 			http.Error(w, "forbidden", http.StatusForbidden)
 			return
 		}
@@ -88,25 +89,21 @@ func loopbackPeer(r *http.Request) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-func hasBearer(r *http.Request) bool {
-	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
-	return ok && strings.EqualFold(scheme, "Bearer") && strings.TrimSpace(token) != ""
-}
-
 // withAdmin serves the admin endpoints beside the pages.
-func withAdmin(st *sandbox.Store, pages http.Handler) http.Handler {
+func withAdmin(st *sandbox.Store, token string, pages http.Handler) http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle(adminPrefix, adminHandler(st))
+	mux.Handle(adminPrefix, adminHandler(st, token))
 	mux.Handle("/", pages)
 	return mux
 }
 
 // throughServer posts to path on the `sandbox serve` listening at
-// BILLCTL_SANDBOX_ADDR. It returns the answer's status code and session
-// status, or errNoServer when nothing listens.
+// BILLCTL_SANDBOX_ADDR, with BILLCTL_SANDBOX_TOKEN when set. It returns
+// the answer's status code and session status, or errNoServer when
+// nothing listens.
 func throughServer(ctx context.Context, f *cmdutil.Factory, path string) (code int, status, addr string, err error) {
 	addr = endpoint.Addr(f.Getenv)
-	if err := sandbox.CheckAddr(addr); err != nil {
+	if _, err := sandbox.IsLoopback(addr); err != nil {
 		return 0, "", addr, exitcode.New(exitcode.Usage, fmt.Errorf("BILLCTL_SANDBOX_ADDR: %w", err))
 	}
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
@@ -115,7 +112,7 @@ func throughServer(ctx context.Context, f *cmdutil.Factory, path string) (code i
 	if err != nil {
 		return 0, "", addr, err
 	}
-	req.Header.Set("Authorization", "Bearer sandbox")
+	req.Header.Set("Authorization", "Bearer "+endpoint.ClientToken(f.Getenv))
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	resp, err := client.Do(req)
 	if err != nil {

@@ -51,8 +51,8 @@ func catalog() *purchase.Catalog {
 // --webhook-url, starts delivering the webhook of each completion until ctx
 // ends; wait returns once the delivery under way, if any, is recorded.
 // Deliveries and their answers are logged to the server's log.
-func checkoutPages(ctx context.Context, f *cmdutil.Factory, st *sandbox.Store, w webhookFlags) (h http.Handler, wait func(), err error) {
-	log := slog.New(slog.NewTextHandler(f.IO.Err, nil))
+func checkoutPages(ctx context.Context, f *cmdutil.Factory, st *sandbox.Store, w webhookFlags, po pageOptions) (h http.Handler, wait func(), err error) {
+	log := po.log
 	cat := catalog()
 	if w.secret != "" {
 		// Kept in the database: listeners and later starts sign with it too.
@@ -76,7 +76,24 @@ func checkoutPages(ctx context.Context, f *cmdutil.Factory, st *sandbox.Store, w
 	if wait == nil {
 		wait = func() {}
 	}
-	return page.New(page.Options{Sessions: &page.SandboxSessions{Store: st, Catalog: cat}, Log: log}), wait, nil
+	o := page.Options{Sessions: &page.SandboxSessions{Store: st, Catalog: cat}, Log: log, Secret: po.secret}
+	if po.token != "" {
+		// Off loopback: a page is opened with its key, and a program
+		// (sandbox pay) acts with the server's token.
+		env := &sandbox.Env{PageSecret: po.secret, Token: po.token}
+		o.Key = env.PageKey
+		o.Program = env.Authorized
+	}
+	return page.New(o), wait, nil
+}
+
+// pageOptions are what the pages take from the server: its log, the
+// database's page secret (the forms' tokens; the URLs' keys with a
+// token) and the token.
+type pageOptions struct {
+	log    *slog.Logger
+	secret []byte
+	token  string
 }
 
 // storeSecret reads the signing secret of st before each attempt, so a

@@ -33,6 +33,8 @@ func moveThroughServer(ctx context.Context, f *cmdutil.Factory, verb, id string)
 		return "", exitcode.New(exitcode.Failure, fmt.Errorf("sandbox: no session %s on the server at %s", id, addr))
 	case http.StatusConflict:
 		return status, sandbox.ErrState
+	case http.StatusUnauthorized, http.StatusForbidden:
+		return "", errRefused(addr)
 	}
 	return "", exitcode.New(exitcode.Failure, fmt.Errorf("sandbox: the server at %s answered %d", addr, code))
 }
@@ -48,8 +50,17 @@ func resetThroughServer(ctx context.Context, f *cmdutil.Factory, secret bool) (a
 	if err != nil {
 		return addr, err
 	}
+	if code == http.StatusUnauthorized || code == http.StatusForbidden {
+		return addr, errRefused(addr)
+	}
 	if code != http.StatusNoContent {
 		return addr, exitcode.New(exitcode.Failure, fmt.Errorf("sandbox: the server at %s answered %d", addr, code))
 	}
 	return addr, nil
+}
+
+// errRefused: the server takes another token (or, without one, only
+// programs on its own machine).
+func errRefused(addr string) error {
+	return exitcode.New(exitcode.Auth, fmt.Errorf("sandbox: the server at %s refused the request: set BILLCTL_SANDBOX_TOKEN to the token it was started with (--token)", addr))
 }

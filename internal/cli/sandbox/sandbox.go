@@ -31,6 +31,7 @@ func NewCmd(f *cmdutil.Factory) *cobra.Command {
 		cmdutil.Sub{Name: "reset", Build: func() *cobra.Command { return newCmdReset(f) }},
 		cmdutil.Sub{Name: "listen", Build: func() *cobra.Command { return newCmdListen(f) }},
 		cmdutil.Sub{Name: "events", Build: func() *cobra.Command { return newCmdEvents(f) }},
+		cmdutil.Sub{Name: "ping", Build: func() *cobra.Command { return newCmdPing(f) }},
 	)
 	return cmd
 }

@@ -37,7 +37,7 @@ func run(t *testing.T, ctx context.Context, dir string, args ...string) (int, st
 func TestServeRefusesOtherHosts(t *testing.T) {
 	for _, addr := range []string{"0.0.0.0:12111", "192.168.1.2:80", "example.com:80", ":12111"} {
 		code, _, stderr := run(t, context.Background(), t.TempDir(), "sandbox", "serve", "--addr", addr)
-		if code != 2 || !strings.Contains(stderr, "loopback") {
+		if code != 2 || !strings.Contains(stderr, "loopback") || !strings.Contains(stderr, "--token T or BILLCTL_SANDBOX_TOKEN") {
 			t.Errorf("--addr %s: exit %d, %s", addr, code, stderr)
 		}
 	}
@@ -96,7 +96,7 @@ func TestServe(t *testing.T) {
 		t.Errorf("exit %d after interrupt", r.code)
 	}
 	for _, want := range []string{base, "billctl --sandbox checkout create --customer acme --plan-version " + meteroid.DemoPlanVersionPro,
-		"BILLCTL_SANDBOX_ADDR=" + addr, "POST /api/v1/checkout-sessions 200",
+		"BILLCTL_SANDBOX_ADDR=" + addr, "msg=request method=POST path=/api/v1/checkout-sessions status=200 took=",
 		"\n  billctl sandbox listen --forward-to http://localhost:3000/webhooks\n"} {
 		if !strings.Contains(r.stderr, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, r.stderr)

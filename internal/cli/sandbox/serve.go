@@ -5,7 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
+	"net/url"
+	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -26,6 +31,16 @@ type ServeOptions struct {
 	FailRate  float64
 	RateLimit int
 	Webhooks  webhookFlags
+	// Token is the one bearer token the APIs take (--token or
+	// BILLCTL_SANDBOX_TOKEN); required off loopback.
+	Token string
+	// PublicURL is the base of the page URLs when the server is reached
+	// under another name than it binds (a service container).
+	PublicURL string
+	// LogFormat is text or json: one line per request on stderr.
+	LogFormat string
+	// StopTimeout bounds the wait for requests in flight on a stop.
+	StopTimeout time.Duration
 	// Ready, when set, receives the server's base URL once it listens (tests).
 	Ready func(baseURL string)
 }
@@ -35,7 +50,19 @@ func NewCmdServe(f *cmdutil.Factory, runF func(*ServeOptions) error) *cobra.Comm
 	opts := &ServeOptions{}
 	cmd := &cobra.Command{
 		Use:   "serve",
-		Short: "Serve both APIs on loopback until interrupted",
+		Short: "Serve both APIs until interrupted",
+		Long: strings.TrimSpace(`
+Serve both APIs, their checkout pages and /healthz and /readyz until
+SIGINT or SIGTERM. On loopback any bearer token is taken. Another address
+(a container's 0.0.0.0) needs --token T (or BILLCTL_SANDBOX_TOKEN), and
+then only "Authorization: Bearer T" is; each session's page URL carries a
+key of its own, so a browser opens it without the token.
+
+A stop finishes the requests in flight (those that come after it are
+answered 503, unprocessed, so clients retry them), keeps undelivered
+webhooks in the database for the next start, checkpoints the database and
+exits 0; a second signal exits at once. One line per request goes to
+stderr (--log-format text or json); the token is never logged.`),
 		Example: cmdutil.Example(`
   # The sandbox on its default address, state in the default database
   billctl sandbox serve
@@ -44,7 +71,11 @@ func NewCmdServe(f *cmdutil.Factory, runF func(*ServeOptions) error) *cobra.Comm
   billctl sandbox serve --memory --latency 200ms --fail-rate 0.1 --rate-limit 20
 
   # Send each payment's webhook to your app, signed with your secret
-  billctl sandbox serve --webhook-url http://localhost:3000/webhooks --webhook-secret whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw`),
+  billctl sandbox serve --webhook-url http://localhost:3000/webhooks --webhook-secret whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
+
+  # As a CI service: every interface, a token, pages under the service's name
+  BILLCTL_SANDBOX_TOKEN=sk_ci_7Qm2 billctl sandbox serve --addr 0.0.0.0:12111 \
+    --data /data/sandbox.db --public-url http://sandbox:12111 --log-format json`),
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if opts.FailRate < 0 || opts.FailRate > 1 {
@@ -59,7 +90,27 @@ func NewCmdServe(f *cmdutil.Factory, runF func(*ServeOptions) error) *cobra.Comm
 			if err := opts.Webhooks.check(); err != nil {
 				return err
 			}
-			if err := sandbox.CheckAddr(opts.Addr); err != nil {
+			if opts.Token == "" {
+				opts.Token = f.Getenv(endpoint.TokenEnv)
+			}
+			if opts.Token != "" {
+				// Never printed, whatever prints it (an error quoting a flag).
+				f.IO.Mask(opts.Token)
+				if strings.TrimSpace(opts.Token) != opts.Token || strings.ContainsAny(opts.Token, " \t\r\n") {
+					return cmdutil.FlagErrorf("--token: a bearer token has no spaces")
+				}
+			}
+			if opts.LogFormat != "text" && opts.LogFormat != "json" {
+				return cmdutil.FlagErrorf("--log-format %q: text or json", opts.LogFormat)
+			}
+			if opts.PublicURL != "" {
+				u, err := checkPublicURL(opts.PublicURL)
+				if err != nil {
+					return cmdutil.FlagErrorf("--public-url %q: %v", opts.PublicURL, err)
+				}
+				opts.PublicURL = u
+			}
+			if err := sandbox.CheckAddr(opts.Addr, opts.Token != ""); err != nil {
 				return exitcode.New(exitcode.Usage, err)
 			}
 			if runF != nil {
@@ -69,7 +120,10 @@ func NewCmdServe(f *cmdutil.Factory, runF func(*ServeOptions) error) *cobra.Comm
 		},
 	}
 	fs := cmd.Flags()
-	fs.StringVar(&opts.Addr, "addr", endpoint.DefaultAddr, "address to listen on (loopback only)")
+	fs.StringVar(&opts.Addr, "addr", endpoint.DefaultAddr, "address to listen on (another host than loopback needs --token)")
+	fs.StringVar(&opts.Token, "token", "", "the one bearer token the APIs take (default $BILLCTL_SANDBOX_TOKEN); required off loopback")
+	fs.StringVar(&opts.PublicURL, "public-url", "", "base of the checkout page URLs, when clients reach the server under another name (http://sandbox:12111)")
+	fs.StringVar(&opts.LogFormat, "log-format", "text", "one line per request on stderr: text or json")
 	opts.Data.add(fs, true)
 	fs.DurationVar(&opts.Latency, "latency", 0, "wait this long before each API answer")
 	fs.Float64Var(&opts.FailRate, "fail-rate", 0, "answer this fraction of API requests 503, without acting on them")
@@ -89,7 +143,7 @@ func serveRun(f *cmdutil.Factory, opts *ServeOptions) error {
 		return err
 	}
 	defer st.Close()
-	l, err := sandbox.Listen(opts.Addr)
+	l, err := sandbox.Listen(opts.Addr, opts.Token != "")
 	if err != nil {
 		if errors.Is(err, sandbox.ErrNotLoopback) {
 			return exitcode.New(exitcode.Usage, err)
@@ -97,27 +151,98 @@ func serveRun(f *cmdutil.Factory, opts *ServeOptions) error {
 		return fmt.Errorf("sandbox: %w", err)
 	}
 	base := "http://" + l.Addr().String()
-	pages, waitWebhooks, err := checkoutPages(ctx, f, st, opts.Webhooks)
+	if opts.PublicURL != "" {
+		base = opts.PublicURL
+	}
+	secret, err := st.PageSecret(ctx)
 	if err != nil {
 		l.Close()
 		return err
 	}
-	defer waitWebhooks()
-	srv, err := sandbox.New(ctx, sandbox.Options{
-		Store: st, BaseURL: base, APIs: APIs(), Pages: withAdmin(st, pages),
+	log := newLogger(f.IO.Err, opts.LogFormat)
+	// On a stop the webhooks start no new attempt: what is queued, or
+	// queued by a payment answered while the server drains, stays in the
+	// database for the next start.
+	pages, waitWebhooks, err := checkoutPages(ctx, f, st, opts.Webhooks, pageOptions{log: log, secret: secret, token: opts.Token})
+	if err != nil {
+		l.Close()
+		return err
+	}
+	so := sandbox.Options{
+		Store: st, BaseURL: base, APIs: APIs(), Pages: withAdmin(st, opts.Token, pages),
 		Latency: opts.Latency, FailRate: opts.FailRate, RateLimit: opts.RateLimit,
-		Log: f.IO.Err,
-	})
+		Logger: log, Token: opts.Token, Version: f.Build.Version, StopTimeout: opts.StopTimeout,
+	}
+	if opts.Token != "" {
+		so.PageSecret = secret
+	}
+	srv, err := sandbox.New(ctx, so)
 	if err != nil {
 		l.Close()
 		return err
 	}
 	data, listenable := listenData(opts.Data)
-	printWelcome(f.IO.Err, base, where(st), opts.Addr, data, listenable)
+	printWelcome(f.IO.Err, base, where(st), opts.Addr, data, listenable, opts.Token != "")
 	if opts.Ready != nil {
 		opts.Ready(base)
 	}
-	return srv.Serve(ctx, l)
+	finished := make(chan struct{})
+	defer close(finished)
+	go exitOnSecondSignal(ctx, finished, f.IO.Err)
+	err = srv.Serve(ctx, l)
+	waitWebhooks()
+	if cerr := st.Checkpoint(context.Background()); cerr != nil {
+		log.Warn("stopping", "error", cerr.Error())
+	}
+	if err != nil {
+		return err
+	}
+	log.Info("stopped", "database", where(st))
+	return nil
+}
+
+// exitOnSecondSignal ends the process at once when a signal comes while
+// the server is stopping after the first.
+func exitOnSecondSignal(ctx context.Context, finished <-chan struct{}, stderr io.Writer) {
+	select {
+	case <-ctx.Done():
+	case <-finished:
+		return
+	}
+	c := make(chan os.Signal, 1)
+	signal.Notify(c, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(c)
+	select {
+	case <-c:
+		fmt.Fprintln(stderr, "sandbox: second signal: exiting now")
+		os.Exit(exitcode.Interrupted)
+	case <-finished:
+	}
+}
+
+// newLogger is the server's log: one record per request and per webhook
+// attempt, on w, as text (logfmt) or JSON lines.
+func newLogger(w io.Writer, format string) *slog.Logger {
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(w, nil))
+	}
+	return slog.New(slog.NewTextHandler(w, nil))
+}
+
+// checkPublicURL accepts an absolute http(s) URL without query or
+// fragment and returns it without a trailing slash.
+func checkPublicURL(raw string) (string, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "", err
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "", errors.New("want an http:// or https:// URL such as http://sandbox:12111")
+	}
+	if u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+		return "", errors.New("want a base URL alone, without user, query or fragment")
+	}
+	return strings.TrimRight(u.String(), "/"), nil
 }
 
 // listenData is what `sandbox listen` needs to read this server's events:
@@ -145,10 +270,17 @@ func shellWord(s string) string {
 // printWelcome says where the sandbox is and gives commands to paste, with
 // the demo catalogue's IDs, and how to see (and forward to an app) the
 // events a payment emits.
-func printWelcome(w io.Writer, base, db, addr, data string, listenable bool) {
+func printWelcome(w io.Writer, base, db, addr, data string, listenable, token bool) {
 	env := ""
 	if addr != endpoint.DefaultAddr {
-		env = "BILLCTL_SANDBOX_ADDR=" + strings.TrimPrefix(base, "http://") + " "
+		env = "BILLCTL_SANDBOX_ADDR=" + hostPort(base) + " "
+	}
+	if token {
+		env += endpoint.TokenEnv + "=… "
+	}
+	auth := `Any "Authorization: Bearer <anything>" is accepted.`
+	if token {
+		auth = `API requests must send "Authorization: Bearer <the token>"; page URLs carry their own key.`
 	}
 	var names, tries, tenants []string
 	for _, d := range registry.All() {
@@ -170,14 +302,14 @@ func printWelcome(w io.Writer, base, db, addr, data string, listenable bool) {
 			"  app, but reads a database: serve with --data PATH, or without --memory, to use it)\n"
 	}
 	fmt.Fprintf(w, `billctl sandbox: %s on %s (database: %s)
-Any "Authorization: Bearer <anything>" is accepted. Try, in another terminal:
+%s Try, in another terminal:
 
 %s  %sbillctl sandbox pay ID            (or open the session's checkout_url)
 
 Each event a paid Meteroid session emits, forwarded to your app:
 %s
 Other clients: base URL %s%s. Ctrl-C stops.
-`, strings.Join(names, " and "), base, db, strings.Join(tries, ""), env, listen, base, strings.Join(tenants, ""))
+`, strings.Join(names, " and "), base, db, auth, strings.Join(tries, ""), env, listen, base, strings.Join(tenants, ""))
 }
 
 // titleCase is a provider's name as prose writes it.
@@ -186,4 +318,19 @@ func titleCase(name string) string {
 		return name
 	}
 	return strings.ToUpper(name[:1]) + name[1:]
+}
+
+// hostPort is the host:port of base URL, as BILLCTL_SANDBOX_ADDR takes it.
+func hostPort(base string) string {
+	u, err := url.Parse(base)
+	if err != nil || u.Host == "" {
+		return strings.TrimPrefix(base, "http://")
+	}
+	if u.Port() == "" {
+		if u.Scheme == "https" {
+			return u.Host + ":443"
+		}
+		return u.Host + ":80"
+	}
+	return u.Host
 }

@@ -46,6 +46,9 @@ func SandboxAPI() sandbox.API {
 		Error: func(w http.ResponseWriter, status int, _, message string) {
 			sandboxError(w, status, "request_error", nil, message, nil)
 		},
+		Unauthorized: func(w http.ResponseWriter, r *http.Request) {
+			sandboxError(w, http.StatusUnauthorized, "", "unauthorized", "Invalid or missing API token", nil)
+		},
 		// Maple's IDs are random, not time-ordered.
 		SubscriptionID: func(time.Time) string { return sandbox.RandomID("sub_", 16) },
 	}

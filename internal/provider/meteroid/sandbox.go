@@ -44,6 +44,10 @@ func SandboxAPI() sandbox.API {
 		Events: sandboxEvents(purchase.NewCatalog(purchase.API{
 			Name: Name, Items: SandboxCatalog(), Describe: SandboxPurchase,
 		})),
+		// The server's auth layer answers an unknown key as a missing one.
+		Unauthorized: func(w http.ResponseWriter, r *http.Request) {
+			sandboxError(w, http.StatusUnauthorized, "UNAUTHORIZED", msgNoAuth)
+		},
 	}
 }
 

@@ -7,8 +7,21 @@ package endpoint
 // for it (BILLCTL_SANDBOX_ADDR overrides).
 const DefaultAddr = "127.0.0.1:12111"
 
-// Token is what --sandbox sends as the API key: the sandbox takes any.
+// Token is what --sandbox sends as the API key when BILLCTL_SANDBOX_TOKEN
+// is not set: a sandbox on loopback takes any.
 const Token = "sk_sandbox_local"
+
+// TokenEnv names the token of a sandbox served off loopback: `sandbox
+// serve` requires it there, and --sandbox commands send it.
+const TokenEnv = "BILLCTL_SANDBOX_TOKEN"
+
+// ClientToken is what --sandbox sends: BILLCTL_SANDBOX_TOKEN, or Token.
+func ClientToken(getenv func(string) string) string {
+	if t := getenv(TokenEnv); t != "" {
+		return t
+	}
+	return Token
+}
 
 // Addr is where `sandbox serve` is looked for: BILLCTL_SANDBOX_ADDR, or the default.
 func Addr(getenv func(string) string) string {

@@ -7,11 +7,16 @@ package local
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"sync"
 	"time"
 
+	"github.com/billctl/billctl/internal/safetext"
 	"github.com/billctl/billctl/internal/sandbox"
 	"github.com/billctl/billctl/internal/sandbox/endpoint"
 )
@@ -22,17 +27,23 @@ import (
 // and answers them with no socket at all, serving the API shapes apis
 // gives (the caller's catalogue of providers). Nothing is opened before a
 // request is sent, so a --dry-run touches no database.
-func Transport(getenv func(string) string, next http.RoundTripper, apis func() []sandbox.API) http.RoundTripper {
+//
+// A server that answers but does not say it is a billctl sandbox (its
+// /readyz) is refused: it may be anything another program left on the
+// port. note, when set (a terminal's stderr), is told once which server
+// or database the command uses.
+func Transport(getenv func(string) string, next http.RoundTripper, apis func() []sandbox.API, note io.Writer) http.RoundTripper {
 	if next == nil {
 		next = http.DefaultTransport
 	}
-	return &transport{getenv: getenv, next: next, apis: apis}
+	return &transport{getenv: getenv, next: next, apis: apis, note: note}
 }
 
 type transport struct {
 	getenv func(string) string
 	next   http.RoundTripper
 	apis   func() []sandbox.API
+	note   io.Writer
 
 	once sync.Once
 	rt   http.RoundTripper
@@ -59,6 +70,11 @@ func (t *transport) connect(ctx context.Context) (http.RoundTripper, error) {
 	d := net.Dialer{Timeout: probe}
 	if c, err := d.DialContext(ctx, "tcp", addr); err == nil {
 		c.Close()
+		h, err := Identify(ctx, t.next, addr)
+		if err != nil {
+			return nil, err
+		}
+		t.say("the sandbox server at " + addr + " (database " + safetext.Line(h.Database) + ")")
 		return t.next, nil
 	}
 	path, err := sandbox.DefaultPathEnv(t.getenv)
@@ -76,5 +92,41 @@ func (t *transport) connect(ctx context.Context) (http.RoundTripper, error) {
 		st.Close()
 		return nil, err
 	}
+	t.say("the sandbox in this command (database " + safetext.Line(path) + "; no server at " + addr + ")")
 	return srv.Transport(), nil
+}
+
+func (t *transport) say(what string) {
+	if t.note != nil {
+		fmt.Fprintf(t.note, "--sandbox: %s\n", what)
+	}
+}
+
+// ErrNotSandbox: what answers at the address is not a billctl sandbox.
+var ErrNotSandbox = errors.New("not a billctl sandbox")
+
+// Identify asks the server at addr what it is (GET /readyz, through rt):
+// its health when it is a billctl sandbox that is ready, else an error
+// that says what answers there.
+func Identify(ctx context.Context, rt http.RoundTripper, addr string) (*sandbox.Health, error) {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+addr+sandbox.ReadyPath, nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := rt.RoundTrip(req)
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: the server at %s does not answer: %w", addr, err)
+	}
+	defer resp.Body.Close()
+	var h sandbox.Health
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, 16<<10))
+	if json.Unmarshal(b, &h) != nil || h.Service != sandbox.Service {
+		return nil, fmt.Errorf("sandbox: something answers at %s, but it is %w (GET %s: %s); stop it, or point BILLCTL_SANDBOX_ADDR at a `billctl sandbox serve`", addr, ErrNotSandbox, sandbox.ReadyPath, resp.Status)
+	}
+	if resp.StatusCode != http.StatusOK || h.Status != "ready" {
+		return &h, fmt.Errorf("sandbox: the billctl sandbox at %s is not ready: %s", addr, safetext.Line(h.Error))
+	}
+	return &h, nil
 }

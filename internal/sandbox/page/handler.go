@@ -3,6 +3,7 @@ package page
 import (
 	"bytes"
 	"context"
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	_ "embed"
@@ -58,6 +59,15 @@ type Options struct {
 	// Log receives the errors the page hides from the browser (a failing
 	// store). Default: slog.Default().
 	Log *slog.Logger
+	// Key, when set, is the capability session id's page URL carries as
+	// ?key=: a request without it is refused as if the session did not
+	// exist, unless Program vouches for it. A server reachable from other
+	// machines sets it, since its pages are opened without the API token.
+	Key func(id string) string
+	// Program reports whether r comes from a program holding the API's
+	// token (billctl sandbox pay), which needs neither form token nor key.
+	// Default: any Authorization: Bearer with a token.
+	Program func(r *http.Request) bool
 }
 
 // Handler serves the checkout pages. Mount it at its Prefix:
@@ -68,11 +78,16 @@ type Handler struct {
 	tokens   tokens
 	origin   *http.CrossOriginProtection
 	log      *slog.Logger
+	key      func(id string) string
+	program  func(r *http.Request) bool
 }
 
 // New returns the pages' handler.
 func New(o Options) *Handler {
-	h := &Handler{sessions: o.Sessions, prefix: o.Prefix, tokens: tokens{secret: o.Secret}, origin: http.NewCrossOriginProtection(), log: o.Log}
+	h := &Handler{sessions: o.Sessions, prefix: o.Prefix, tokens: tokens{secret: o.Secret}, origin: http.NewCrossOriginProtection(), log: o.Log, key: o.Key, program: o.Program}
+	if h.program == nil {
+		h.program = bearer
+	}
 	if h.prefix == "" {
 		h.prefix = DefaultPrefix
 	}
@@ -110,6 +125,16 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id, action, _ := strings.Cut(rest, "/")
+	if h.key != nil && r.Header.Get("Authorization") != "" && !h.program(r) {
+		h.problem(w, http.StatusUnauthorized, "Token refused", "This sandbox takes another API token.")
+		return
+	}
+	if !h.keyed(r, id) {
+		// The same answer as for no such session: the key is what proves
+		// the caller was given this page.
+		h.problem(w, http.StatusNotFound, "Checkout not found", "There is no checkout session "+id+" in this sandbox, or its link is incomplete: open the checkout URL the API returned, whole.")
+		return
+	}
 	switch action {
 	case "":
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
@@ -165,7 +190,7 @@ func (h *Handler) act(w http.ResponseWriter, r *http.Request, id, action string)
 	// A program (billctl sandbox pay) says who it is with a bearer token,
 	// as the sandbox's APIs take one; a browser never adds that header to a
 	// form or to another site's request, so it needs no form token.
-	if !bearer(r) && !h.tokens.valid(action, id, r.PostForm.Get("csrf_token")) {
+	if !h.program(r) && !h.tokens.valid(action, id, r.PostForm.Get("csrf_token")) {
 		h.problem(w, http.StatusForbidden, "Form refused",
 			"This form did not come from this checkout page (or the sandbox server restarted since it was opened). Open the page again and retry.")
 		return
@@ -203,7 +228,25 @@ func (h *Handler) act(w http.ResponseWriter, r *http.Request, id, action string)
 		return
 	}
 	// Post/Redirect/Get: a reload shows the outcome instead of posting again.
-	http.Redirect(w, r, Path(h.prefix, id), http.StatusSeeOther)
+	http.Redirect(w, r, h.withKey(Path(h.prefix, id), id), http.StatusSeeOther)
+}
+
+// keyed reports whether r may reach session id's page: always without
+// Key, else with the session's key in the query or from a program.
+func (h *Handler) keyed(r *http.Request, id string) bool {
+	if h.key == nil || h.program(r) {
+		return true
+	}
+	got := r.URL.Query().Get("key")
+	return got != "" && hmac.Equal([]byte(got), []byte(h.key(id)))
+}
+
+// withKey is path with session id's key, when pages need one.
+func (h *Handler) withKey(path, id string) string {
+	if h.key == nil {
+		return path
+	}
+	return path + "?key=" + url.QueryEscape(h.key(id))
 }
 
 // bearer reports whether r carries an Authorization: Bearer header with a
@@ -289,9 +332,9 @@ func (h *Handler) view(c Checkout, notice string) view {
 		Payable: c.Status.Payable(),
 	}
 	if v.Payable {
-		v.PayAction = Path(h.prefix, c.ID) + "/pay"
+		v.PayAction = h.withKey(Path(h.prefix, c.ID)+"/pay", c.ID)
 		v.PayToken = h.tokens.make("pay", c.ID)
-		v.CancelAction = Path(h.prefix, c.ID) + "/cancel"
+		v.CancelAction = h.withKey(Path(h.prefix, c.ID)+"/cancel", c.ID)
 		v.CancelToken = h.tokens.make("cancel", c.ID)
 		return v
 	}

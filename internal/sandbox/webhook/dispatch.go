@@ -52,6 +52,10 @@ type Options struct {
 	Log *slog.Logger
 	// Now is the clock. Default time.Now.
 	Now func() time.Time
+	// StopGrace is how long, once Run's context ends, the attempt under
+	// way may still take; past it, it is cut off and left for the next
+	// start. Default 5 s.
+	StopGrace time.Duration
 }
 
 // Dispatcher delivers the outbox's messages to one URL.
@@ -79,6 +83,9 @@ func NewDispatcher(o Options) *Dispatcher {
 	}
 	if o.Now == nil {
 		o.Now = time.Now
+	}
+	if o.StopGrace <= 0 {
+		o.StopGrace = 5 * time.Second
 	}
 	return &Dispatcher{o: o, wake: make(chan struct{}, 1)}
 }
@@ -109,10 +116,16 @@ func (d *Dispatcher) Notify() {
 
 // Run delivers messages as they fall due, until ctx is done. A failing
 // outbox is logged and tried again at the next poll. An attempt under way
-// when ctx ends is finished and recorded (within the client's timeout)
-// before Run returns: cut off, the receiver may have acted on a request
-// whose answer nobody records, and would get it again.
+// when ctx ends is finished and recorded before Run returns, if it ends
+// within StopGrace (cut off, the receiver may have acted on a request
+// whose answer nobody records); the messages claimed but not yet tried,
+// and an attempt cut off, are handed back to the outbox, due at once, so
+// the next start sends them without waiting for their lease.
 func (d *Dispatcher) Run(ctx context.Context) {
+	work, cut := context.WithCancel(context.WithoutCancel(ctx))
+	defer cut()
+	stop := context.AfterFunc(ctx, func() { time.AfterFunc(d.o.StopGrace, cut) })
+	defer stop()
 	t := time.NewTimer(0)
 	defer t.Stop()
 	for {
@@ -123,7 +136,7 @@ func (d *Dispatcher) Run(ctx context.Context) {
 		case <-d.wake:
 		}
 		for {
-			n, err := d.DeliverDue(context.WithoutCancel(ctx))
+			n, err := d.deliverDue(work, ctx)
 			if err != nil && ctx.Err() == nil {
 				d.o.Log.Error("webhook outbox", "error", err)
 			}
@@ -147,17 +160,57 @@ const claimBatch = 16
 // DeliverDue makes one attempt at each message due now (at most one batch)
 // and records the outcomes. It returns how many it attempted.
 func (d *Dispatcher) DeliverDue(ctx context.Context) (int, error) {
+	return d.deliverDue(ctx, context.Background())
+}
+
+// deliverDue is DeliverDue that stops starting attempts once stop ends,
+// and hands back what it claimed and did not finish (see Run).
+func (d *Dispatcher) deliverDue(ctx, stop context.Context) (int, error) {
 	due, err := d.o.Outbox.Claim(ctx, d.o.Now(), d.o.Lease, claimBatch)
 	if err != nil {
 		return 0, fmt.Errorf("claim: %w", err)
 	}
-	for _, m := range due {
+	for i, m := range due {
+		if stop.Err() != nil {
+			return i, d.release(due[i:])
+		}
 		r := d.attempt(ctx, m)
+		if r.State != Delivered && ctx.Err() != nil {
+			// Cut off by the stop, not refused by the receiver.
+			return i, d.release(due[i:])
+		}
 		if err := d.o.Outbox.Attempted(ctx, m.ID, r); err != nil {
 			return len(due), fmt.Errorf("record %s: %w", m.ID, err)
 		}
 	}
 	return len(due), nil
+}
+
+// Releaser is an Outbox that can hand back claimed messages before their
+// lease ends.
+type Releaser interface {
+	// Release makes the undelivered messages ids due at now again.
+	Release(ctx context.Context, ids []string, now time.Time) error
+}
+
+// release hands ms back to the outbox, due now, when it can take them;
+// otherwise their lease brings them back.
+func (d *Dispatcher) release(ms []Delivery) error {
+	r, ok := d.o.Outbox.(Releaser)
+	if !ok || len(ms) == 0 {
+		return nil
+	}
+	ids := make([]string, len(ms))
+	for i, m := range ms {
+		ids[i] = m.ID
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := r.Release(ctx, ids, d.o.Now()); err != nil {
+		return fmt.Errorf("release: %w", err)
+	}
+	d.o.Log.Info("webhooks kept for the next start", "count", len(ids))
+	return nil
 }
 
 // attempt sends m once, logs it and says what follows.

@@ -11,7 +11,10 @@ import (
 // so a delivery that failed is retried after a restart.
 type StoreOutbox struct{ Store *sandbox.Store }
 
-var _ Outbox = StoreOutbox{}
+var (
+	_ Outbox   = StoreOutbox{}
+	_ Releaser = StoreOutbox{}
+)
 
 // Claim implements Outbox. A row is claimed by moving its next attempt
 // only if nobody moved it since it was read, so two servers on one
@@ -51,6 +54,19 @@ func (o StoreOutbox) Attempted(ctx context.Context, id string, r Result) error {
 		next = time.Time{}
 	}
 	return o.Store.Attempted(ctx, id, r.Status, r.Error, r.State == Delivered, next)
+}
+
+// Release implements Releaser: the messages a stopping server claimed and
+// did not deliver are due again at now, for the next start.
+func (o StoreOutbox) Release(ctx context.Context, ids []string, now time.Time) error {
+	return o.Store.Update(ctx, func(tx *sandbox.Tx) error {
+		for _, id := range ids {
+			if _, err := tx.Exec(`UPDATE deliveries SET next_at = ? WHERE id = ? AND delivered_at IS NULL`, sandbox.Micros(now), id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // State reads where a delivery stands, and its attempts so far.
