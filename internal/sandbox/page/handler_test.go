@@ -462,3 +462,48 @@ func TestMeteroidSuccessAndCancelURLs(t *testing.T) {
 		})
 	}
 }
+
+// With Key (a server off loopback): a page opens only with its session's
+// key, its forms post with it, a program needs the server's token, and
+// after paying the browser is sent back to the page with its key.
+func TestKeyedPages(t *testing.T) {
+	hs := newHarness(t)
+	key := func(id string) string { return "k-" + id }
+	hs.h = New(Options{Sessions: hs.mem, Secret: []byte("test secret"), Key: key,
+		Program: func(r *http.Request) bool { return r.Header.Get("Authorization") == "Bearer right" }})
+	hs.mem.add(demo("che_1"))
+	hs.mem.add(demo("che_2"))
+
+	for _, target := range []string{"/checkout/che_1", "/checkout/che_1?key=", "/checkout/che_1?key=k-che_2", "/checkout/che_1?key=K-CHE_1"} {
+		if w := hs.do("GET", target, nil, nil); w.Code != http.StatusNotFound || strings.Contains(w.Body.String(), "csrf_token") {
+			t.Errorf("GET %s: %d, want 404 without forms", target, w.Code)
+		}
+	}
+	if got := hs.mem.status("che_1"); got != Created {
+		t.Fatalf("opened without its key: %s", got)
+	}
+	w := hs.do("GET", "/checkout/che_1?key=k-che_1", nil, nil)
+	if w.Code != http.StatusOK {
+		t.Fatalf("GET with the key: %d", w.Code)
+	}
+	f := forms(w.Body.String())
+	tok, ok := f["/checkout/che_1/pay?key=k-che_1"]
+	if !ok {
+		t.Fatalf("the pay form does not carry the key: %v", f)
+	}
+	form := url.Values{"csrf_token": {tok}}
+	if w := hs.do("POST", "/checkout/che_1/pay", form, nil); w.Code != http.StatusNotFound {
+		t.Errorf("form without the key: %d, want 404", w.Code)
+	}
+	w = hs.do("POST", "/checkout/che_1/pay?key=k-che_1", form, nil)
+	if w.Code != http.StatusSeeOther || w.Header().Get("Location") != "/checkout/che_1?key=k-che_1" || hs.mem.status("che_1") != Completed {
+		t.Errorf("pay with the key: %d to %q, status %s", w.Code, w.Header().Get("Location"), hs.mem.status("che_1"))
+	}
+
+	if w := hs.do("POST", "/checkout/che_2/pay", url.Values{}, http.Header{"Authorization": {"Bearer wrong"}}); w.Code != http.StatusUnauthorized {
+		t.Errorf("a program with another token: %d, want 401", w.Code)
+	}
+	if w := hs.do("POST", "/checkout/che_2/pay", url.Values{}, http.Header{"Authorization": {"Bearer right"}}); w.Code != http.StatusSeeOther || hs.mem.status("che_2") != Completed {
+		t.Errorf("a program with the token: %d, status %s", w.Code, hs.mem.status("che_2"))
+	}
+}
