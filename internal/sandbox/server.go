@@ -408,7 +408,6 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 	}
 	deadline := time.Now().Add(timeout)
 	s.draining.Store(true)
-	hs.SetKeepAlivesEnabled(false)
 	l.Close() // stop accepting; open connections are still served
 	// Clients on open connections learn of the stop from the 503s; wait
 	// until nothing arrives for a moment (or the deadline), so Shutdown
