@@ -50,6 +50,8 @@ type e2e struct {
 	recv   *webhooktest.Receiver
 	serve  *exec.Cmd
 	log    *bytes.Buffer
+	// token, when set, is BILLCTL_SANDBOX_TOKEN for every command.
+	token string
 }
 
 func newE2E(t *testing.T) *e2e {
@@ -67,11 +69,15 @@ func newE2E(t *testing.T) *e2e {
 }
 
 func (e *e2e) env() []string {
-	return append(os.Environ(),
+	env := append(os.Environ(),
 		execEnv+"=billctl",
 		"HOME="+e.home, "XDG_CONFIG_HOME="+filepath.Join(e.home, "config"), "XDG_STATE_HOME="+filepath.Join(e.home, "state"),
 		"BILLCTL_SANDBOX_ADDR="+e.addr, "NO_COLOR=1",
 	)
+	if e.token != "" {
+		env = append(env, "BILLCTL_SANDBOX_TOKEN="+e.token)
+	}
+	return env
 }
 
 // billctl runs a command to its end and returns its stdout.
@@ -234,6 +240,46 @@ func TestEndToEndPayInTheBrowser(t *testing.T) {
 	e.stop()
 	if !strings.Contains(e.log.String(), `msg="webhook delivered"`) || !strings.Contains(e.log.String(), "session="+s.ID) {
 		t.Errorf("the server did not log the delivery:\n%s", e.log)
+	}
+}
+
+// A server with a token (as a CI service runs): the browser has no token,
+// and the page URL's key is all it needs to show the page and pay; the
+// same page without its key is refused.
+func TestEndToEndPayInTheBrowserWithAToken(t *testing.T) {
+	ctx := browsertest.New(t)
+	e := newE2E(t)
+	e.token = "sk_ci_7Qm2xPvR4tLw"
+	e.startServe()
+
+	s := e.create("--customer", "acme", "--plan-version", meteroid.DemoPlanVersionPro)
+	bare, key, ok := strings.Cut(s.CheckoutURL, "?key=")
+	if !ok || key == "" || !strings.HasPrefix(bare, "http://"+e.addr+"/checkout/") {
+		t.Fatalf("checkout_url %q carries no key", s.CheckoutURL)
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate(bare), chromedp.WaitVisible(chromedp.CSS("h1"))); err != nil {
+		t.Fatal(err)
+	}
+	if got := browsertest.Text(t, ctx, "h1"); got != "Checkout not found" {
+		t.Errorf("without its key the page says %q", got)
+	}
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(s.CheckoutURL),
+		chromedp.WaitVisible(chromedp.ID("pay")),
+		chromedp.Click(chromedp.ID("pay")),
+		chromedp.WaitVisible(chromedp.ID("outcome")),
+	); err != nil {
+		t.Fatal(err)
+	}
+	if got := browsertest.Text(t, ctx, "#outcome"); got != "Paid: this checkout is complete." {
+		t.Errorf("outcome %q", got)
+	}
+	if got := e.get(s.ID).Status; got != "COMPLETED" {
+		t.Errorf("after paying, get says %s", got)
+	}
+	e.stop()
+	if strings.Contains(e.log.String(), e.token) || strings.Contains(e.log.String(), key) {
+		t.Errorf("the log shows the token or a page key:\n%s", e.log)
 	}
 }
 
