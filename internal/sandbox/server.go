@@ -43,6 +43,12 @@ type API struct {
 	// Events builds the webhook events a paid session emits, as the API's
 	// server emits them; nil: the API has no webhooks.
 	Events EventsFunc
+	// IDPrefix starts the IDs of the API's sessions ("che_"): it tells
+	// whose a session is when only its ID is known.
+	IDPrefix string
+	// StatusName is a status as the API writes it; nil: the sandbox's
+	// own names are the API's.
+	StatusName func(Status) string
 	// Unauthorized answers a request whose token the server refuses, as
 	// the API's server answers an unknown key; nil: Error with 401.
 	Unauthorized func(w http.ResponseWriter, r *http.Request)
