@@ -2,7 +2,6 @@ package sandbox
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -54,10 +53,7 @@ answers, or it is not ready. No token is needed.`),
 			}
 			h, err := local.Identify(ctx, rt, addr)
 			if err != nil {
-				if errors.Is(err, local.ErrNotSandbox) {
-					return exitcode.New(exitcode.Failure, err)
-				}
-				return exitcode.New(exitcode.Failure, fmt.Errorf("sandbox ping: %w", err))
+				return exitcode.New(exitcode.Failure, err)
 			}
 			v := h.Version
 			if v == "" {
