@@ -65,6 +65,7 @@ func leakRuns(api, dir string) map[string][][]string {
 		"billctl sandbox events":        {{"sandbox", "events", "--data", filepath.Join(dir, "sandbox.db")}},
 		"billctl sandbox events resend": {{"sandbox", "events", "resend", "evt_none", "--data", filepath.Join(dir, "sandbox.db")}},
 		"billctl sandbox listen":        {{"sandbox", "listen", "--forward-to", "ftp://x"}},
+		"billctl sandbox ping":          {{"sandbox", "ping", "--addr", "127.0.0.1:1"}, {"sandbox", "ping", "--addr", "nonsense"}},
 		"billctl completion":            {{"completion", "bash"}, {"completion", "zsh"}, {"completion", "fish"}, {"completion", "powershell"}, {"completion"}},
 		"billctl __complete": {
 			with(m, "__complete", "checkout", "create", "--customer", ""),
