@@ -223,3 +223,58 @@ func decodeJSON(t *testing.T, res *http.Response, v any) {
 		t.Fatalf("%s: %v", res.Status, err)
 	}
 }
+
+// A request in flight when SIGTERM comes gets its answer before the
+// server exits 0; a second signal during that wait exits at once (130).
+func TestStopFinishesInFlightAndASecondSignalExits(t *testing.T) {
+	for _, twice := range []bool{false, true} {
+		dir := t.TempDir()
+		addr := freeAddr(t)
+		cmd := exec.Command(os.Args[0], "sandbox", "serve", "--addr", addr, "--memory", "--latency", "1500ms")
+		cmd.Env = []string{"BILLCTL_TEST_MAIN=1", "HOME=" + dir, "XDG_STATE_HOME=" + dir, "XDG_CONFIG_HOME=" + dir}
+		var log bytes.Buffer
+		cmd.Stderr = &log
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i < 400; i++ {
+			if res, err := http.Get("http://" + addr + "/readyz"); err == nil {
+				res.Body.Close()
+				break
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		answered := make(chan int, 1)
+		go func() {
+			req, _ := http.NewRequest("GET", "http://"+addr+"/api/v1/customers", nil)
+			req.Header.Set("Authorization", "Bearer t")
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				answered <- 0
+				return
+			}
+			res.Body.Close()
+			answered <- res.StatusCode
+		}()
+		time.Sleep(300 * time.Millisecond) // the request is waiting out its latency
+		began := time.Now()
+		cmd.Process.Signal(syscall.SIGTERM)
+		if twice {
+			time.Sleep(100 * time.Millisecond)
+			cmd.Process.Signal(syscall.SIGTERM)
+		}
+		err := cmd.Wait()
+		took := time.Since(began)
+		code := 0
+		if ee, ok := err.(*exec.ExitError); ok {
+			code = ee.ExitCode()
+		}
+		status := <-answered
+		switch {
+		case !twice && (code != 0 || status != 200 || took < time.Second):
+			t.Errorf("one SIGTERM: exit %d after %s, the request in flight got %d; want 0, its 200 first\n%s", code, took, status, log.String())
+		case twice && (code != 130 || took > time.Second):
+			t.Errorf("two SIGTERMs: exit %d after %s, want 130 at once\n%s", code, took, log.String())
+		}
+	}
+}
