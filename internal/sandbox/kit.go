@@ -1,12 +1,41 @@
 package sandbox
 
-import "net/http"
+import (
+	"net/http"
+	"sync"
+)
+
+var (
+	kitsMu sync.Mutex
+	kits   = map[string]func() *Kit{}
+)
+
+// RegisterKit adds the test kit's cases of the API called name, from the
+// init of its kit package.
+func RegisterKit(name string, kit func() *Kit) {
+	kitsMu.Lock()
+	defer kitsMu.Unlock()
+	kits[name] = kit
+}
+
+// KitOf is the test kit's cases of the API called name; nil when its kit
+// package is not linked or it has none.
+func KitOf(name string) *Kit {
+	kitsMu.Lock()
+	k := kits[name]
+	kitsMu.Unlock()
+	if k == nil {
+		return nil
+	}
+	return k()
+}
 
 // Kit is what an API gives the sandbox's test kit (sandboxtest), so that
 // the kit itself names no API: the test records it adds to the demo
 // catalogue, and the answers of a failing or hostile server in the API's
 // shape, for the error paths the sandbox has no reason to take. The
-// sandbox's own server never reads it.
+// sandbox's own server never reads it: an API's kit is its own package
+// (provider/<name>/sandbox/kit), which only the test kit links.
 type Kit struct {
 	// Spec is the API's OpenAPI document, a file of testdata/specs.
 	Spec string

@@ -44,8 +44,6 @@ type API struct {
 	// StatusName is a status as the API writes it; nil: the sandbox's
 	// own names are the API's.
 	StatusName func(Status) string
-	// Kit is the API's cases for the sandbox's test kit; nil: none.
-	Kit func() *Kit
 }
 
 // Env is what an API's handlers use: the store and the server's settings.

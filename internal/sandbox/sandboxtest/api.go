@@ -237,8 +237,8 @@ func owner(path string) *sandbox.API {
 // where it gives no other.
 func kitOf(api *sandbox.API) *sandbox.Kit {
 	var k sandbox.Kit
-	if api.Kit != nil {
-		k = *api.Kit()
+	if kit := sandbox.KitOf(api.Name); kit != nil {
+		k = *kit
 	}
 	if k.Error == nil {
 		k.Error = api.Error

@@ -40,7 +40,6 @@ func API() sandbox.API {
 		},
 		// Maple's IDs are random, not time-ordered.
 		SubscriptionID: func(time.Time) string { return sandbox.RandomID("sub_", 16) },
-		Kit:            kit,
 		IDPrefix:       "chk_",
 		StatusName:     StatusName,
 	}

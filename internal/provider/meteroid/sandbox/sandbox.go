@@ -45,7 +45,6 @@ func API() sandbox.API {
 		Register:       registerSandbox,
 		Error:          sandboxError,
 		SubscriptionID: func(now time.Time) string { return meteroid.NewID("sub_", now) },
-		Kit:            kit,
 		IDPrefix:       "che_",
 		Events: sandboxEvents(purchase.NewCatalog(purchase.API{
 			Name: meteroid.Name, Items: Catalog(), Describe: Purchase,

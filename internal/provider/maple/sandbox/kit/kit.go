@@ -1,7 +1,11 @@
-package sandbox
+// Package kit is Maple's cases for the sandbox's test kit (sandboxtest):
+// test records, error and fault bodies, hostile answers. Only the test kit
+// links it (through provider/registry/kits), so none of it is in billctl.
+package kit
 
 import (
 	"encoding/json"
+	"github.com/billctl/billctl/internal/provider/maple"
 	"net/http"
 
 	"github.com/billctl/billctl/internal/sandbox"
@@ -14,8 +18,10 @@ var (
 	testPricings  = []string{"pp_1", "pp_2", "pp_3"}
 )
 
-// kit is Maple's cases for the sandbox's test kit.
-func kit() *sandbox.Kit {
+func init() { sandbox.RegisterKit(maple.Name, Kit) }
+
+// Kit is Maple's cases for the sandbox's test kit.
+func Kit() *sandbox.Kit {
 	return &sandbox.Kit{
 		Spec:     "maple-openapi.yaml",
 		Fixtures: fixtures,

@@ -1,7 +1,11 @@
-package sandbox
+// Package kit is Meteroid's cases for the sandbox's test kit (sandboxtest):
+// test records, error and fault bodies, hostile answers. Only the test kit
+// links it (through provider/registry/kits), so none of it is in billctl.
+package kit
 
 import (
 	"encoding/json"
+	"github.com/billctl/billctl/internal/provider/meteroid"
 	"net/http"
 
 	"github.com/billctl/billctl/internal/sandbox"
@@ -11,16 +15,18 @@ import (
 // so that tests can name short ones (plv_1) the sandbox then knows.
 var testPlanVersions = []string{"plv_1", "plv_2", "plv_3", "plv_8", "plv_9", "plv_base", "plv_7n42DGM5Tflk9n8mt7Fhc7"}
 
-// kit is Meteroid's cases for the sandbox's test kit.
-func kit() *sandbox.Kit {
+func init() { sandbox.RegisterKit(meteroid.Name, Kit) }
+
+// Kit is Meteroid's cases for the sandbox's test kit.
+func Kit() *sandbox.Kit {
 	return &sandbox.Kit{
 		Spec:     "meteroid-openapi.sdk.strict.json",
 		Fixtures: fixtures,
-		Error:    sandboxError,
+		Error:    apiError,
 		// The server's answer to a key it cannot find (api_rest/auth.rs).
 		Revoked: "Failed to resolve api key",
 		BadRequest: func(w http.ResponseWriter) {
-			sandboxError(w, 400, "BAD_REQUEST", "plan version not found")
+			apiError(w, 400, "BAD_REQUEST", "plan version not found")
 		},
 		Hostile: hostile,
 		Created: func(answer []byte) (string, bool) {
@@ -36,6 +42,11 @@ func kit() *sandbox.Kit {
 		},
 		SessionPath: func(id string) string { return "/api/v1/checkout-sessions/" + id },
 	}
+}
+
+// apiError is the server's error body, as the sandbox's side writes it.
+func apiError(w http.ResponseWriter, status int, code, message string) {
+	sandbox.JSON(w, status, map[string]string{"code": code, "message": message})
 }
 
 func fixture(kind, id string, v map[string]any) sandbox.Item {
