@@ -36,7 +36,7 @@ func TestRegisteredAreOrderedByRank(t *testing.T) {
 func TestSandboxSideJoinsItsDescriptor(t *testing.T) {
 	saved, savedSides := registered, sandboxes
 	t.Cleanup(func() { registered, sandboxes = saved, savedSides })
-	registered, sandboxes = nil, map[string]sandboxSide{}
+	registered, sandboxes = nil, nil
 	Register(10, func() *Descriptor { return &Descriptor{Name: "served"} })
 	Register(20, func() *Descriptor { return &Descriptor{Name: "unserved"} })
 	RegisterSandbox("served", func() sandbox.API { return sandbox.API{Name: "served"} }, nil)

@@ -7,7 +7,7 @@ import (
 
 var (
 	kitsMu sync.Mutex
-	kits   = map[string]func() *Kit{}
+	kits   map[string]func() *Kit // made by the first RegisterKit: billctl has none
 )
 
 // RegisterKit adds the test kit's cases of the API called name, from the
@@ -15,6 +15,9 @@ var (
 func RegisterKit(name string, kit func() *Kit) {
 	kitsMu.Lock()
 	defer kitsMu.Unlock()
+	if kits == nil {
+		kits = map[string]func() *Kit{}
+	}
 	kits[name] = kit
 }
 
