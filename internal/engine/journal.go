@@ -15,6 +15,7 @@ import (
 
 	"github.com/billctl/billctl/internal/exitcode"
 	"github.com/billctl/billctl/internal/journal"
+	"github.com/billctl/billctl/internal/lockfile"
 	"github.com/billctl/billctl/internal/provider"
 	"github.com/billctl/billctl/internal/safetext"
 )
@@ -94,6 +95,9 @@ type Journal struct {
 	// hold no token, and the filter's work is not free.
 	secretText string
 	prior      map[int]*prior
+	// unlock releases the journal's lock, which the batch holds from
+	// before the journal is read until it is closed.
+	unlock func()
 }
 
 // OpenJournal opens the journal of the batch that spec defines, creating
@@ -118,6 +122,41 @@ func OpenJournal(spec JournalSpec) (*Journal, error) {
 			return nil, err
 		}
 	}
+	unlock, err := lockJournal(path)
+	if err != nil {
+		return nil, err
+	}
+	j, err := openLocked(spec, path, id, head)
+	if err != nil {
+		unlock()
+		return nil, err
+	}
+	j.unlock = unlock
+	return j, nil
+}
+
+// lockJournal takes the lock of the journal at path (a lock file beside
+// it), without waiting: two runs of the same batch at once would both
+// send what neither has recorded yet, and create it twice. The second is
+// refused, naming the journal; the system drops the lock of a process
+// that dies, so a killed run never leaves it held.
+func lockJournal(path string) (func(), error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("a batch needs its journal (%s): %w; set XDG_STATE_HOME or give --journal PATH", path, err)
+	}
+	unlock, err := lockfile.TryLock(path)
+	if errors.Is(err, lockfile.ErrHeld) {
+		return nil, exitcode.Usagef("another billctl is sending this batch now (its journal %s is locked): "+
+			"nothing was sent. Wait for that run to end, or stop it, then run the command again to resume", path)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("locking the batch journal: %w", err)
+	}
+	return unlock, nil
+}
+
+// openLocked is OpenJournal once the journal's lock is held.
+func openLocked(spec JournalSpec, path, id string, head journalHeader) (*Journal, error) {
 	j := &Journal{path: path, source: spec.Source, total: spec.Total, prior: map[int]*prior{}}
 	if spec.Secret != "" {
 		j.secret, j.secretText = safetext.New(spec.Secret), spec.Secret
@@ -290,5 +329,12 @@ func (j *Journal) created() []string {
 	return ids
 }
 
-// Close puts every record on disk.
-func (j *Journal) Close() error { return j.w.Close() }
+// Close puts every record on disk and releases the journal's lock.
+func (j *Journal) Close() error {
+	err := j.w.Close()
+	if j.unlock != nil {
+		j.unlock()
+		j.unlock = nil
+	}
+	return err
+}
