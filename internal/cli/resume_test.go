@@ -360,4 +360,3 @@ func TestMapleSentThenGoneKeepsTheKey(t *testing.T) {
 		t.Errorf("the error reads as if nothing was sent:\n%s", errs)
 	}
 }
-
