@@ -32,6 +32,9 @@ import (
 	"github.com/billctl/billctl/internal/provider/meteroid"
 )
 
+// beforeBin is the billctl the speed runs compare with (-before), if any.
+var beforeBin string
+
 func main() {
 	bin := flag.String("bin", "", "the billctl binary to measure (required)")
 	n := flag.Int("n", 1000, "documents of the speed run (0 skips it)")
@@ -41,6 +44,7 @@ func main() {
 	bigParallel := flag.Int("big-parallel", 64, "--parallel of the memory run")
 	runs := flag.Int("runs", 3, "speed runs (the median is reported)")
 	curl := flag.Bool("curl", true, "also time shell loops of curl doing the same creates")
+	flag.StringVar(&beforeBin, "before", "", "another billctl (an earlier version) timed in the same speed runs, for a before/after figure")
 	flag.Parse()
 	if *bin == "" {
 		fmt.Fprintln(os.Stderr, "usage: batch -bin PATH_TO_BILLCTL [flags]")
@@ -116,7 +120,7 @@ func speed(bin, dir string, srv *api, n, parallel, runs int, delay time.Duration
 	// creates (no process to start, nothing to check): on a busy machine
 	// the server's 20 ms stretch and the ideal is out of reach for any
 	// client, which the bare client's figure shows.
-	var ours, theirs []float64
+	var ours, theirs, earlier []float64
 	for i := range runs {
 		before := srv.Created()
 		wall, _, err := billctl(bin, dir, srv.URL, docs, parallel, "id", nil)
@@ -134,6 +138,24 @@ func speed(bin, dir string, srv *api, n, parallel, runs int, delay time.Duration
 		theirs = append(theirs, float64(n)/took.Seconds())
 		fmt.Printf("run %d: billctl %.2fs, %.0f sessions/s (%.1f%% of ideal); bare client %.0f sessions/s (%.1f%%)\n",
 			i+1, wall.Seconds(), ours[i], 100*ours[i]/ideal, theirs[i], 100*theirs[i]/ideal)
+		if beforeBin != "" {
+			before0 := srv.Created()
+			wall, _, err := billctl(beforeBin, dir, srv.URL, docs, parallel, "id", nil)
+			if err != nil {
+				return fmt.Errorf("-before: %w", err)
+			}
+			if got := srv.Created() - before0; got != n {
+				return fmt.Errorf("-before: the server created %d sessions, want %d", got, n)
+			}
+			earlier = append(earlier, float64(n)/wall.Seconds())
+			fmt.Printf("       before: %.2fs, %.0f sessions/s\n", wall.Seconds(), earlier[i])
+		}
+	}
+	if beforeBin != "" {
+		b, a := median(earlier), median(ours)
+		fmt.Printf("before/after, %d documents, --parallel %d, median of %d: before %.0f sessions/s, after %.0f sessions/s: after = %.1f%% of before (%s)\n",
+			n, parallel, runs, b, a, 100*a/b, beforeBin)
+		verdict("within 5% of before", a >= 0.95*b)
 	}
 	rate, bareRate := median(ours), median(theirs)
 	fmt.Printf("billctl, %d documents, --parallel %d, median of %d: %.0f sessions/s = %.1f%% of the ideal %.0f/s (whole command: start, check, send, print)\n",
@@ -174,6 +196,9 @@ func speed(bin, dir string, srv *api, n, parallel, runs int, delay time.Duration
 	return nil
 }
 
+// started counts the billctl runs, each with a state directory of its own.
+var started int
+
 // billctl runs one batch and returns its wall time and peak resident
 // memory in KiB. stdin, when true, feeds the file on standard input.
 func billctl(bin, dir, url, docs string, parallel int, format string, stdin *bool) (time.Duration, int64, error) {
@@ -183,8 +208,13 @@ func billctl(bin, dir, url, docs string, parallel int, format string, stdin *boo
 	}
 	cmd := exec.Command(bin, "checkout", "create", "--provider", "meteroid", "--base-url", url,
 		"-f", file, "--parallel", fmt.Sprint(parallel), "-o", format)
+	// A state directory of its own: the same documents again would
+	// otherwise resume from the batch journal of the run before, and
+	// send nothing.
+	started++
 	cmd.Env = append(os.Environ(),
-		"BILLCTL_TOKEN=sk_bench", "HOME="+dir, "XDG_CONFIG_HOME="+filepath.Join(dir, "config"), "BILLCTL_CONFIG=", "BILLCTL_PROFILE=")
+		"BILLCTL_TOKEN=sk_bench", "HOME="+dir, "XDG_CONFIG_HOME="+filepath.Join(dir, "config"), "BILLCTL_CONFIG=", "BILLCTL_PROFILE=",
+		"XDG_STATE_HOME="+filepath.Join(dir, "state", fmt.Sprint(started)))
 	if file == "-" {
 		in, err := os.Open(docs)
 		if err != nil {
