@@ -258,6 +258,21 @@ func prune(dir string) {
 			os.Remove(filepath.Join(dir, e.Name()))
 		}
 	}
+	// A lock file goes once its journal is gone and it is old too: a
+	// lock that a running batch holds is either new or beside a journal
+	// that batch is writing.
+	for _, e := range ents {
+		name, ok := strings.CutSuffix(e.Name(), ".journal.lock")
+		if !ok {
+			continue
+		}
+		if _, err := os.Stat(filepath.Join(dir, name+".journal")); !errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if fi, err := e.Info(); err == nil && time.Since(fi.ModTime()) > journalMaxAge {
+			os.Remove(filepath.Join(dir, e.Name()))
+		}
+	}
 }
 
 // load reads one record of an earlier run.
