@@ -186,8 +186,10 @@ func resumeAfterKill(t *testing.T, prov string) {
 	case "maple":
 		// The creates whose answer was lost are sent again with their
 		// key, and replayed; those with a recorded session are not sent.
-		if sent < n-before || sent > n-len(printed) {
-			t.Errorf("the second run sent %d creates, want between %d and %d", sent, n-before, n-len(printed))
+		// The journal may also hold, for up to --parallel documents, that
+		// they were about to be sent: they are sent with that key.
+		if sent < n-before || sent > n-len(printed)+4 {
+			t.Errorf("the second run sent %d creates, want between %d and %d", sent, n-before, n-len(printed)+4)
 		}
 	}
 	if !strings.Contains(errs, "session(s) were created by an earlier run of this batch and printed from its journal") {

@@ -177,6 +177,8 @@ type Batch struct {
 	// Unit is what messages call one input: "document" (when empty), or
 	// "row" for a sheet's.
 	Unit string
+
+	ahead *ahead
 }
 
 // DefaultGrace is how long a batch stopped by SIGTERM waits for the
@@ -234,6 +236,10 @@ func (b *Batch) Send(ctx context.Context, sp *Spool, total int, out Sink, rep Re
 		r:     r,
 		slots: make(chan struct{}, Window(workers)),
 		halt:  make(chan struct{}),
+	}
+	if b.Journal != nil {
+		b.ahead = &ahead{j: b.Journal, key: b.Key, total: total, depth: workers, recs: map[int]aheadRec{}}
+		d.handed = b.ahead.handed
 	}
 	results := make(chan result, workers)
 	var wg sync.WaitGroup
@@ -352,6 +358,9 @@ func (b *Batch) Send(ctx context.Context, sp *Spool, total int, out Sink, rep Re
 	}
 	feedErr := d.failed()
 	if b.Journal != nil {
+		if err := b.ahead.unsent(); err != nil && journalErr == nil {
+			journalErr = err
+		}
 		if err := b.Journal.Close(); err != nil && journalErr == nil {
 			journalErr = err
 		}
@@ -438,7 +447,13 @@ func (b *Batch) one(ctx context.Context, j job) result {
 			// Settled: none was made, so it is sent as if for the first time.
 		}
 	}
-	if err := jr.sending(j.index, key, time.Now()); err != nil {
+	if rec, ok := b.ahead.take(j.index); ok {
+		key = rec.key
+		if err := jr.await(rec.mark); err != nil {
+			res.Err, res.journalErr = err, err
+			return res
+		}
+	} else if err := jr.sending(j.index, key, time.Now()); err != nil {
 		res.Err, res.journalErr = err, err
 		return res
 	}
@@ -579,6 +594,8 @@ type dispatch struct {
 	halt  chan struct{} // closed to stop sending
 	once  sync.Once
 	sent  atomic.Int64
+	// handed, when set, is told each index handed out, in order.
+	handed func(index int)
 }
 
 // stop ends the sending; documents already handed out go on.
@@ -623,6 +640,9 @@ func (d *dispatch) next(ctx context.Context) (job, bool) {
 	}
 	d.index++
 	d.sent.Add(1)
+	if d.handed != nil {
+		d.handed(d.index)
+	}
 	return job{index: d.index, req: req}, true
 }
 

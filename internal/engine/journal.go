@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/billctl/billctl/internal/exitcode"
@@ -317,6 +318,89 @@ func (j *Journal) append(r journalRecord, durable bool) error {
 // before it returns.
 func (j *Journal) sending(index int, key string, at time.Time) error {
 	return j.append(journalRecord{T: "s", I: index, At: at.UnixNano(), Key: key}, true)
+}
+
+// intend records that index is about to be sent, without waiting for
+// the disk: await(mark) does. See ahead.
+func (j *Journal) intend(index int, key string, at time.Time) (uint64, error) {
+	b, err := json.Marshal(journalRecord{T: "s", I: index, At: at.UnixNano(), Key: key})
+	if err != nil {
+		return 0, err
+	}
+	return j.w.AppendMark(b)
+}
+
+func (j *Journal) await(mark uint64) error { return j.w.Await(mark) }
+
+// ahead writes the "about to be sent" records of the documents a few
+// places ahead of those handed to the workers, so that the fsync that
+// makes them durable is done, for many at once, before they are needed:
+// a worker about to send rarely waits for the disk. A record written
+// for a document that is then not sent (the batch stopped first) is
+// settled by the next run as any other sent without an answer: its key
+// sent again on Maple, a reconcile that finds nothing on Meteroid. Its
+// time is earlier than the sending, which only widens what reconcile
+// looks at.
+type ahead struct {
+	j     *Journal
+	key   func(int) string
+	total int
+	depth int
+
+	written int // the last index written ahead
+	mu      sync.Mutex
+	recs    map[int]aheadRec
+	err     error
+}
+
+type aheadRec struct {
+	key  string
+	mark uint64
+}
+
+// handed is called, in order, with each index handed to a worker.
+func (a *ahead) handed(index int) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for a.err == nil && a.written < min(index+a.depth, a.total) {
+		a.written++
+		i := a.written
+		if a.j.prior[i] != nil {
+			continue // settled or printed from the journal: one() decides
+		}
+		key := a.key(i)
+		mark, err := a.j.intend(i, key, time.Now())
+		if err != nil {
+			a.err = err
+			return
+		}
+		a.recs[i] = aheadRec{key, mark}
+	}
+}
+
+// unsent records, for each document written ahead and never handed out
+// (the batch stopped first), that it was not sent: a run stopped by
+// Ctrl-C, SIGTERM, --fail-fast or a server gone leaves nothing for the
+// next one to settle beyond what was in flight.
+func (a *ahead) unsent() error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for i := range a.recs {
+		if err := a.j.append(journalRecord{T: "f", I: i}, false); err != nil {
+			return err
+		}
+	}
+	a.recs = map[int]aheadRec{}
+	return nil
+}
+
+// take returns the record written ahead for index, if any.
+func (a *ahead) take(index int) (aheadRec, bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	r, ok := a.recs[index]
+	delete(a.recs, index)
+	return r, ok
 }
 
 // done records a document's outcome. It need not wait for the disk: a

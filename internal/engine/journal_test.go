@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -62,5 +64,53 @@ func TestPruneKeepsLiveLocks(t *testing.T) {
 		if (err != nil) != gone {
 			t.Errorf("%s: removed %v, want %v", name, err != nil, gone)
 		}
+	}
+}
+
+// The journal's record of a document about to be sent (written ahead of
+// it) carries the key it is then sent with; documents that the batch
+// stopped before sending (--fail-fast) are left as not sent, so the next
+// run has nothing of theirs to settle.
+func TestJournalWritesAheadWithTheKeySent(t *testing.T) {
+	dir := t.TempDir()
+	bodies := []string{`{"c":"1"}`, `{"c":"2"}`, `{"c":"fail"}`, `{"c":"4"}`, `{"c":"5"}`, `{"c":"6"}`, `{"c":"7"}`, `{"c":"8"}`}
+	spec := testSpec(dir)
+	spec.Total = len(bodies)
+	j, err := OpenJournal(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := j.Path()
+	p := &fakeProvider{}
+	b := &Batch{Provider: p, Workers: 2, FailFast: true, Key: func(i int) string { return Key("", i) }, Journal: j}
+	if err := b.Send(context.Background(), spoolOf(t, bodies...), len(bodies), &sink{}, &reporter{}, &bytes.Buffer{}); err == nil {
+		t.Fatal("the batch did not fail")
+	}
+	again, err := OpenJournal(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer again.Close()
+	if again.Path() != path {
+		t.Fatalf("journal %s, then %s", path, again.Path())
+	}
+	sentKeys := map[string]bool{}
+	for _, k := range p.sent {
+		sentKeys[k] = true
+	}
+	for i := 1; i <= len(bodies); i++ {
+		pr := again.prior[i]
+		switch {
+		case pr == nil:
+		case pr.state == 'c' || pr.state == 'f':
+			if pr.state == 'c' && !sentKeys[pr.key] {
+				t.Errorf("document %d: created with key %q, which was not sent", i, pr.key)
+			}
+		default:
+			t.Errorf("document %d is left %q: the next run would settle a document that was never sent (sent %v)", i, pr.state, p.sent)
+		}
+	}
+	if len(p.sent) >= len(bodies) {
+		t.Errorf("sent %d of %d: --fail-fast did not stop", len(p.sent), len(bodies))
 	}
 }
