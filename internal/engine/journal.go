@@ -355,6 +355,7 @@ type ahead struct {
 
 type aheadRec struct {
 	key  string
+	at   time.Time
 	mark uint64
 }
 
@@ -368,13 +369,13 @@ func (a *ahead) handed(index int) {
 		if a.j.prior[i] != nil {
 			continue // settled or printed from the journal: one() decides
 		}
-		key := a.key(i)
-		mark, err := a.j.intend(i, key, time.Now())
+		key, at := a.key(i), time.Now()
+		mark, err := a.j.intend(i, key, at)
 		if err != nil {
 			a.err = err
 			return
 		}
-		a.recs[i] = aheadRec{key, mark}
+		a.recs[i] = aheadRec{key, at, mark}
 	}
 }
 

@@ -3,6 +3,7 @@ package engine
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/billctl/billctl/internal/exitcode"
+	"github.com/billctl/billctl/internal/provider"
 )
 
 func testSpec(dir string) JournalSpec {
@@ -112,5 +114,69 @@ func TestJournalWritesAheadWithTheKeySent(t *testing.T) {
 	}
 	if len(p.sent) >= len(bodies) {
 		t.Errorf("sent %d of %d: --fail-fast did not stop", len(p.sent), len(bodies))
+	}
+}
+
+// maybeErr is a failure after which a session may exist.
+type maybeErr struct{}
+
+func (maybeErr) Error() string      { return "connection closed after the request was sent" }
+func (maybeErr) MaybeCreated() bool { return true }
+
+// settler fails its first create with an unknown outcome; Settle then
+// answers found (a session) or nothing.
+type settler struct {
+	fakeProvider
+	found   *provider.Session
+	creates int
+	settles int
+}
+
+func (p *settler) Create(ctx context.Context, req provider.Request, key string) (*provider.Session, error) {
+	p.creates++
+	if p.creates == 1 {
+		return nil, maybeErr{}
+	}
+	return &provider.Session{ID: fmt.Sprintf("che_%d", p.creates)}, nil
+}
+
+func (p *settler) Settle(ctx context.Context, req provider.Request, since time.Time) (*provider.Session, error) {
+	p.settles++
+	return p.found, nil
+}
+
+func (p *settler) Claim(...string) {}
+
+// A create whose outcome is unknown is looked for again after a pause: a
+// session found is the document's, with nothing sent again; none found
+// means none was made, and the document is sent once more.
+func TestSettleAgain(t *testing.T) {
+	for _, c := range []struct {
+		name        string
+		found       *provider.Session
+		wantID      string
+		wantCreates int
+	}{
+		{"found", &provider.Session{ID: "che_found"}, "che_found", 1},
+		{"none", nil, "che_2", 2},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			spec := testSpec(dir)
+			spec.Total = 1
+			j, err := OpenJournal(spec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p := &settler{found: c.found}
+			out := &sink{}
+			b := &Batch{Provider: p, Workers: 1, Key: func(i int) string { return Key("", i) }, Journal: j, SettleDelay: time.Millisecond}
+			if err := b.Send(context.Background(), spoolOf(t, `{"c":"1"}`), 1, out, &reporter{}, &bytes.Buffer{}); err != nil {
+				t.Fatal(err)
+			}
+			if len(out.items) != 1 || out.items[0].Session == nil || out.items[0].Session.ID != c.wantID || p.creates != c.wantCreates || p.settles != 1 {
+				t.Errorf("items %+v, %d creates, %d settles; want %s after %d creates and 1 settle", out.items, p.creates, p.settles, c.wantID, c.wantCreates)
+			}
+		})
 	}
 }
