@@ -121,34 +121,49 @@ func speed(bin, dir string, srv *api, n, parallel, runs int, delay time.Duration
 	// the server's 20 ms stretch and the ideal is out of reach for any
 	// client, which the bare client's figure shows.
 	var ours, theirs, earlier []float64
-	for i := range runs {
+	// one times a whole billctl command on the documents.
+	one := func(bin string) (float64, error) {
 		before := srv.Created()
 		wall, _, err := billctl(bin, dir, srv.URL, docs, parallel, "id", nil)
 		if err != nil {
-			return err
+			return 0, err
 		}
 		if got := srv.Created() - before; got != n {
-			return fmt.Errorf("the server created %d sessions, want %d", got, n)
+			return 0, fmt.Errorf("%s: the server created %d sessions, want %d", bin, got, n)
+		}
+		return float64(n) / wall.Seconds(), nil
+	}
+	for i := range runs {
+		// With -before, the two billctl take turns at going first, so
+		// that neither always follows the same load.
+		var prior float64
+		if beforeBin != "" && i%2 == 1 {
+			r, err := one(beforeBin)
+			if err != nil {
+				return err
+			}
+			prior = r
+		}
+		rate, err := one(bin)
+		if err != nil {
+			return err
+		}
+		if beforeBin != "" && i%2 == 0 {
+			if prior, err = one(beforeBin); err != nil {
+				return err
+			}
 		}
 		took, err := bare(srv.URL, n, parallel)
 		if err != nil {
 			return err
 		}
-		ours = append(ours, float64(n)/wall.Seconds())
+		ours = append(ours, rate)
 		theirs = append(theirs, float64(n)/took.Seconds())
 		fmt.Printf("run %d: billctl %.2fs, %.0f sessions/s (%.1f%% of ideal); bare client %.0f sessions/s (%.1f%%)\n",
-			i+1, wall.Seconds(), ours[i], 100*ours[i]/ideal, theirs[i], 100*theirs[i]/ideal)
+			i+1, float64(n)/rate, ours[i], 100*ours[i]/ideal, theirs[i], 100*theirs[i]/ideal)
 		if beforeBin != "" {
-			before0 := srv.Created()
-			wall, _, err := billctl(beforeBin, dir, srv.URL, docs, parallel, "id", nil)
-			if err != nil {
-				return fmt.Errorf("-before: %w", err)
-			}
-			if got := srv.Created() - before0; got != n {
-				return fmt.Errorf("-before: the server created %d sessions, want %d", got, n)
-			}
-			earlier = append(earlier, float64(n)/wall.Seconds())
-			fmt.Printf("       before: %.2fs, %.0f sessions/s\n", wall.Seconds(), earlier[i])
+			earlier = append(earlier, prior)
+			fmt.Printf("       before: %.2fs, %.0f sessions/s\n", float64(n)/prior, prior)
 		}
 	}
 	if beforeBin != "" {
