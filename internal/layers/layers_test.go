@@ -75,6 +75,7 @@ var layer = map[string]int{
 	"internal/layers":       14,
 	"bench/batch":           14,
 	"bench/check":           14,
+	"bench/crash":           14,
 	"bench/list":            14,
 	"bench/rows":            14,
 	"bench/sandbox":         14,
