@@ -32,6 +32,9 @@ import (
 	"github.com/billctl/billctl/internal/provider/meteroid"
 )
 
+// beforeBin is the billctl the speed runs compare with (-before), if any.
+var beforeBin string
+
 func main() {
 	bin := flag.String("bin", "", "the billctl binary to measure (required)")
 	n := flag.Int("n", 1000, "documents of the speed run (0 skips it)")
@@ -41,6 +44,7 @@ func main() {
 	bigParallel := flag.Int("big-parallel", 64, "--parallel of the memory run")
 	runs := flag.Int("runs", 3, "speed runs (the median is reported)")
 	curl := flag.Bool("curl", true, "also time shell loops of curl doing the same creates")
+	flag.StringVar(&beforeBin, "before", "", "another billctl (an earlier version) timed in the same speed runs, for a before/after figure")
 	flag.Parse()
 	if *bin == "" {
 		fmt.Fprintln(os.Stderr, "usage: batch -bin PATH_TO_BILLCTL [flags]")
@@ -116,24 +120,57 @@ func speed(bin, dir string, srv *api, n, parallel, runs int, delay time.Duration
 	// creates (no process to start, nothing to check): on a busy machine
 	// the server's 20 ms stretch and the ideal is out of reach for any
 	// client, which the bare client's figure shows.
-	var ours, theirs []float64
-	for i := range runs {
+	var ours, theirs, earlier []float64
+	// one times a whole billctl command on the documents.
+	one := func(bin string) (float64, error) {
 		before := srv.Created()
 		wall, _, err := billctl(bin, dir, srv.URL, docs, parallel, "id", nil)
 		if err != nil {
-			return err
+			return 0, err
 		}
 		if got := srv.Created() - before; got != n {
-			return fmt.Errorf("the server created %d sessions, want %d", got, n)
+			return 0, fmt.Errorf("%s: the server created %d sessions, want %d", bin, got, n)
+		}
+		return float64(n) / wall.Seconds(), nil
+	}
+	for i := range runs {
+		// With -before, the two billctl take turns at going first, so
+		// that neither always follows the same load.
+		var prior float64
+		if beforeBin != "" && i%2 == 1 {
+			r, err := one(beforeBin)
+			if err != nil {
+				return err
+			}
+			prior = r
+		}
+		rate, err := one(bin)
+		if err != nil {
+			return err
+		}
+		if beforeBin != "" && i%2 == 0 {
+			if prior, err = one(beforeBin); err != nil {
+				return err
+			}
 		}
 		took, err := bare(srv.URL, n, parallel)
 		if err != nil {
 			return err
 		}
-		ours = append(ours, float64(n)/wall.Seconds())
+		ours = append(ours, rate)
 		theirs = append(theirs, float64(n)/took.Seconds())
 		fmt.Printf("run %d: billctl %.2fs, %.0f sessions/s (%.1f%% of ideal); bare client %.0f sessions/s (%.1f%%)\n",
-			i+1, wall.Seconds(), ours[i], 100*ours[i]/ideal, theirs[i], 100*theirs[i]/ideal)
+			i+1, float64(n)/rate, ours[i], 100*ours[i]/ideal, theirs[i], 100*theirs[i]/ideal)
+		if beforeBin != "" {
+			earlier = append(earlier, prior)
+			fmt.Printf("       before: %.2fs, %.0f sessions/s\n", float64(n)/prior, prior)
+		}
+	}
+	if beforeBin != "" {
+		b, a := median(earlier), median(ours)
+		fmt.Printf("before/after, %d documents, --parallel %d, median of %d: before %.0f sessions/s, after %.0f sessions/s: after = %.1f%% of before (%s)\n",
+			n, parallel, runs, b, a, 100*a/b, beforeBin)
+		verdict("within 5% of before", a >= 0.95*b)
 	}
 	rate, bareRate := median(ours), median(theirs)
 	fmt.Printf("billctl, %d documents, --parallel %d, median of %d: %.0f sessions/s = %.1f%% of the ideal %.0f/s (whole command: start, check, send, print)\n",
@@ -174,6 +211,9 @@ func speed(bin, dir string, srv *api, n, parallel, runs int, delay time.Duration
 	return nil
 }
 
+// started counts the billctl runs, each with a state directory of its own.
+var started int
+
 // billctl runs one batch and returns its wall time and peak resident
 // memory in KiB. stdin, when true, feeds the file on standard input.
 func billctl(bin, dir, url, docs string, parallel int, format string, stdin *bool) (time.Duration, int64, error) {
@@ -183,8 +223,13 @@ func billctl(bin, dir, url, docs string, parallel int, format string, stdin *boo
 	}
 	cmd := exec.Command(bin, "checkout", "create", "--provider", "meteroid", "--base-url", url,
 		"-f", file, "--parallel", fmt.Sprint(parallel), "-o", format)
+	// A state directory of its own: the same documents again would
+	// otherwise resume from the batch journal of the run before, and
+	// send nothing.
+	started++
 	cmd.Env = append(os.Environ(),
-		"BILLCTL_TOKEN=sk_bench", "HOME="+dir, "XDG_CONFIG_HOME="+filepath.Join(dir, "config"), "BILLCTL_CONFIG=", "BILLCTL_PROFILE=")
+		"BILLCTL_TOKEN=sk_bench", "HOME="+dir, "XDG_CONFIG_HOME="+filepath.Join(dir, "config"), "BILLCTL_CONFIG=", "BILLCTL_PROFILE=",
+		"XDG_STATE_HOME="+filepath.Join(dir, "state", fmt.Sprint(started)))
 	if file == "-" {
 		in, err := os.Open(docs)
 		if err != nil {

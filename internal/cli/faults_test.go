@@ -594,6 +594,9 @@ func TestFaultMapleIdempotencyConflict(t *testing.T) {
 
 // The sessions a create adopts are the ones it made: two documents of one
 // batch for the same customer and plan never adopt each other's session.
+// The second's outcome is unknown (a 502) and no session of its own is
+// found, even when looked for again after a pause: none was made, and it
+// is sent once more, so each document ends with a session of its own.
 func TestFaultReconcileSkipsSessionsOfTheSameRun(t *testing.T) {
 	f := newFaulty(t)
 	f.on = func(f *faulty, n int, w http.ResponseWriter, r *http.Request, body []byte) bool {
@@ -610,20 +613,17 @@ func TestFaultReconcileSkipsSessionsOfTheSameRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := runFaulty(t, context.Background(), f, nil, "--provider", "meteroid", "-f", path, "--parallel", "1", "-o", "json")
-	if got.code != 1 {
-		t.Errorf("exit %d, want 1", got.code)
+	if got.code != 0 {
+		t.Errorf("exit %d, want 0\n%s", got.code, got.stder)
 	}
 	var items []map[string]any
 	if err := json.Unmarshal([]byte(got.stdout), &items); err != nil || len(items) != 2 {
 		t.Fatalf("stdout is not two results (%v):\n%s", err, got.stdout)
 	}
-	if items[0]["id"] != "che_000001" || items[1]["id"] != nil {
-		t.Errorf("results %v; want document 1 created and document 2 failed, not given document 1's session", items)
+	if items[0]["id"] != "che_000001" || items[1]["id"] != "che_000002" {
+		t.Errorf("results %v; want document 1 created, and document 2 with a session of its own, not document 1's", items)
 	}
-	if !strings.Contains(got.stder, "no session for customer cus_1 and plan version plv_1 created since") {
-		t.Errorf("stderr:\n%s", got.stder)
-	}
-	if f.srv.Created() != 1 {
-		t.Errorf("the server created %d sessions, want 1", f.srv.Created())
+	if f.srv.Created() != 2 || f.posts() != 3 {
+		t.Errorf("the server created %d sessions from %d creates, want 2 from 3", f.srv.Created(), f.posts())
 	}
 }

@@ -111,7 +111,7 @@ func Run(f *cmdutil.Factory, args []string) int {
 	// An error's text holds the API's (codes, messages, IDs): its control
 	// characters are shown escaped, its lines kept.
 	if code == exitcode.Interrupted {
-		if exitcode.Code(err) == exitcode.Interrupted {
+		if c := exitcode.Code(err); c == exitcode.Interrupted || c == exitcode.Terminated {
 			fmt.Fprintln(f.IO.Err, safetext.Text(err.Error())) // it says what may exist
 		} else {
 			fmt.Fprintln(f.IO.Err, "interrupted")

@@ -177,6 +177,13 @@ type Batch struct {
 	// Unit is what messages call one input: "document" (when empty), or
 	// "row" for a sheet's.
 	Unit string
+
+	// SettleDelay is how long a create with an unknown outcome and no
+	// session found waits before it is looked for again
+	// (DefaultSettleDelay when 0).
+	SettleDelay time.Duration
+
+	ahead *ahead
 }
 
 // DefaultGrace is how long a batch stopped by SIGTERM waits for the
@@ -234,6 +241,10 @@ func (b *Batch) Send(ctx context.Context, sp *Spool, total int, out Sink, rep Re
 		r:     r,
 		slots: make(chan struct{}, Window(workers)),
 		halt:  make(chan struct{}),
+	}
+	if b.Journal != nil {
+		b.ahead = &ahead{j: b.Journal, key: b.Key, total: total, depth: workers, recs: map[int]aheadRec{}}
+		d.handed = b.ahead.handed
 	}
 	results := make(chan result, workers)
 	var wg sync.WaitGroup
@@ -352,6 +363,9 @@ func (b *Batch) Send(ctx context.Context, sp *Spool, total int, out Sink, rep Re
 	}
 	feedErr := d.failed()
 	if b.Journal != nil {
+		if err := b.ahead.unsent(); err != nil && journalErr == nil {
+			journalErr = err
+		}
 		if err := b.Journal.Close(); err != nil && journalErr == nil {
 			journalErr = err
 		}
@@ -438,16 +452,63 @@ func (b *Batch) one(ctx context.Context, j job) result {
 			// Settled: none was made, so it is sent as if for the first time.
 		}
 	}
-	if err := jr.sending(j.index, key, time.Now()); err != nil {
+	since := time.Now()
+	if rec, ok := b.ahead.take(j.index); ok {
+		key, since = rec.key, rec.at
+		if err := jr.await(rec.mark); err != nil {
+			res.Err, res.journalErr = err, err
+			return res
+		}
+	} else if err := jr.sending(j.index, key, since); err != nil {
 		res.Err, res.journalErr = err, err
 		return res
 	}
 	res.Session, res.Err = p.Create(ctx, j.req, key)
+	if st, ok := p.(provider.Settler); ok && res.Err != nil && provider.MaybeCreated(res.Err) {
+		res.Session, res.Err = b.settleAgain(ctx, st, j, key, since, res.Err)
+	}
 	if err := jr.done(j.index, res.Session, res.Err); err != nil && res.Err == nil {
 		// The session exists and is printed; the next run finds it again.
 		res.journalErr = err
 	}
 	return res
+}
+
+// DefaultSettleDelay is how long a create whose outcome is unknown, and
+// of which no session was found, waits before it is looked for again.
+const DefaultSettleDelay = 2 * time.Second
+
+// settleAgain takes a second look, after a pause, at a create whose
+// outcome was unknown (failed is how): as the next run of the batch
+// would, but without waiting for it. A session found is this
+// document's; none found, now that the server has had time to finish
+// anything it was doing, means none was made, and the document is sent
+// once more (recorded first, as any sending). Otherwise the outcome stays
+// unknown.
+func (b *Batch) settleAgain(ctx context.Context, st provider.Settler, j job, key string, since time.Time, failed error) (*provider.Session, error) {
+	delay := b.SettleDelay
+	if delay <= 0 {
+		delay = DefaultSettleDelay
+	}
+	t := time.NewTimer(delay)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+		return nil, failed
+	}
+	sess, err := st.Settle(ctx, j.req, since)
+	switch {
+	case err != nil:
+		return nil, err
+	case sess != nil:
+		return sess, nil
+	}
+	now := time.Now()
+	if err := b.Journal.sending(j.index, key, now); err != nil {
+		return nil, err
+	}
+	return b.Provider.Create(ctx, j.req, key)
 }
 
 func osInterrupts() (<-chan os.Signal, func()) {
@@ -579,6 +640,8 @@ type dispatch struct {
 	halt  chan struct{} // closed to stop sending
 	once  sync.Once
 	sent  atomic.Int64
+	// handed, when set, is told each index handed out, in order.
+	handed func(index int)
 }
 
 // stop ends the sending; documents already handed out go on.
@@ -623,6 +686,9 @@ func (d *dispatch) next(ctx context.Context) (job, bool) {
 	}
 	d.index++
 	d.sent.Add(1)
+	if d.handed != nil {
+		d.handed(d.index)
+	}
 	return job{index: d.index, req: req}, true
 }
 

@@ -11,10 +11,12 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/billctl/billctl/internal/exitcode"
 	"github.com/billctl/billctl/internal/journal"
+	"github.com/billctl/billctl/internal/lockfile"
 	"github.com/billctl/billctl/internal/provider"
 	"github.com/billctl/billctl/internal/safetext"
 )
@@ -94,6 +96,9 @@ type Journal struct {
 	// hold no token, and the filter's work is not free.
 	secretText string
 	prior      map[int]*prior
+	// unlock releases the journal's lock, which the batch holds from
+	// before the journal is read until it is closed.
+	unlock func()
 }
 
 // OpenJournal opens the journal of the batch that spec defines, creating
@@ -118,6 +123,41 @@ func OpenJournal(spec JournalSpec) (*Journal, error) {
 			return nil, err
 		}
 	}
+	unlock, err := lockJournal(path)
+	if err != nil {
+		return nil, err
+	}
+	j, err := openLocked(spec, path, id, head)
+	if err != nil {
+		unlock()
+		return nil, err
+	}
+	j.unlock = unlock
+	return j, nil
+}
+
+// lockJournal takes the lock of the journal at path (a lock file beside
+// it), without waiting: two runs of the same batch at once would both
+// send what neither has recorded yet, and create it twice. The second is
+// refused, naming the journal; the system drops the lock of a process
+// that dies, so a killed run never leaves it held.
+func lockJournal(path string) (func(), error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("a batch needs its journal (%s): %w; set XDG_STATE_HOME or give --journal PATH", path, err)
+	}
+	unlock, err := lockfile.TryLock(path)
+	if errors.Is(err, lockfile.ErrHeld) {
+		return nil, exitcode.Usagef("another billctl is sending this batch now (its journal %s is locked): "+
+			"nothing was sent. Wait for that run to end, or stop it, then run the command again to resume", path)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("locking the batch journal: %w", err)
+	}
+	return unlock, nil
+}
+
+// openLocked is OpenJournal once the journal's lock is held.
+func openLocked(spec JournalSpec, path, id string, head journalHeader) (*Journal, error) {
 	j := &Journal{path: path, source: spec.Source, total: spec.Total, prior: map[int]*prior{}}
 	if spec.Secret != "" {
 		j.secret, j.secretText = safetext.New(spec.Secret), spec.Secret
@@ -219,6 +259,21 @@ func prune(dir string) {
 			os.Remove(filepath.Join(dir, e.Name()))
 		}
 	}
+	// A lock file goes once its journal is gone and it is old too: a
+	// lock that a running batch holds is either new or beside a journal
+	// that batch is writing.
+	for _, e := range ents {
+		name, ok := strings.CutSuffix(e.Name(), ".journal.lock")
+		if !ok {
+			continue
+		}
+		if _, err := os.Stat(filepath.Join(dir, name+".journal")); !errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if fi, err := e.Info(); err == nil && time.Since(fi.ModTime()) > journalMaxAge {
+			os.Remove(filepath.Join(dir, e.Name()))
+		}
+	}
 }
 
 // load reads one record of an earlier run.
@@ -265,6 +320,90 @@ func (j *Journal) sending(index int, key string, at time.Time) error {
 	return j.append(journalRecord{T: "s", I: index, At: at.UnixNano(), Key: key}, true)
 }
 
+// intend records that index is about to be sent, without waiting for
+// the disk: await(mark) does. See ahead.
+func (j *Journal) intend(index int, key string, at time.Time) (uint64, error) {
+	b, err := json.Marshal(journalRecord{T: "s", I: index, At: at.UnixNano(), Key: key})
+	if err != nil {
+		return 0, err
+	}
+	return j.w.AppendMark(b)
+}
+
+func (j *Journal) await(mark uint64) error { return j.w.Await(mark) }
+
+// ahead writes the "about to be sent" records of the documents a few
+// places ahead of those handed to the workers, so that the fsync that
+// makes them durable is done, for many at once, before they are needed:
+// a worker about to send rarely waits for the disk. A record written
+// for a document that is then not sent (the batch stopped first) is
+// settled by the next run as any other sent without an answer: its key
+// sent again on Maple, a reconcile that finds nothing on Meteroid. Its
+// time is earlier than the sending, which only widens what reconcile
+// looks at.
+type ahead struct {
+	j     *Journal
+	key   func(int) string
+	total int
+	depth int
+
+	written int // the last index written ahead
+	mu      sync.Mutex
+	recs    map[int]aheadRec
+	err     error
+}
+
+type aheadRec struct {
+	key  string
+	at   time.Time
+	mark uint64
+}
+
+// handed is called, in order, with each index handed to a worker.
+func (a *ahead) handed(index int) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for a.err == nil && a.written < min(index+a.depth, a.total) {
+		a.written++
+		i := a.written
+		if a.j.prior[i] != nil {
+			continue // settled or printed from the journal: one() decides
+		}
+		key, at := a.key(i), time.Now()
+		mark, err := a.j.intend(i, key, at)
+		if err != nil {
+			a.err = err
+			return
+		}
+		a.recs[i] = aheadRec{key, at, mark}
+	}
+}
+
+// unsent records, for each document written ahead and never handed out
+// (the batch stopped first), that it was not sent: a run stopped by
+// Ctrl-C, SIGTERM, --fail-fast or a server gone leaves nothing for the
+// next one to settle beyond what was in flight.
+func (a *ahead) unsent() error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for i := range a.recs {
+		if err := a.j.append(journalRecord{T: "f", I: i}, false); err != nil {
+			return err
+		}
+	}
+	a.recs = map[int]aheadRec{}
+	return nil
+}
+
+// take returns the record written ahead for index, if any.
+func (a *ahead) take(index int) (aheadRec, bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	r, ok := a.recs[index]
+	delete(a.recs, index)
+	return r, ok
+}
+
 // done records a document's outcome. It need not wait for the disk: a
 // session whose record is lost is found again on the next run (the same
 // key on a provider that replays, reconcile on one that does not).
@@ -290,5 +429,12 @@ func (j *Journal) created() []string {
 	return ids
 }
 
-// Close puts every record on disk.
-func (j *Journal) Close() error { return j.w.Close() }
+// Close puts every record on disk and releases the journal's lock.
+func (j *Journal) Close() error {
+	err := j.w.Close()
+	if j.unlock != nil {
+		j.unlock()
+		j.unlock = nil
+	}
+	return err
+}

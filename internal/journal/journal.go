@@ -171,14 +171,49 @@ func (w *Writer) Append(rec []byte, durable bool) error {
 	if w.err != nil {
 		return w.err
 	}
-	w.buf = fmt.Appendf(w.buf, "%08x ", crc32.Checksum(rec, table))
-	w.buf = append(w.buf, rec...)
-	w.buf = append(w.buf, '\n')
-	w.queued++
+	w.addLocked(rec)
 	if !durable {
 		return nil
 	}
 	return w.syncLocked(w.queued)
+}
+
+// AppendMark adds one record without waiting for the disk, and returns
+// its mark: Await(mark) returns once it is on disk. Records written ahead
+// of need this way are usually on disk, carried by the fsync of another,
+// by the time they are waited for.
+func (w *Writer) AppendMark(rec []byte) (uint64, error) {
+	if bytes.IndexByte(rec, '\n') >= 0 {
+		return 0, errors.New("journal: a record holds a newline")
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.err != nil {
+		return 0, w.err
+	}
+	w.addLocked(rec)
+	return w.queued, nil
+}
+
+// Await returns once the record of mark (and every one before it) is on
+// disk.
+func (w *Writer) Await(mark uint64) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.synced >= mark {
+		return nil
+	}
+	if w.err != nil {
+		return w.err
+	}
+	return w.syncLocked(mark)
+}
+
+func (w *Writer) addLocked(rec []byte) {
+	w.buf = fmt.Appendf(w.buf, "%08x ", crc32.Checksum(rec, table))
+	w.buf = append(w.buf, rec...)
+	w.buf = append(w.buf, '\n')
+	w.queued++
 }
 
 // Sync puts every record appended so far on disk.

@@ -80,6 +80,7 @@ var layer = map[string]int{
 	"internal/layers":       15,
 	"bench/batch":           15,
 	"bench/check":           15,
+	"bench/crash":           15,
 	"bench/list":            15,
 	"bench/rows":            15,
 	"bench/sandbox":         15,

@@ -628,9 +628,11 @@ func (c *Client) reconcile(ctx context.Context, req provider.Request, since time
 	var (
 		adopted *provider.Session
 		found   []string
+		notMine bool
 	)
 	err = c.waitFor(ctx, func() bool {
 		found = found[:0]
+		notMine = false
 		var mine []*provider.Session
 		for _, s := range fits {
 			if c.claimed[s.ID] {
@@ -653,6 +655,12 @@ func (c *Client) reconcile(ctx context.Context, req provider.Request, since time
 		switch {
 		case len(found) == 0:
 			return true // none was made
+		case len(mine) == 0 && len(me.look) > 0:
+			// What was found shows other values of the fields the
+			// request set (net_terms, coupon_code, …), as the server
+			// echoes them: other documents' sessions. None is this one's.
+			notMine = true
+			return true
 		case len(mine) > 0 && len(mine) == alike:
 			adopted = mine[0]
 			if c.claimed == nil {
@@ -677,6 +685,9 @@ func (c *Client) reconcile(ctx context.Context, req provider.Request, since time
 	if adopted != nil {
 		c.http.Notef("%s: adopted session %s, created by the attempt that got no clear answer (%s)\n", Name, adopted.ID, cause)
 		return adopted, nil
+	}
+	if notMine {
+		found = nil
 	}
 	found = append([]string(nil), found...)
 	sort.Strings(found)

@@ -217,6 +217,27 @@ func TestSettle(t *testing.T) {
 	}
 }
 
+// A session of the pair that shows other values of the fields the
+// request set (another document's, not yet claimed by it) is not this
+// create's: none was made, and the request may be sent again.
+func TestSettleIgnoresSessionsShowingOtherFields(t *testing.T) {
+	other := session("che_other", time.Now())
+	other["net_terms"] = 925
+	h := &lostCreates{sessions: []map[string]any{other}}
+	c := newTestClient(t, h)
+	req := provider.Request{Body: []byte(`{"customer_id":"cus_1","plan_version_id":"plv_1","net_terms":921}`), Subject: createReq.Subject}
+	s, err := c.Settle(context.Background(), req, time.Now().Add(-time.Minute))
+	if err != nil || s != nil {
+		t.Fatalf("Settle = %v, %v; want none made (nil, nil)", s, err)
+	}
+	// The document whose fields it shows takes it.
+	mine := provider.Request{Body: []byte(`{"customer_id":"cus_1","plan_version_id":"plv_1","net_terms":925}`), Subject: createReq.Subject}
+	s, err = c.Settle(context.Background(), mine, time.Now().Add(-time.Minute))
+	if err != nil || s == nil || s.ID != "che_other" {
+		t.Fatalf("Settle = %v, %v; want che_other", s, err)
+	}
+}
+
 func TestCreateRetriesOnlyWhatWasNotProcessed(t *testing.T) {
 	var posts atomic.Int32
 	c := newTestClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
