@@ -72,6 +72,7 @@ var layer = map[string]int{
 	// Programs and tools on top.
 	"cmd/billctl":           14,
 	"internal/gen":          14,
+	"internal/image":        14,
 	"internal/layers":       14,
 	"bench/batch":           14,
 	"bench/check":           14,
