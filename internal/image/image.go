@@ -6,6 +6,9 @@ import (
 	"encoding/pem"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -90,7 +93,7 @@ type entry struct {
 	data     []byte
 }
 
-// rootfs is the layer's content for one binary, in the order written:
+// rootfs is the layer's content for one binary (none: all but it), in the order written:
 // sorted by name, so that a parent comes before its children and the bytes
 // never depend on map order or the file system.
 func rootfs(binary, license []byte) []entry {
@@ -110,8 +113,25 @@ func rootfs(binary, license []byte) []entry {
 		{name: "usr/share/doc/billctl/", mode: 0o755},
 		{name: "usr/share/doc/billctl/LICENSE", mode: 0o644, data: license},
 	}
+	if binary == nil {
+		// The release's Dockerfile adds the binary itself.
+		es = slices.DeleteFunc(es, func(e entry) bool { return e.name == BinPath })
+	}
 	sort.Slice(es, func(i, j int) bool { return es[i].name < es[j].name })
 	return es
+}
+
+// writeRootfs writes the image's files but the binary as a tar for the
+// release's Dockerfile, whose ADD unpacks it with these owners and modes.
+func writeRootfs(path string, license []byte, mtime time.Time) error {
+	raw, err := layerTar(rootfs(nil, license), mtime)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(path, raw, 0o644)
 }
 
 // layerTar writes the entries as a tar stream: every time is mtime, owners

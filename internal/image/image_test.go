@@ -1,12 +1,19 @@
 package main
 
 import (
+	"archive/tar"
 	"crypto/x509"
+	"encoding/json"
 	"encoding/pem"
+	"maps"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"gopkg.in/yaml.v3"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
@@ -214,5 +221,119 @@ func TestReleaseBuildArgs(t *testing.T) {
 	bad.Ldflags = []string{"-X main.x={{ .Tag }}"}
 	if _, _, err := bad.goArgs(testCommit, "linux", "amd64", "x"); err == nil {
 		t.Error("a template field the build does not know was accepted")
+	}
+}
+
+// The release publishes the image with buildx from build/image/Dockerfile:
+// it must describe the image internal/image builds, with the same labels.
+func TestReleaseDockerfileMatches(t *testing.T) {
+	data, err := os.ReadFile("../../build/image/Dockerfile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, line := range strings.Split(string(data), "\n") {
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		k, v, _ := strings.Cut(line, " ")
+		got[k] = v
+	}
+	js := func(v []string) string {
+		b, _ := json.Marshal(v)
+		return strings.ReplaceAll(string(b), `","`, `", "`)
+	}
+	want := map[string]string{
+		"FROM":        "scratch",
+		"USER":        User,
+		"VOLUME":      DataDir,
+		"EXPOSE":      Port,
+		"ENTRYPOINT":  js(Entrypoint),
+		"CMD":         js(Cmd),
+		"ENV":         "PATH=/usr/local/bin:/usr/bin:/bin HOME=" + DataDir,
+		"COPY":        "$TARGETPLATFORM/billctl /" + BinPath,
+		"ADD":         "build/image/rootfs.tar /",
+		"HEALTHCHECK": "--interval=5s --timeout=3s --start-period=10s --retries=6 CMD " + js(HealthTest[1:]),
+	}
+	for k, w := range want {
+		if got[k] != w {
+			t.Errorf("Dockerfile %s %s, want %s %s", k, got[k], k, w)
+		}
+	}
+
+	raw, err := os.ReadFile("../../.goreleaser.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cfg struct {
+		Dockers []struct {
+			Dockerfile  string            `yaml:"dockerfile"`
+			ExtraFiles  []string          `yaml:"extra_files"`
+			Platforms   []string          `yaml:"platforms"`
+			Labels      map[string]string `yaml:"labels"`
+			Annotations map[string]string `yaml:"annotations"`
+		} `yaml:"dockers_v2"`
+		Before struct {
+			Hooks []string `yaml:"hooks"`
+		} `yaml:"before"`
+	}
+	if err := yaml.Unmarshal(raw, &cfg); err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.Dockers) != 1 {
+		t.Fatalf("%d dockers_v2 entries, want 1", len(cfg.Dockers))
+	}
+	d := cfg.Dockers[0]
+	if d.Dockerfile != "build/image/Dockerfile" || !slices.Equal(d.ExtraFiles, []string{"build/image/rootfs.tar"}) {
+		t.Errorf("dockerfile %q extra files %q", d.Dockerfile, d.ExtraFiles)
+	}
+	if !slices.Contains(cfg.Before.Hooks, "go run ./internal/image -rootfs build/image/rootfs.tar") {
+		t.Errorf("no before hook writes build/image/rootfs.tar: %q", cfg.Before.Hooks)
+	}
+	var plats []string
+	for _, p := range Platforms {
+		plats = append(plats, p.OS+"/"+p.Architecture)
+	}
+	if !slices.Equal(d.Platforms, plats) {
+		t.Errorf("platforms %q, want %q", d.Platforms, plats)
+	}
+	for name, m := range map[string]map[string]string{"labels": d.Labels, "annotations": d.Annotations} {
+		rendered := map[string]string{}
+		for k, v := range m {
+			if rendered[k], err = renderTemplate(v, testCommit, "linux", "amd64"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if want := Labels(testCommit); !maps.Equal(rendered, want) {
+			t.Errorf("%s %v, want %v", name, rendered, want)
+		}
+	}
+}
+
+// The tar the Dockerfile adds holds the image's files but the binary.
+func TestRootfsTar(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "rootfs.tar")
+	if err := writeRootfs(path, []byte("lic"), testCommit.Time); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	tr := tar.NewReader(f)
+	var names []string
+	for {
+		h, err := tr.Next()
+		if err != nil {
+			break
+		}
+		names = append(names, h.Name)
+		if h.Name == "data/" && h.Uid != 65532 {
+			t.Errorf("data/ owned by %d", h.Uid)
+		}
+	}
+	if slices.Contains(names, BinPath) || !slices.Contains(names, CertPath) || !slices.Contains(names, "data/") {
+		t.Errorf("entries %q: want the CA roots and /data, not the binary", names)
 	}
 }

@@ -5,6 +5,7 @@
 //
 //	go run ./internal/image -out dist/image
 //	go run ./internal/image -check dist/image [-same dist/image2] [-run]
+//	go run ./internal/image -rootfs build/image/rootfs.tar
 //
 // The build compiles billctl for linux/amd64 and linux/arm64 exactly as
 // .goreleaser.yaml's build does (its flags, ldflags and environment are read
@@ -24,6 +25,11 @@
 // checkout's commit and exits 1 on any difference; -same also requires a
 // second build's digest to be the same; -run extracts this machine's binary
 // from the image and runs it (--version, sandbox serve, /readyz, a create).
+//
+// -rootfs writes the image's files but the binary (CA roots, /data, /tmp,
+// the licence) as a tar, which the Dockerfile of the release (built with
+// buildx from the release's own binaries) adds: both ways give the same
+// files.
 package main
 
 import (
@@ -44,15 +50,32 @@ func main() {
 	check := flag.String("check", "", "check the image built into this directory")
 	same := flag.String("same", "", "with -check: another build of the same commit, whose digest must be the same")
 	run := flag.Bool("run", false, "with -check: run this machine's binary from the image")
+	rootfsTar := flag.String("rootfs", "", "write the image's files but the binary as a tar, for the release's Dockerfile")
 	root := flag.String("root", ".", "the checkout to build from")
 	flag.Parse()
-	if flag.NArg() > 0 || (*out == "") == (*check == "") {
-		fmt.Fprintln(os.Stderr, "usage: image -out DIR | image -check DIR [-same DIR2] [-run]")
+	modes := 0
+	for _, s := range []string{*out, *check, *rootfsTar} {
+		if s != "" {
+			modes++
+		}
+	}
+	if flag.NArg() > 0 || modes != 1 {
+		fmt.Fprintln(os.Stderr, "usage: image -out DIR | image -check DIR [-same DIR2] [-run] | image -rootfs FILE")
 		os.Exit(2)
 	}
 	c, err := gitCommit(*root)
 	if err != nil {
 		fatal(err)
+	}
+	if *rootfsTar != "" {
+		license, err := os.ReadFile(filepath.Join(*root, "LICENSE"))
+		if err == nil {
+			err = writeRootfs(*rootfsTar, license, c.Time)
+		}
+		if err != nil {
+			fatal(err)
+		}
+		return
 	}
 	if *out != "" {
 		if err := build(*root, *out, c); err != nil {

@@ -105,27 +105,7 @@ func readReleaseBuild(path, id string) (releaseBuild, error) {
 // goArgs renders the build's templates for commit c and returns the
 // arguments of `go` and the environment it runs with for one platform.
 func (b releaseBuild) goArgs(c Commit, goos, goarch, out string) (args, env []string, err error) {
-	data := map[string]string{
-		"Version":         c.Version,
-		"ShortCommit":     c.ShortCommit,
-		"FullCommit":      c.FullCommit,
-		"Commit":          c.FullCommit,
-		"CommitDate":      c.Time.Format(time.RFC3339),
-		"CommitTimestamp": strconv.FormatInt(c.Time.Unix(), 10),
-		"Os":              goos,
-		"Arch":            goarch,
-	}
-	render := func(s string) (string, error) {
-		t, err := template.New("").Option("missingkey=error").Parse(s)
-		if err != nil {
-			return "", fmt.Errorf("template %q: %w", s, err)
-		}
-		var buf bytes.Buffer
-		if err := t.Execute(&buf, data); err != nil {
-			return "", fmt.Errorf("template %q: %w", s, err)
-		}
-		return buf.String(), nil
-	}
+	render := func(s string) (string, error) { return renderTemplate(s, c, goos, goarch) }
 	var ld []string
 	for _, l := range b.Ldflags {
 		r, err := render(l)
@@ -176,4 +156,29 @@ func buildBinary(root string, b releaseBuild, c Commit, goos, goarch, dir string
 		return "", fmt.Errorf("%s go %s: %w", strings.Join(env, " "), strings.Join(args, " "), err)
 	}
 	return out, nil
+}
+
+// renderTemplate renders one of .goreleaser.yaml's templates with the
+// fields the release tool gives it; any other field is an error.
+func renderTemplate(s string, c Commit, goos, goarch string) (string, error) {
+	data := map[string]string{
+		"ProjectName":     "billctl",
+		"Version":         c.Version,
+		"ShortCommit":     c.ShortCommit,
+		"FullCommit":      c.FullCommit,
+		"Commit":          c.FullCommit,
+		"CommitDate":      c.Time.Format(time.RFC3339),
+		"CommitTimestamp": strconv.FormatInt(c.Time.Unix(), 10),
+		"Os":              goos,
+		"Arch":            goarch,
+	}
+	t, err := template.New("").Option("missingkey=error").Parse(s)
+	if err != nil {
+		return "", fmt.Errorf("template %q: %w", s, err)
+	}
+	var buf bytes.Buffer
+	if err := t.Execute(&buf, data); err != nil {
+		return "", fmt.Errorf("template %q: %w", s, err)
+	}
+	return buf.String(), nil
 }
