@@ -191,7 +191,8 @@ func checkPlatform(img v1.Image, p v1.Platform, c Commit, bins map[string][]byte
 }
 
 // checkRuns runs the image's binary for this machine: --version names the
-// commit, and `sandbox serve` gets ready and creates a session.
+// commit; `sandbox serve` answers /readyz, passes the health check (`sandbox
+// ping`), creates a session and exits 0 on SIGTERM.
 func checkRuns(bin []byte, c Commit) error {
 	dir, err := os.MkdirTemp("", "billctl-image-")
 	if err != nil {
@@ -243,6 +244,14 @@ func checkRuns(bin []byte, c Commit) error {
 		return fmt.Errorf("sandbox serve: /readyz: %v\n%s", err, tail(logs.String()))
 	}
 	fmt.Printf("/readyz: %s\n", strings.TrimSpace(body))
+
+	// The image's health check.
+	ping := exec.Command(path, "sandbox", "ping", "--addr", addr)
+	ping.Env = env
+	if out, err := ping.CombinedOutput(); err != nil {
+		return fmt.Errorf("billctl sandbox ping, the image's health check: %v: %s", err, out)
+	}
+	fmt.Println("sandbox ping: ready")
 
 	create := exec.Command(path, "--sandbox", "checkout", "create", "--customer", "acme", "--plan-version", "plv_2zg9tUmeQMonp21OV6Rla1", "-o", "json")
 	create.Env = append(env, "BILLCTL_SANDBOX_ADDR="+addr)
