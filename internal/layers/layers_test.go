@@ -49,12 +49,14 @@ var layer = map[string]int{
 	"internal/sandbox/local":               5,
 
 	// The provider contract, the providers, the one list of them.
-	"internal/provider":          7,
-	"internal/provider/meteroid": 8,
-	"internal/provider/maple":    8,
-	"internal/provider/registry": 9,
+	"internal/provider":                  7,
+	"internal/provider/meteroid":         8,
+	"internal/provider/maple":            8,
+	"internal/provider/meteroid/sandbox": 9,
+	"internal/provider/maple/sandbox":    9,
+	"internal/provider/registry":         10,
 	// The sandbox's test kit runs every provider's side of it.
-	"internal/sandbox/sandboxtest": 10,
+	"internal/sandbox/sandboxtest": 11,
 
 	// What commands are made of, side by side: output, the work of create,
 	// completion (each takes what it needs of the others from its caller).
@@ -63,24 +65,24 @@ var layer = map[string]int{
 	"internal/completion": 8,
 
 	// The command line.
-	"internal/cli/cmdutil":  11,
-	"internal/cli/checkout": 12,
-	"internal/cli/profile":  12,
-	"internal/cli/sandbox":  12,
-	"internal/cli":          13,
+	"internal/cli/cmdutil":  12,
+	"internal/cli/checkout": 13,
+	"internal/cli/profile":  13,
+	"internal/cli/sandbox":  13,
+	"internal/cli":          14,
 
 	// Programs and tools on top.
-	"cmd/billctl":           14,
-	"internal/gen":          14,
-	"internal/image":        14,
-	"internal/layers":       14,
-	"bench/batch":           14,
-	"bench/check":           14,
-	"bench/list":            14,
-	"bench/rows":            14,
-	"bench/sandbox":         14,
-	"bench/startup/hello":   14,
-	"bench/startup/measure": 14,
+	"cmd/billctl":           15,
+	"internal/gen":          15,
+	"internal/image":        15,
+	"internal/layers":       15,
+	"bench/batch":           15,
+	"bench/check":           15,
+	"bench/list":            15,
+	"bench/rows":            15,
+	"bench/sandbox":         15,
+	"bench/startup/hello":   15,
+	"bench/startup/measure": 15,
 }
 
 // imports are the module's packages each package's non-test files import,
