@@ -241,7 +241,6 @@ func buildIndex(binaries map[string][]byte, license []byte, c Commit) (v1.ImageI
 			return nil, nil, fmt.Errorf("%s: %w", key, err)
 		}
 		imgs[key] = img
-		p := p
 		idx = mutate.AppendManifests(idx, mutate.IndexAddendum{
 			Add:        img,
 			Descriptor: v1.Descriptor{Platform: &p},
