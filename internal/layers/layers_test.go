@@ -49,12 +49,15 @@ var layer = map[string]int{
 	"internal/sandbox/local":               5,
 
 	// The provider contract, the providers, the one list of them.
-	"internal/provider":                  7,
-	"internal/provider/meteroid":         8,
-	"internal/provider/maple":            8,
-	"internal/provider/meteroid/sandbox": 9,
-	"internal/provider/maple/sandbox":    9,
-	"internal/provider/registry":         10,
+	"internal/provider":                      7,
+	"internal/provider/meteroid":             8,
+	"internal/provider/maple":                8,
+	"internal/provider/meteroid/sandbox":     9,
+	"internal/provider/maple/sandbox":        9,
+	"internal/provider/meteroid/sandbox/kit": 9,
+	"internal/provider/maple/sandbox/kit":    9,
+	"internal/provider/registry":             10,
+	"internal/provider/registry/kits":        10,
 	// The sandbox's test kit runs every provider's side of it.
 	"internal/sandbox/sandboxtest": 11,
 
