@@ -61,7 +61,7 @@ func Labels(c Commit) map[string]string {
 		"org.opencontainers.image.licenses":    Licenses,
 		"org.opencontainers.image.created":     c.Time.Format(time.RFC3339),
 		"org.opencontainers.image.title":       "billctl",
-		"org.opencontainers.image.description": "billctl and its sandbox of the Meteroid and Maple checkout APIs",
+		"org.opencontainers.image.description": "billctl, the billing checkout CLI, and its sandbox of the checkout APIs",
 	}
 }
 
