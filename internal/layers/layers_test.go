@@ -77,6 +77,7 @@ var layer = map[string]int{
 	// Programs and tools on top.
 	"cmd/billctl":           15,
 	"internal/gen":          15,
+	"internal/image":        15,
 	"internal/layers":       15,
 	"bench/batch":           15,
 	"bench/check":           15,
