@@ -13,7 +13,6 @@ import (
 	"github.com/billctl/billctl/internal/engine"
 	"github.com/billctl/billctl/internal/output"
 	"github.com/billctl/billctl/internal/provider"
-	"github.com/billctl/billctl/internal/provider/registry"
 )
 
 // withPool gives the HTTP client a connection pool that keeps an idle
@@ -55,7 +54,7 @@ func sendBatchTo(opts *CreateOptions, s *config.Settings, p provider.Provider, s
 		Workers:     opts.Parallel,
 		FailFast:    opts.FailFast,
 		Key:         opts.key,
-		ReplaysKeys: registry.Get(s.Provider).Caps.ReplaysKeys,
+		ReplaysKeys: replaysKeys(p),
 		FixedKeys:   opts.IdempotencyKey != "",
 	}
 	if opts.Rows != "" {
@@ -114,4 +113,10 @@ func stateDir(getenv func(string) string) (string, error) {
 		}
 	}
 	return filepath.Join(home, ".local", "state"), nil
+}
+
+// replaysKeys: p answers a key it has seen with the session made then.
+func replaysKeys(p provider.Provider) bool {
+	r, ok := p.(provider.KeyReplayer)
+	return ok && r.ReplaysKeys()
 }

@@ -74,7 +74,7 @@ func (f *Factory) Settings() (*config.Settings, error) {
 func Catalogue() config.Catalogue {
 	var c config.Catalogue
 	for _, d := range registry.All() {
-		p := config.Provider{Name: d.Name, DefaultBaseURL: d.DefaultBaseURL, SandboxTenant: d.SandboxTenant}
+		p := config.Provider{Name: d.Name, DefaultBaseURL: d.DefaultBaseURL, SandboxTenant: d.SandboxTenant, Sandbox: d.Sandbox != nil}
 		if t := d.Tenant; t != nil {
 			p.Tenant = &config.Tenant{What: t.What, Example: t.Example, Check: t.Check}
 		}
