@@ -4,34 +4,14 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"net/http"
 	"os"
 	"path/filepath"
 
-	"github.com/billctl/billctl/internal/cli/cmdutil"
 	"github.com/billctl/billctl/internal/config"
 	"github.com/billctl/billctl/internal/engine"
 	"github.com/billctl/billctl/internal/output"
 	"github.com/billctl/billctl/internal/provider"
 )
-
-// withPool gives the HTTP client a connection pool that keeps an idle
-// connection for every worker. The usual pool keeps only a few per host:
-// with more workers than that, each request beyond them would open a
-// connection and close it after, a TCP and TLS handshake per session and
-// sockets piling up in TIME_WAIT on a long batch. Tests that replace the
-// transport keep theirs.
-func withPool(f *cmdutil.Factory, workers int) *cmdutil.Factory {
-	if f.Transport != nil {
-		return f
-	}
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.MaxIdleConnsPerHost = max(workers, 2)
-	t.MaxIdleConns = max(t.MaxIdleConns, workers)
-	g := *f
-	g.Transport = t
-	return &g
-}
 
 // sendBatch sends the total bodies of sp through the engine and prints
 // the results in input order, with a progress bar on a terminal.

@@ -35,6 +35,11 @@ func NewCmd(f *cmdutil.Factory) *cobra.Command {
 // client builds the provider for s. needToken is false for --dry-run,
 // which sends nothing.
 func client(f *cmdutil.Factory, s *config.Settings, needToken bool) (provider.Provider, error) {
+	return pooledClient(f, s, needToken, 0)
+}
+
+// pooledClient is client for pool requests in flight at once.
+func pooledClient(f *cmdutil.Factory, s *config.Settings, needToken bool, pool int) (provider.Provider, error) {
 	if err := s.Check(); err != nil {
 		return nil, err
 	}
@@ -43,7 +48,7 @@ func client(f *cmdutil.Factory, s *config.Settings, needToken bool) (provider.Pr
 			return nil, err
 		}
 	}
-	return f.Provider(s)
+	return f.PooledProvider(s, pool)
 }
 
 // verb is a command not every provider serves: has says whether a

@@ -188,7 +188,7 @@ func createRun(opts *CreateOptions) error {
 			return err
 		}
 	}
-	p, err := client(withPool(f, opts.Parallel), s, !opts.DryRun)
+	p, err := pooledClient(f, s, !opts.DryRun, opts.Parallel)
 	if err != nil {
 		return err
 	}

@@ -106,16 +106,24 @@ func descriptor(s *config.Settings) (*provider.Descriptor, error) {
 // log). It is built when a command asks for it, never before: a command
 // that sends nothing pays nothing for it.
 func (f *Factory) Provider(s *config.Settings) (provider.Provider, error) {
+	return f.PooledProvider(s, 0)
+}
+
+// PooledProvider is Provider for pool requests in flight at once (a
+// batch's --parallel): its connections are kept for reuse.
+func (f *Factory) PooledProvider(s *config.Settings, pool int) (provider.Provider, error) {
 	d, err := descriptor(s)
 	if err != nil {
 		return nil, err
 	}
-	return d.New(f.HTTP(s), s.Company), nil
+	return d.New(f.httpClient(s, pool), s.Company), nil
 }
 
 // HTTP is the HTTP client every request of s goes through.
-func (f *Factory) HTTP(s *config.Settings) *httpx.Client {
-	return NewHTTP(s, HTTPEnv{Getenv: f.Getenv, Transport: f.Transport, UserAgent: f.UserAgent(), Stderr: f.IO.Err})
+func (f *Factory) HTTP(s *config.Settings) *httpx.Client { return f.httpClient(s, 0) }
+
+func (f *Factory) httpClient(s *config.Settings, pool int) *httpx.Client {
+	return NewHTTP(s, HTTPEnv{Getenv: f.Getenv, Transport: f.Transport, UserAgent: f.UserAgent(), Stderr: f.IO.Err, Pool: pool})
 }
 
 // HTTPEnv is what, besides the settings, an HTTP client is built from.
@@ -125,6 +133,8 @@ type HTTPEnv struct {
 	UserAgent string
 	// Stderr receives the --debug log and the notes.
 	Stderr io.Writer
+	// Pool is how many requests may be in flight at once (httpx.Options).
+	Pool int
 }
 
 // NewHTTP builds the client for the settings s: the one builder of the
@@ -149,6 +159,7 @@ func NewHTTP(s *config.Settings, e HTTPEnv) *httpx.Client {
 		Debug:     debug,
 		Notes:     e.Stderr,
 		Transport: tr,
+		Pool:      e.Pool,
 	})
 }
 
