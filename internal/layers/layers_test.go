@@ -58,9 +58,10 @@ var layer = map[string]int{
 
 	// What commands are made of, side by side: output, the work of create,
 	// completion (each takes what it needs of the others from its caller).
-	"internal/output":     8,
-	"internal/engine":     8,
-	"internal/completion": 8,
+	"internal/output":            8,
+	"internal/output/outputtest": 9,
+	"internal/engine":            8,
+	"internal/completion":        8,
 
 	// The command line.
 	"internal/cli/cmdutil":  11,
