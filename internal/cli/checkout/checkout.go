@@ -32,7 +32,8 @@ func NewCmd(f *cmdutil.Factory) *cobra.Command {
 	return cmd
 }
 
-// client builds the provider for s. needToken is false for --dry-run,
+// client builds the provider for settings s its caller has checked
+// (Settings.Check, once per command). needToken is false for --dry-run,
 // which sends nothing.
 func client(f *cmdutil.Factory, s *config.Settings, needToken bool) (provider.Provider, error) {
 	return pooledClient(f, s, needToken, 0)
@@ -40,9 +41,6 @@ func client(f *cmdutil.Factory, s *config.Settings, needToken bool) (provider.Pr
 
 // pooledClient is client for pool requests in flight at once.
 func pooledClient(f *cmdutil.Factory, s *config.Settings, needToken bool, pool int) (provider.Provider, error) {
-	if err := s.Check(); err != nil {
-		return nil, err
-	}
 	if needToken {
 		if err := s.RequireToken(); err != nil {
 			return nil, err
@@ -89,6 +87,9 @@ func sessionAPI(f *cmdutil.Factory, v verb) (*config.Settings, provider.Provider
 		if err := v.refuse(d); err != nil {
 			return nil, nil, err
 		}
+	}
+	if err := s.Check(); err != nil {
+		return nil, nil, err
 	}
 	p, err := client(f, s, true)
 	if err != nil {
