@@ -50,11 +50,12 @@ var layer = map[string]int{
 
 	// The provider contract, the providers, the one list of them.
 	"internal/provider": 7,
-	// Each provider package (internal/provider/NAME) is placed by
-	// layerOf, so that adding one touches no table: providerLayer.
-	"internal/provider/registry": 9,
+	// Each provider package (internal/provider/NAME) and its sandbox side
+	// (internal/provider/NAME/sandbox) are placed by layerOf, so that
+	// adding a provider touches no table: providerLayer, sandboxLayer.
+	"internal/provider/registry": 10,
 	// The sandbox's test kit runs every provider's side of it.
-	"internal/sandbox/sandboxtest": 10,
+	"internal/sandbox/sandboxtest": 11,
 
 	// What commands are made of, side by side: output, the work of create,
 	// completion (each takes what it needs of the others from its caller).
@@ -64,37 +65,48 @@ var layer = map[string]int{
 	"internal/completion":        8,
 
 	// The command line.
-	"internal/cli/cmdutil":  11,
-	"internal/cli/checkout": 12,
-	"internal/cli/profile":  12,
-	"internal/cli/sandbox":  12,
-	"internal/cli":          13,
+	"internal/cli/cmdutil":  12,
+	"internal/cli/checkout": 13,
+	"internal/cli/profile":  13,
+	"internal/cli/sandbox":  13,
+	"internal/cli":          14,
 
 	// Programs and tools on top.
-	"cmd/billctl":           14,
-	"internal/gen":          14,
-	"internal/layers":       14,
-	"bench/batch":           14,
-	"bench/check":           14,
-	"bench/list":            14,
-	"bench/rows":            14,
-	"bench/sandbox":         14,
-	"bench/startup/hello":   14,
-	"bench/startup/measure": 14,
+	"cmd/billctl":           15,
+	"internal/gen":          15,
+	"internal/layers":       15,
+	"bench/batch":           15,
+	"bench/check":           15,
+	"bench/list":            15,
+	"bench/rows":            15,
+	"bench/sandbox":         15,
+	"bench/startup/hello":   15,
+	"bench/startup/measure": 15,
 }
 
 // providerLayer is the layer of every provider package: above the
-// contract, below the registry that links them.
-const providerLayer = 8
+// contract, below its sandbox side and the registry that links them.
+const (
+	providerLayer = 8
+	sandboxLayer  = 9
+)
 
 // layerOf is p's layer: from the table, or providerLayer for a package
-// directly under internal/provider that the table does not name.
+// directly under internal/provider that the table does not name, and
+// sandboxLayer for its sandbox subpackage.
 func layerOf(p string) (int, bool) {
 	if l, ok := layer[p]; ok {
 		return l, true
 	}
-	if name, ok := strings.CutPrefix(p, "internal/provider/"); ok && name != "" && !strings.Contains(name, "/") {
+	name, ok := strings.CutPrefix(p, "internal/provider/")
+	if !ok || name == "" {
+		return 0, false
+	}
+	if !strings.Contains(name, "/") {
 		return providerLayer, true
+	}
+	if prov, sub, _ := strings.Cut(name, "/"); sub == "sandbox" && prov != "" {
+		return sandboxLayer, true
 	}
 	return 0, false
 }

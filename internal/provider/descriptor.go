@@ -44,10 +44,11 @@ type Descriptor struct {
 	// SessionID is what one of its session IDs looks like, for help.
 	SessionID string
 	// Sandbox is the provider's side of the local sandbox: its routes,
-	// answers and demo catalogue.
+	// answers and demo catalogue; nil when it has none. Its sandbox
+	// package sets it (RegisterSandbox), not the descriptor.
 	Sandbox func() sandbox.API
 	// SandboxPurchase reads what a sandbox session buys, for the checkout
-	// page and the subscription.created webhook.
+	// page and the webhooks; set with Sandbox.
 	SandboxPurchase purchase.Describer
 	// SandboxExamples are ready-to-run commands against the sandbox's demo
 	// catalogue, as `billctl --sandbox …` takes them after --sandbox

@@ -4,6 +4,9 @@ import (
 	"cmp"
 	"slices"
 	"sync"
+
+	"github.com/billctl/billctl/internal/sandbox"
+	"github.com/billctl/billctl/internal/sandbox/page/purchase"
 )
 
 // registered are the providers whose packages are linked in: each adds
@@ -26,15 +29,37 @@ func Register(rank int, build func() *Descriptor) {
 	registered = append(registered, registration{rank, build})
 }
 
+// sandboxes are the providers' sides of the local sandbox, by provider
+// name: a provider's sandbox package (provider/<name>/sandbox) adds its own
+// from its init, so that the client's package knows nothing of the
+// sandbox and the sandbox's core nothing of a provider.
+var sandboxes = map[string]sandboxSide{}
+
+type sandboxSide struct {
+	api func() sandbox.API
+	buy purchase.Describer
+}
+
+// RegisterSandbox adds the sandbox's side of the provider called name: its
+// API shape (routes, answers, catalogue) and what its sessions buy. Called
+// from init only, like Register.
+func RegisterSandbox(name string, api func() sandbox.API, buy purchase.Describer) {
+	sandboxes[name] = sandboxSide{api, buy}
+}
+
 var descriptors = sync.OnceValue(func() []*Descriptor { return build(registered) })
 
-// build makes the descriptors of regs, by rank.
+// build makes the descriptors of regs, by rank, each with its sandbox's
+// side when one is registered.
 func build(regs []registration) []*Descriptor {
 	regs = slices.Clone(regs)
 	slices.SortStableFunc(regs, func(a, b registration) int { return cmp.Compare(a.rank, b.rank) })
 	out := make([]*Descriptor, len(regs))
 	for i, r := range regs {
 		out[i] = r.build()
+		if side, ok := sandboxes[out[i].Name]; ok {
+			out[i].Sandbox, out[i].SandboxPurchase = side.api, side.buy
+		}
 	}
 	return out
 }

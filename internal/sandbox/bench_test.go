@@ -2,6 +2,7 @@ package sandbox_test
 
 import (
 	"context"
+	"github.com/billctl/billctl/internal/provider/meteroid"
 	"net/http"
 	"path/filepath"
 	"testing"
@@ -52,7 +53,7 @@ func BenchmarkInsert(b *testing.B) {
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			now := time.Now()
-			ss := &sandbox.Session{ID: sandbox.NewMeteroidID("che_", now), Provider: "meteroid", Customer: "cus_1",
+			ss := &sandbox.Session{ID: meteroid.NewID("che_", now), Provider: "meteroid", Customer: "cus_1",
 				Status: sandbox.Created, CreatedAt: now, Request: []byte(createBody)}
 			if err := st.Update(context.Background(), func(tx *sandbox.Tx) error { return tx.InsertSession(ss) }); err != nil {
 				b.Error(err)

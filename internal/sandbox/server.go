@@ -38,6 +38,12 @@ type API struct {
 	// Events builds the webhook events a paid session emits, as the API's
 	// server emits them; nil: the API has no webhooks.
 	Events EventsFunc
+	// IDPrefix starts the IDs of the API's sessions ("che_"): it tells
+	// whose a session is when only its ID is known.
+	IDPrefix string
+	// StatusName is a status as the API writes it; nil: the sandbox's
+	// own names are the API's.
+	StatusName func(Status) string
 }
 
 // Env is what an API's handlers use: the store and the server's settings.

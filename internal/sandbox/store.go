@@ -42,7 +42,7 @@ func (s Status) Open() bool { return s == Created || s == AwaitingPayment }
 type Session struct {
 	ID       string
 	Provider string // the name of the API it was made on
-	Company  string // Maple's company; "" for Meteroid
+	Company  string // the tenant inside the API (a company); "" when it has none
 	Customer string // the customer ID (an alias is resolved before storing)
 	// Status is as of reading: an open session past ExpiresAt reads EXPIRED.
 	Status         Status
@@ -561,7 +561,7 @@ func (s *Store) Pay(ctx context.Context, id string) (*Session, error) {
 }
 
 // subscriptionID is a new subscription's ID in the scheme of the session's
-// API (SubscriptionIDs), or a time-ordered one when its API set none.
+// API (SubscriptionIDs), or a random one when its API set none.
 func (s *Store) subscriptionID(ss *Session, now time.Time) string {
 	s.mu.Lock()
 	gen := s.subIDs[ss.Provider]
@@ -569,7 +569,7 @@ func (s *Store) subscriptionID(ss *Session, now time.Time) string {
 	if gen != nil {
 		return gen(now)
 	}
-	return NewMeteroidID("sub_", now)
+	return RandomID("sub_", 22)
 }
 
 // SubscriptionIDs sets how the subscriptions of provider's sessions are

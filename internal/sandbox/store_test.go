@@ -3,6 +3,7 @@ package sandbox_test
 import (
 	"context"
 	"errors"
+	"github.com/billctl/billctl/internal/provider/meteroid"
 	"path/filepath"
 	"testing"
 	"time"
@@ -13,7 +14,7 @@ import (
 func newSession(t *testing.T, st *sandbox.Store, expires *time.Time) *sandbox.Session {
 	t.Helper()
 	now := st.Now().UTC().Truncate(time.Microsecond)
-	ss := &sandbox.Session{ID: sandbox.NewMeteroidID("che_", now), Provider: "meteroid", Customer: "cus_1",
+	ss := &sandbox.Session{ID: meteroid.NewID("che_", now), Provider: "meteroid", Customer: "cus_1",
 		Status: sandbox.Created, CreatedAt: now, ExpiresAt: expires, Request: []byte(`{}`)}
 	if err := st.Update(context.Background(), func(tx *sandbox.Tx) error { return tx.InsertSession(ss) }); err != nil {
 		t.Fatal(err)
@@ -140,7 +141,7 @@ func TestUpdatesShareACommitNotAFailure(t *testing.T) {
 	for i := 0; i < 200; i++ {
 		go func() {
 			now := time.Now()
-			ss := &sandbox.Session{ID: sandbox.NewMeteroidID("che_", now), Provider: "meteroid", Customer: "cus_1",
+			ss := &sandbox.Session{ID: meteroid.NewID("che_", now), Provider: "meteroid", Customer: "cus_1",
 				Status: sandbox.Created, CreatedAt: now, Request: []byte(`{}`)}
 			errs <- st.Update(context.Background(), func(tx *sandbox.Tx) error {
 				if err := tx.InsertSession(ss); err != nil {

@@ -12,7 +12,6 @@ import (
 
 	"github.com/billctl/billctl/internal/cli/cmdutil"
 	"github.com/billctl/billctl/internal/exitcode"
-	"github.com/billctl/billctl/internal/provider/maple"
 	"github.com/billctl/billctl/internal/provider/registry"
 	"github.com/billctl/billctl/internal/sandbox"
 )
@@ -220,13 +219,18 @@ replaces it with a new one (sandbox listen prints it).`),
 }
 
 // statusWord is a session's status in its provider's vocabulary, the one
-// `checkout get` prints: Maple's COMPLETE, VOID, DRAFT, PENDING_PAYMENT
-// for a Maple session (provider, or when unknown its chk_ ID), else the
-// sandbox's own names, which are Meteroid's.
+// `checkout get` prints: the API's own word where it has one (the API
+// named by provider, or when that is unknown the one whose IDs start the
+// session's), else the sandbox's.
 func statusWord(id, provider, status string) string {
-	if provider == maple.Name || (provider == "" && strings.HasPrefix(id, "chk_")) {
-		if w := maple.StatusName(sandbox.Status(status)); w != "" {
-			return w
+	for _, api := range APIs() {
+		if api.Name == provider || (provider == "" && api.IDPrefix != "" && strings.HasPrefix(id, api.IDPrefix)) {
+			if api.StatusName != nil {
+				if w := api.StatusName(sandbox.Status(status)); w != "" {
+					return w
+				}
+			}
+			return status
 		}
 	}
 	return status

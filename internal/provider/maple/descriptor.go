@@ -28,9 +28,9 @@ func Descriptor() *provider.Descriptor {
 		// Maple's API addresses every request to a company.
 		Tenant: &provider.Tenant{What: "company ID", Example: companyPrefix + "…", Check: checkCompany},
 		Flags:  flags,
-		// The sandbox: sandbox.go.
-		SandboxPurchase: SandboxPurchase,
-		Sandbox:         SandboxAPI,
+		// The sandbox's side (routes, answers, what a session buys) is
+		// the sandbox package's, which registers it; these are its
+		// demo catalogue in commands.
 		SandboxExamples: []string{
 			"checkout create --provider " + Name + " --customer " + DemoCustomerAda + " --product-pricing " + DemoPricingPro,
 		},

@@ -20,7 +20,6 @@ import (
 
 	"github.com/billctl/billctl/internal/httpx"
 	"github.com/billctl/billctl/internal/provider"
-	"github.com/billctl/billctl/internal/sandbox"
 )
 
 func TestIsCustomerID(t *testing.T) {
@@ -258,7 +257,7 @@ func TestCanonicalID(t *testing.T) {
 			t.Errorf("canonicalID(%s) = %s, want %s", strings.ToUpper(tt.uuid), got, tt.uuid)
 		}
 		u := uuid.MustParse(tt.uuid)
-		if got := sandbox.MeteroidID(prefix, sandbox.UUID{Hi: binary.BigEndian.Uint64(u[:8]), Lo: binary.BigEndian.Uint64(u[8:])}); got != tt.id {
+		if got := ID(prefix, UUID{Hi: binary.BigEndian.Uint64(u[:8]), Lo: binary.BigEndian.Uint64(u[8:])}); got != tt.id {
 			t.Errorf("MeteroidID(%s) = %s, want %s", tt.uuid, got, tt.id)
 		}
 	}

@@ -23,9 +23,9 @@ func Descriptor() *provider.Descriptor {
 		Name:           Name,
 		DefaultBaseURL: "https://api.meteroid.com",
 		Flags:          flags,
-		// The sandbox: sandbox.go.
-		SandboxPurchase: SandboxPurchase,
-		Sandbox:         SandboxAPI,
+		// The sandbox's side (routes, answers, what a session buys) is
+		// the sandbox package's, which registers it; these are its
+		// demo catalogue in commands.
 		SandboxExamples: []string{
 			"checkout create --customer acme --plan-version " + DemoPlanVersionPro,
 			"checkout list --customer " + DemoCustomerAcme,

@@ -5,14 +5,12 @@ import (
 	"strings"
 
 	"github.com/google/uuid"
-
-	"github.com/billctl/billctl/internal/sandbox"
 )
 
 // canonicalID is an ID of the kind that prefix starts ("plv_", "cus_") in
 // one form, whichever the server or the user wrote: the server takes a
 // UUID or PREFIX+base62 and always answers with the second. Both are read
-// back to the UUID with the sandbox's reader of the server's encoding (one
+// back to the UUID with the reader of the server's encoding (base62.go: one
 // implementation for the answers the sandbox writes and the ones the client
 // compares); anything else (an alias) is returned as it is.
 func canonicalID(prefix, s string) string {
@@ -21,7 +19,7 @@ func canonicalID(prefix, s string) string {
 			return s
 		}
 	}
-	u, err := sandbox.ParseMeteroidID(prefix, s)
+	u, err := ParseID(prefix, s)
 	if err != nil {
 		return s
 	}

@@ -1,7 +1,8 @@
 // Package registry lists the providers billctl speaks. It is the one file
 // that names each provider package: adding a provider is its package plus
 // one import line here (each package registers itself from its init, with
-// the rank that orders it in help and messages).
+// the rank that orders it in help and messages), and one more for its side
+// of the local sandbox when it has one (provider/<name>/sandbox).
 package registry
 
 import (
@@ -9,7 +10,9 @@ import (
 	"github.com/billctl/billctl/internal/sandbox"
 
 	_ "github.com/billctl/billctl/internal/provider/maple"
+	_ "github.com/billctl/billctl/internal/provider/maple/sandbox"
 	_ "github.com/billctl/billctl/internal/provider/meteroid"
+	_ "github.com/billctl/billctl/internal/provider/meteroid/sandbox"
 )
 
 func all() []*provider.Descriptor { return provider.Registered() }

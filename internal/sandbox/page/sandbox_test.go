@@ -3,6 +3,8 @@ package page_test
 import (
 	"context"
 	"encoding/json"
+	maplesandbox "github.com/billctl/billctl/internal/provider/maple/sandbox"
+	meteroidsandbox "github.com/billctl/billctl/internal/provider/meteroid/sandbox"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -20,8 +22,8 @@ import (
 
 func demoCatalog() *purchase.Catalog {
 	return purchase.NewCatalog(
-		purchase.API{Name: meteroid.Name, Items: meteroid.SandboxCatalog(), Describe: meteroid.SandboxPurchase},
-		purchase.API{Name: maple.Name, Items: maple.SandboxCatalog(), Describe: maple.SandboxPurchase},
+		purchase.API{Name: meteroid.Name, Items: meteroidsandbox.Catalog(), Describe: meteroidsandbox.Purchase},
+		purchase.API{Name: maple.Name, Items: maplesandbox.Catalog(), Describe: maplesandbox.Purchase},
 	)
 }
 
@@ -35,7 +37,7 @@ func openStore(t *testing.T) (*sandbox.Store, *page.SandboxSessions) {
 	}
 	t.Cleanup(func() { st.Close() })
 	cat := demoCatalog()
-	if err := st.Prepare(context.Background(), []sandbox.API{meteroid.SandboxAPI(), maple.SandboxAPI()}); err != nil {
+	if err := st.Prepare(context.Background(), []sandbox.API{meteroidsandbox.API(), maplesandbox.API()}); err != nil {
 		t.Fatal(err)
 	}
 	webhook.QueueOnComplete(st, "http://127.0.0.1:1/hook", nil)
@@ -51,7 +53,7 @@ func insert(t *testing.T, st *sandbox.Store, provider, customer string, req any)
 		t.Fatal(err)
 	}
 	seq++
-	id := sandbox.NewMeteroidID("che_", time.Now().Add(time.Duration(seq)))
+	id := meteroid.NewID("che_", time.Now().Add(time.Duration(seq)))
 	err = st.Update(context.Background(), func(tx *sandbox.Tx) error {
 		return tx.InsertSession(&sandbox.Session{
 			ID: id, Provider: provider, Customer: customer, Status: sandbox.Created,

@@ -13,7 +13,9 @@ import (
 	"time"
 
 	"github.com/billctl/billctl/internal/provider/maple"
+	mapsb "github.com/billctl/billctl/internal/provider/maple/sandbox"
 	"github.com/billctl/billctl/internal/provider/meteroid"
+	msb "github.com/billctl/billctl/internal/provider/meteroid/sandbox"
 	"github.com/billctl/billctl/internal/sandbox"
 )
 
@@ -76,11 +78,11 @@ func newAPI(fixtures bool, customers []string) (*API, error) {
 	st.SequentialIDs()
 	ctx := context.Background()
 	if fixtures {
-		if err := st.Seed(ctx, meteroid.Name, append(meteroid.SandboxCatalog(), meteroidFixtures(customers)...)); err != nil {
+		if err := st.Seed(ctx, meteroid.Name, append(msb.Catalog(), meteroidFixtures(customers)...)); err != nil {
 			st.Close()
 			return nil, err
 		}
-		if err := st.Seed(ctx, maple.Name, append(maple.SandboxCatalog(), mapleFixtures(customers)...)); err != nil {
+		if err := st.Seed(ctx, maple.Name, append(mapsb.Catalog(), mapleFixtures(customers)...)); err != nil {
 			st.Close()
 			return nil, err
 		}
@@ -155,10 +157,10 @@ func (a *API) Sessions() []*sandbox.Session {
 // session), for tests of what lists it.
 func (a *API) DemoOnly() error {
 	ctx := context.Background()
-	if err := a.Store.Seed(ctx, meteroid.Name, meteroid.SandboxCatalog()); err != nil {
+	if err := a.Store.Seed(ctx, meteroid.Name, msb.Catalog()); err != nil {
 		return err
 	}
-	if err := a.Store.Seed(ctx, maple.Name, maple.SandboxCatalog()); err != nil {
+	if err := a.Store.Seed(ctx, maple.Name, mapsb.Catalog()); err != nil {
 		return err
 	}
 	return a.Store.Reset(ctx)

@@ -3,6 +3,8 @@ package webhook_test
 import (
 	"context"
 	"encoding/json"
+	maplesandbox "github.com/billctl/billctl/internal/provider/maple/sandbox"
+	meteroidsandbox "github.com/billctl/billctl/internal/provider/meteroid/sandbox"
 	"log/slog"
 	"path/filepath"
 	"testing"
@@ -52,7 +54,7 @@ func (c claimAt) Claim(ctx context.Context, now time.Time, lease time.Duration, 
 func insertSession(t *testing.T, st *sandbox.Store, provider, customer string, req map[string]any) string {
 	t.Helper()
 	body, _ := json.Marshal(req)
-	id := sandbox.NewMeteroidID("che_", time.Now())
+	id := meteroid.NewID("che_", time.Now())
 	if err := st.Update(context.Background(), func(tx *sandbox.Tx) error {
 		return tx.InsertSession(&sandbox.Session{ID: id, Provider: provider, Customer: customer, Status: sandbox.Created, CreatedAt: tx.Now(), Request: body})
 	}); err != nil {
@@ -73,7 +75,7 @@ func TestPayQueuesASignedEvent(t *testing.T) {
 	}
 	defer st.Close()
 	ctx := context.Background()
-	if err := st.Prepare(ctx, []sandbox.API{meteroid.SandboxAPI(), maple.SandboxAPI()}); err != nil {
+	if err := st.Prepare(ctx, []sandbox.API{meteroidsandbox.API(), maplesandbox.API()}); err != nil {
 		t.Fatal(err)
 	}
 	webhook.QueueOnComplete(st, recv.URL, nil)
@@ -146,7 +148,7 @@ func TestRetryAcrossRestart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := st.Prepare(ctx, []sandbox.API{meteroid.SandboxAPI()}); err != nil {
+	if err := st.Prepare(ctx, []sandbox.API{meteroidsandbox.API()}); err != nil {
 		t.Fatal(err)
 	}
 	webhook.QueueOnComplete(st, recv.URL, nil)

@@ -1,4 +1,4 @@
-package meteroid_test
+package sandbox_test
 
 import (
 	"context"
@@ -96,7 +96,7 @@ func TestSandboxCreate(t *testing.T) {
 		t.Errorf("%d keys, want %d: %v", len(s), len(keys), s)
 	}
 	id := s["id"].(string)
-	if _, err := sandbox.ParseMeteroidID("che_", id); err != nil || !strings.HasPrefix(id, "che_") {
+	if _, err := meteroid.ParseID("che_", id); err != nil || !strings.HasPrefix(id, "che_") {
 		t.Errorf("id %q: %v", id, err)
 	}
 	if s["customer_id"] != meteroid.DemoCustomerAcme {
@@ -164,9 +164,9 @@ func TestSandboxCreateErrors(t *testing.T) {
 			"Failed to deserialize the JSON body into the target type: duplicate field `customer_id` at line 1 column 35"},
 		{"bad plan version ID", `{"customer_id":"acme","plan_version_id":"plv_!!"}`, nil, 422, false, "plan_version_id: IdError"},
 		{"unknown alias", `{"customer_id":"nobody","plan_version_id":"` + plv + `"}`, nil, 404, true, `{"code":"NOT_FOUND","message":"Resource not found"}`},
-		{"unknown customer ID", `{"customer_id":"` + sandbox.NewMeteroidID("cus_", time.Now()) + `","plan_version_id":"` + plv + `"}`, nil, 500, true,
+		{"unknown customer ID", `{"customer_id":"` + meteroid.NewID("cus_", time.Now()) + `","plan_version_id":"` + plv + `"}`, nil, 500, true,
 			`{"code":"INTERNAL_SERVER_ERROR","message":"Internal server error. Please refer to logs or support."}`},
-		{"unknown plan version", `{"customer_id":"acme","plan_version_id":"` + sandbox.NewMeteroidID("plv_", time.Now()) + `"}`, nil, 500, true, `"INTERNAL_SERVER_ERROR"`},
+		{"unknown plan version", `{"customer_id":"acme","plan_version_id":"` + meteroid.NewID("plv_", time.Now()) + `"}`, nil, 500, true, `"INTERNAL_SERVER_ERROR"`},
 		{"no token", `{}`, []string{"Authorization", ""}, 401, true, `{"code":"UNAUTHORIZED","message":"Invalid or missing Authorization header"}`},
 		{"empty token", `{}`, []string{"Authorization", "Bearer "}, 401, true, `{"code":"UNAUTHORIZED","message":"Invalid or missing Authorization header"}`},
 		{"basic auth", `{}`, []string{"Authorization", "Basic eDp5"}, 401, true, `Invalid or missing Authorization header`},
@@ -200,7 +200,7 @@ func TestSandboxGetListCancel(t *testing.T) {
 	if got.status != 200 || got.json(t)["session"].(map[string]any)["id"] != a["id"] {
 		t.Errorf("get: %d %s", got.status, got.body)
 	}
-	if r := c.do("GET", "/api/v1/checkout-sessions/"+sandbox.NewMeteroidID("che_", time.Now()), ""); r.status != 404 || string(r.body) != `{"code":"NOT_FOUND","message":"Resource not found"}` {
+	if r := c.do("GET", "/api/v1/checkout-sessions/"+meteroid.NewID("che_", time.Now()), ""); r.status != 404 || string(r.body) != `{"code":"NOT_FOUND","message":"Resource not found"}` {
 		t.Errorf("get unknown: %d %s", r.status, r.body)
 	}
 	if r := c.do("GET", "/api/v1/checkout-sessions/che_!x", ""); r.status != 400 || !strings.HasPrefix(string(r.body), "Invalid URL: ") {
@@ -239,7 +239,7 @@ func TestSandboxGetListCancel(t *testing.T) {
 	if r := c.do("POST", "/api/v1/checkout-sessions/"+a["id"].(string)+"/cancel", ""); r.status != 400 || string(r.body) != notCancel {
 		t.Errorf("cancel twice: %d %s", r.status, r.body)
 	}
-	if r := c.do("POST", "/api/v1/checkout-sessions/"+sandbox.NewMeteroidID("che_", time.Now())+"/cancel", ""); r.status != 400 || string(r.body) != notCancel {
+	if r := c.do("POST", "/api/v1/checkout-sessions/"+meteroid.NewID("che_", time.Now())+"/cancel", ""); r.status != 400 || string(r.body) != notCancel {
 		t.Errorf("cancel unknown: %d %s", r.status, r.body)
 	}
 	ctx := context.Background()
@@ -325,7 +325,7 @@ func TestSandboxCatalog(t *testing.T) {
 	if got := names(c.do("GET", "/api/v1/coupons?filter=ACTIVE", ""), "code"); !slices.Equal(got, []string{"WELCOME10"}) {
 		t.Errorf("active coupons: %v", got)
 	}
-	if r := c.do("GET", "/api/v1/coupons/"+sandbox.NewMeteroidID("cou_", time.Now()), ""); r.status != 404 {
+	if r := c.do("GET", "/api/v1/coupons/"+meteroid.NewID("cou_", time.Now()), ""); r.status != 404 {
 		t.Errorf("unknown coupon: %d", r.status)
 	}
 	// The server's fallback (handler_404 in api_rest/server.rs) is JSON.
@@ -401,7 +401,7 @@ func raw(t *testing.T, method, url string, body io.Reader, length int64, hdr ...
 // after the auth layer.
 func TestSandboxWrongMethod(t *testing.T) {
 	_, sb := start(t)
-	id := sandbox.NewMeteroidID("che_", time.Now())
+	id := meteroid.NewID("che_", time.Now())
 	for _, tc := range []struct{ method, path, allow string }{
 		{"GET", "/api/v1/checkout-sessions/" + id + "/cancel", "POST"},
 		{"DELETE", "/api/v1/checkout-sessions", "POST,GET,HEAD"},

@@ -1,7 +1,8 @@
-package maple
+package sandbox
 
 import (
 	"encoding/json"
+	"github.com/billctl/billctl/internal/provider/maple"
 	"strconv"
 	"strings"
 
@@ -19,9 +20,9 @@ type maplePrice struct {
 // records carry no amount); an item missing from this list is shown
 // without one.
 var maplePrices = map[string]maplePrice{
-	DemoPricingPro:   {2900, "MONTHLY"},
-	DemoPricingTeam:  {120000, "ANNUAL"},
-	DemoPricingSetup: {50000, ""},
+	maple.DemoPricingPro:   {2900, "MONTHLY"},
+	maple.DemoPricingTeam:  {120000, "ANNUAL"},
+	maple.DemoPricingSetup: {50000, ""},
 }
 
 type mapleTerm struct {
@@ -65,9 +66,9 @@ type mapleRequest struct {
 	} `json:"options"`
 }
 
-// SandboxPurchase reads what a sandbox session of this API buys, from
+// Purchase reads what a sandbox session of this API buys, from
 // its create request, for the checkout page and the webhook.
-func SandboxPurchase(c *purchase.Catalog, p *purchase.Purchase, body []byte) error {
+func Purchase(c *purchase.Catalog, p *purchase.Purchase, body []byte) error {
 	var req mapleRequest
 	if err := json.Unmarshal(body, &req); err != nil {
 		return err
@@ -78,7 +79,7 @@ func SandboxPurchase(c *purchase.Catalog, p *purchase.Purchase, body []byte) err
 	var subtotal, monthly int64
 	product := func(kind, id string, n int) purchase.Line {
 		l := purchase.Line{Kind: kind, Name: id, Detail: purchase.Quantity(n)}
-		if it, ok := c.Item(Name, "pricings", id); ok {
+		if it, ok := c.Item(maple.Name, "pricings", id); ok {
 			l.Name = it.Name
 		}
 		if pr, ok := maplePrices[id]; ok {
@@ -193,4 +194,11 @@ func termWords(t mapleTerm) string {
 func termDays(t mapleTerm) int {
 	per := map[string]int{"DAY": 1, "WEEK": 7, "MONTH": 30, "YEAR": 365}[strings.ToUpper(t.Frequency)]
 	return t.Count * per
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }

@@ -1,8 +1,9 @@
-package meteroid
+package sandbox
 
 import (
 	"encoding/json"
 	"errors"
+	"github.com/billctl/billctl/internal/provider/meteroid"
 	"net/http"
 	"net/url"
 	"slices"
@@ -57,7 +58,7 @@ func (h *handler) catalogList(kind string) http.HandlerFunc {
 		if !ok {
 			return
 		}
-		items, err := h.env.Store.Catalog(r.Context(), Name, kind)
+		items, err := h.env.Store.Catalog(r.Context(), meteroid.Name, kind)
 		if err != nil {
 			h.internal(w, err)
 			return
@@ -112,7 +113,7 @@ func (h *handler) catalogGet(kind, prefix string) http.HandlerFunc {
 		if !ok {
 			return
 		}
-		it, err := h.env.Store.CatalogItem(r.Context(), Name, kind, id, false)
+		it, err := h.env.Store.CatalogItem(r.Context(), meteroid.Name, kind, id, false)
 		if errors.Is(err, sandbox.ErrNoItem) {
 			sandboxError(w, http.StatusNotFound, "NOT_FOUND", msgNotFound)
 			return
@@ -128,8 +129,8 @@ func (h *handler) catalogGet(kind, prefix string) http.HandlerFunc {
 // customer answers GET /api/v1/customers/{id_or_alias}.
 func (h *handler) customer(w http.ResponseWriter, r *http.Request) {
 	key := r.PathValue("id")
-	_, err := sandbox.ParseMeteroidID("cus_", key)
-	it, err := h.env.Store.CatalogItem(r.Context(), Name, "customers", key, err != nil)
+	_, err := meteroid.ParseID("cus_", key)
+	it, err := h.env.Store.CatalogItem(r.Context(), meteroid.Name, "customers", key, err != nil)
 	if errors.Is(err, sandbox.ErrNoItem) {
 		sandboxError(w, http.StatusNotFound, "NOT_FOUND", msgNotFound)
 		return
@@ -153,7 +154,7 @@ func (h *handler) planVersions(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	if _, err := h.env.Store.CatalogItem(ctx, Name, "plans", id, false); err != nil {
+	if _, err := h.env.Store.CatalogItem(ctx, meteroid.Name, "plans", id, false); err != nil {
 		if errors.Is(err, sandbox.ErrNoItem) {
 			sandboxError(w, http.StatusNotFound, "NOT_FOUND", msgNotFound)
 		} else {
@@ -161,7 +162,7 @@ func (h *handler) planVersions(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	items, err := h.env.Store.Catalog(ctx, Name, "plan_versions")
+	items, err := h.env.Store.Catalog(ctx, meteroid.Name, "plan_versions")
 	if err != nil {
 		h.internal(w, err)
 		return

@@ -1,9 +1,11 @@
-package meteroid
+package sandbox
 
 import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/billctl/billctl/internal/provider"
+	"github.com/billctl/billctl/internal/provider/meteroid"
 	"io"
 	"net/http"
 	"net/url"
@@ -30,19 +32,22 @@ import (
 //     400 (the server's "not found or cannot be cancelled");
 //   - the session list has no pagination; times have microseconds.
 
-// SandboxAPI is Meteroid's API shape for the sandbox server.
-func SandboxAPI() sandbox.API {
+func init() { provider.RegisterSandbox(meteroid.Name, API, Purchase) }
+
+// API is Meteroid's API shape for the sandbox server.
+func API() sandbox.API {
 	return sandbox.API{
-		Name: Name,
+		Name: meteroid.Name,
 		Owns: func(p string) bool {
 			return strings.HasPrefix(p, "/api/") && !strings.HasPrefix(p, "/api/v1/companies/")
 		},
-		Catalog:        SandboxCatalog,
+		Catalog:        Catalog,
 		Register:       registerSandbox,
 		Error:          sandboxError,
-		SubscriptionID: func(now time.Time) string { return sandbox.NewMeteroidID("sub_", now) },
+		SubscriptionID: func(now time.Time) string { return meteroid.NewID("sub_", now) },
+		IDPrefix:       "che_",
 		Events: sandboxEvents(purchase.NewCatalog(purchase.API{
-			Name: Name, Items: SandboxCatalog(), Describe: SandboxPurchase,
+			Name: meteroid.Name, Items: Catalog(), Describe: Purchase,
 		})),
 	}
 }
@@ -171,7 +176,7 @@ func (h *handler) internal(w http.ResponseWriter, err error) {
 // framework's 400.
 func pathID(w http.ResponseWriter, r *http.Request, prefix string) (string, bool) {
 	id := r.PathValue("id")
-	if _, err := sandbox.ParseMeteroidID(prefix, id); err != nil {
+	if _, err := meteroid.ParseID(prefix, id); err != nil {
 		sandbox.Text(w, http.StatusBadRequest, "Invalid URL: "+err.Error())
 		return "", false
 	}
@@ -269,7 +274,7 @@ func (h *handler) create(w http.ResponseWriter, r *http.Request) {
 		sandbox.Text(w, http.StatusRequestEntityTooLarge, "Failed to buffer the request body: length limit exceeded")
 		return
 	}
-	var req CreateCheckoutSessionRequest
+	var req meteroid.CreateCheckoutSessionRequest
 	// First as serde_json reads it into the server's struct, for its
 	// texts; then with the wire type's checks, for what that cannot tell.
 	if syntax, msg := sandbox.Serde(body, reflect.TypeOf(req)); msg != "" {
@@ -297,9 +302,9 @@ func (h *handler) create(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	st := h.env.Store
 	customer := req.CustomerID
-	if _, err := sandbox.ParseMeteroidID("cus_", customer); err != nil {
+	if _, err := meteroid.ParseID("cus_", customer); err != nil {
 		// Not an ID: an alias.
-		it, err := st.CatalogItem(ctx, Name, "customers", customer, true)
+		it, err := st.CatalogItem(ctx, meteroid.Name, "customers", customer, true)
 		if errors.Is(err, sandbox.ErrNoItem) {
 			sandboxError(w, http.StatusNotFound, "NOT_FOUND", msgNotFound)
 			return
@@ -321,7 +326,7 @@ func (h *handler) create(w http.ResponseWriter, r *http.Request) {
 	}
 	now := st.Now().UTC().Truncate(time.Microsecond)
 	ss := &sandbox.Session{
-		ID: st.NewID("che_", func() string { return sandbox.NewMeteroidID("che_", now) }), Provider: Name, Customer: customer,
+		ID: st.NewID("che_", func() string { return meteroid.NewID("che_", now) }), Provider: meteroid.Name, Customer: customer,
 		Status: sandbox.Created, CreatedAt: now, Request: body,
 	}
 	hours := int32(1) // the server's default
@@ -347,7 +352,7 @@ func orMissing(err error, what string) error {
 }
 
 func (h *handler) exists(ctx context.Context, kind, id string) (bool, error) {
-	_, err := h.env.Store.CatalogItem(ctx, Name, kind, id, false)
+	_, err := h.env.Store.CatalogItem(ctx, meteroid.Name, kind, id, false)
 	if errors.Is(err, sandbox.ErrNoItem) {
 		return false, nil
 	}
@@ -356,17 +361,17 @@ func (h *handler) exists(ctx context.Context, kind, id string) (bool, error) {
 
 // badIDs checks the typed IDs of a create request, as the server's
 // deserialiser does, and says what is wrong with the first bad one.
-func badIDs(req *CreateCheckoutSessionRequest) string {
-	if _, err := sandbox.ParseMeteroidID("plv_", req.PlanVersionID); err != nil {
+func badIDs(req *meteroid.CreateCheckoutSessionRequest) string {
+	if _, err := meteroid.ParseID("plv_", req.PlanVersionID); err != nil {
 		return "plan_version_id: " + err.Error()
 	}
 	for i, c := range req.CouponIDs {
-		if _, err := sandbox.ParseMeteroidID("cou_", c); err != nil {
+		if _, err := meteroid.ParseID("cou_", c); err != nil {
 			return "coupon_ids[" + strconv.Itoa(i) + "]: " + err.Error()
 		}
 	}
 	for i, a := range req.AddOns {
-		if _, err := sandbox.ParseMeteroidID("add_", a.AddOnID); err != nil {
+		if _, err := meteroid.ParseID("add_", a.AddOnID); err != nil {
 			return "add_ons[" + strconv.Itoa(i) + "].add_on_id: " + err.Error()
 		}
 	}
@@ -379,7 +384,7 @@ func (h *handler) get(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ss, err := h.env.Store.Session(r.Context(), id)
-	if errors.Is(err, sandbox.ErrNotFound) || (err == nil && ss.Provider != Name) {
+	if errors.Is(err, sandbox.ErrNotFound) || (err == nil && ss.Provider != meteroid.Name) {
 		sandboxError(w, http.StatusNotFound, "NOT_FOUND", msgNotFound)
 		return
 	}
@@ -398,10 +403,10 @@ func (h *handler) list(w http.ResponseWriter, r *http.Request) {
 		sandbox.Text(w, http.StatusBadRequest, "Failed to deserialize query string: "+err.Error())
 		return
 	}
-	f := sandbox.Filter{Provider: Name}
+	f := sandbox.Filter{Provider: meteroid.Name}
 	if c := q.Get("customer_id"); q.Has("customer_id") {
 		// A customer ID, not an alias: the query's type is CustomerId.
-		if _, err := sandbox.ParseMeteroidID("cus_", c); err != nil {
+		if _, err := meteroid.ParseID("cus_", c); err != nil {
 			sandbox.Text(w, http.StatusBadRequest, "Failed to deserialize query string: "+err.Error())
 			return
 		}
@@ -433,7 +438,7 @@ func (h *handler) cancel(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ss, err := h.env.Store.Session(r.Context(), id)
-	if err == nil && ss.Provider != Name {
+	if err == nil && ss.Provider != meteroid.Name {
 		err = sandbox.ErrNotFound
 	}
 	if err == nil {

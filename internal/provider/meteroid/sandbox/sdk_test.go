@@ -1,4 +1,4 @@
-package meteroid_test
+package sandbox_test
 
 import (
 	"encoding/json"
@@ -41,7 +41,7 @@ type sdkReplay struct {
 // API does not). The steps create, read, list and cancel sessions both
 // without and with success_url and cancel_url.
 func TestSDKRequestsReplayed(t *testing.T) {
-	raw, err := os.ReadFile("../../../testdata/sdk/meteroid-node.json")
+	raw, err := os.ReadFile("../../../../testdata/sdk/meteroid-node.json")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,9 +1,10 @@
-package meteroid_test
+package sandbox_test
 
 import (
 	"bytes"
 	"context"
 	"encoding/json"
+	meteroidsandbox "github.com/billctl/billctl/internal/provider/meteroid/sandbox"
 	"net/http"
 	"testing"
 	"time"
@@ -14,12 +15,12 @@ import (
 	"github.com/billctl/billctl/internal/sandbox/webhook/webhooktest"
 )
 
-const spec = "../../../testdata/specs/meteroid-openapi.json"
+const spec = "../../../../testdata/specs/meteroid-openapi.json"
 
-func sampleSubscription() meteroid.EventSubscription {
+func sampleSubscription() meteroidsandbox.EventSubscription {
 	alias, memo, threshold, end := "acme", "PO 42", "1000.50", "2027-11-25"
 	trial := uint32(14)
-	return meteroid.EventSubscription{
+	return meteroidsandbox.EventSubscription{
 		SubscriptionID:   "sub_7n42DGM5Tflk9n8mt7Fhc7",
 		CustomerID:       "cus_7n42DGM5Tflk9n8mt7Fhc7",
 		CustomerAlias:    &alias,
@@ -31,7 +32,7 @@ func sampleSubscription() meteroid.EventSubscription {
 		EndDate:          &end,
 		PlanName:         "Pro",
 		Version:          2,
-		CreatedAt:        meteroid.EventTime{Time: time.Date(2026, 11, 25, 16, 2, 3, 120456000, time.UTC)},
+		CreatedAt:        meteroidsandbox.EventTime{Time: time.Date(2026, 11, 25, 16, 2, 3, 120456000, time.UTC)},
 		NetTerms:         30,
 		InvoiceMemo:      &memo,
 		InvoiceThreshold: &threshold,
@@ -43,16 +44,16 @@ func sampleSubscription() meteroid.EventSubscription {
 
 func TestPayloadMatchesTheSpec(t *testing.T) {
 	full := sampleSubscription()
-	activated := meteroid.EventTime{Time: full.CreatedAt.Time}
+	activated := meteroidsandbox.EventTime{Time: full.CreatedAt.Time}
 	full.ActivatedAt = &activated
-	bare := meteroid.EventSubscription{
+	bare := meteroidsandbox.EventSubscription{
 		SubscriptionID: "sub_1", CustomerID: "cus_1", CustomerName: "Bare",
 		Currency: "USD", StartDate: "2026-11-25", PlanName: "Basic",
-		CreatedAt: meteroid.EventTime{Time: time.Unix(0, 0)}, Period: "ANNUAL", Status: "ACTIVE",
+		CreatedAt: meteroidsandbox.EventTime{Time: time.Unix(0, 0)}, Period: "ANNUAL", Status: "ACTIVE",
 	}
-	for name, sub := range map[string]meteroid.EventSubscription{"every field": full, "required fields only": bare} {
+	for name, sub := range map[string]meteroidsandbox.EventSubscription{"every field": full, "required fields only": bare} {
 		t.Run(name, func(t *testing.T) {
-			m, err := meteroid.SubscriptionCreated("evt_7n42DGM5Tflk9n8mt7Fhc7", sub, time.Date(2026, 11, 25, 16, 2, 4, 0, time.UTC))
+			m, err := meteroidsandbox.SubscriptionCreated("evt_7n42DGM5Tflk9n8mt7Fhc7", sub, time.Date(2026, 11, 25, 16, 2, 4, 0, time.UTC))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -65,7 +66,7 @@ func TestPayloadMatchesTheSpec(t *testing.T) {
 		})
 	}
 
-	m, _ := meteroid.SubscriptionCreated("evt_1", full, time.Date(2026, 11, 25, 16, 2, 4, 0, time.FixedZone("CET", 3600)))
+	m, _ := meteroidsandbox.SubscriptionCreated("evt_1", full, time.Date(2026, 11, 25, 16, 2, 4, 0, time.FixedZone("CET", 3600)))
 	var got map[string]any
 	if err := json.Unmarshal(m.Payload, &got); err != nil {
 		t.Fatal(err)
@@ -83,7 +84,7 @@ func TestPayloadMatchesTheSpec(t *testing.T) {
 	}
 
 	// Meteroid leaves nulls out rather than writing null.
-	m, _ = meteroid.SubscriptionCreated("evt_2", bare, time.Now())
+	m, _ = meteroidsandbox.SubscriptionCreated("evt_2", bare, time.Now())
 	if bytes.Contains(m.Payload, []byte("null")) || bytes.Contains(m.Payload, []byte("customer_alias")) {
 		t.Errorf("an empty optional field was written: %s", m.Payload)
 	}
@@ -91,7 +92,7 @@ func TestPayloadMatchesTheSpec(t *testing.T) {
 
 // The schema check is not a rubber stamp either.
 func TestCheckPayloadRefuses(t *testing.T) {
-	good, _ := meteroid.SubscriptionCreated("evt_1", sampleSubscription(), time.Now())
+	good, _ := meteroidsandbox.SubscriptionCreated("evt_1", sampleSubscription(), time.Now())
 	for name, edit := range map[string]func(map[string]any){
 		"status not in the enum": func(m map[string]any) { m["status"] = "PAID" },
 		"required key missing":   func(m map[string]any) { delete(m, "plan_name") },
@@ -118,7 +119,7 @@ func BenchmarkSubscriptionCreated(b *testing.B) {
 	at := time.Now()
 	b.ReportAllocs()
 	for b.Loop() {
-		m, err := meteroid.SubscriptionCreated("evt_1", sub, at)
+		m, err := meteroidsandbox.SubscriptionCreated("evt_1", sub, at)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -137,11 +138,11 @@ func paid(t *testing.T, at time.Time, req map[string]any) (*sandbox.Session, []s
 	t.Cleanup(func() { st.Close() })
 	st.SetClock(func() time.Time { return at })
 	ctx := context.Background()
-	if err := st.Prepare(ctx, []sandbox.API{meteroid.SandboxAPI()}); err != nil {
+	if err := st.Prepare(ctx, []sandbox.API{meteroidsandbox.API()}); err != nil {
 		t.Fatal(err)
 	}
 	body, _ := json.Marshal(req)
-	id := sandbox.NewMeteroidID("che_", at)
+	id := meteroid.NewID("che_", at)
 	if err := st.Update(ctx, func(tx *sandbox.Tx) error {
 		return tx.InsertSession(&sandbox.Session{ID: id, Provider: meteroid.Name, Customer: meteroid.DemoCustomerAcme, Status: sandbox.Created, CreatedAt: at, Request: body})
 	}); err != nil {

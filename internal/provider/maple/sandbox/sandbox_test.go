@@ -1,4 +1,4 @@
-package maple_test
+package sandbox_test
 
 import (
 	"context"

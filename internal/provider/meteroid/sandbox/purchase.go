@@ -1,7 +1,8 @@
-package meteroid
+package sandbox
 
 import (
 	"encoding/json"
+	"github.com/billctl/billctl/internal/provider/meteroid"
 	"strconv"
 
 	"github.com/billctl/billctl/internal/sandbox/page/purchase"
@@ -13,12 +14,12 @@ import (
 // sandbox keeps them here; an item missing from this list is shown without
 // an amount.
 var meteroidPrices = map[string]int64{
-	DemoPlanVersionStarter: 1900,
-	DemoPlanVersionProOld:  3900,
-	DemoPlanVersionPro:     4900,
-	DemoPlanVersionDraft:   49900,
-	DemoAddOnSeats:         1500,
-	DemoAddOnSupport:       9900,
+	meteroid.DemoPlanVersionStarter: 1900,
+	meteroid.DemoPlanVersionProOld:  3900,
+	meteroid.DemoPlanVersionPro:     4900,
+	meteroid.DemoPlanVersionDraft:   49900,
+	meteroid.DemoAddOnSeats:         1500,
+	meteroid.DemoAddOnSupport:       9900,
 }
 
 // meteroidRequest is the part of Meteroid's create request the page shows.
@@ -41,9 +42,9 @@ type meteroidRequest struct {
 	CancelURL         *string  `json:"cancel_url"`
 }
 
-// SandboxPurchase reads what a sandbox session of this API buys, from
+// Purchase reads what a sandbox session of this API buys, from
 // its create request, for the checkout page and the webhook.
-func SandboxPurchase(c *purchase.Catalog, p *purchase.Purchase, body []byte) error {
+func Purchase(c *purchase.Catalog, p *purchase.Purchase, body []byte) error {
 	var req meteroidRequest
 	if err := json.Unmarshal(body, &req); err != nil {
 		return err
@@ -57,7 +58,7 @@ func SandboxPurchase(c *purchase.Catalog, p *purchase.Purchase, body []byte) err
 	}
 
 	plan := purchase.Line{Kind: "Plan", Name: req.PlanVersionID, Detail: "Monthly"}
-	if v, ok := c.Item(Name, "plan_versions", req.PlanVersionID); ok {
+	if v, ok := c.Item(meteroid.Name, "plan_versions", req.PlanVersionID); ok {
 		var vd struct {
 			Version  int
 			Currency string
@@ -68,7 +69,7 @@ func SandboxPurchase(c *purchase.Catalog, p *purchase.Purchase, body []byte) err
 			p.Currency = vd.Currency
 		}
 		// A plan version's Alias is its plan's ID.
-		if pl, ok := c.Item(Name, "plans", v.Alias); ok {
+		if pl, ok := c.Item(meteroid.Name, "plans", v.Alias); ok {
 			var pd struct {
 				NetTerms int `json:"net_terms"`
 				Trial    *struct {
@@ -99,7 +100,7 @@ func SandboxPurchase(c *purchase.Catalog, p *purchase.Purchase, body []byte) err
 			n = *a.Quantity
 		}
 		l := purchase.Line{Kind: "Add-on", Name: a.AddOnID, Detail: purchase.Quantity(n)}
-		if it, ok := c.Item(Name, "addons", a.AddOnID); ok {
+		if it, ok := c.Item(meteroid.Name, "addons", a.AddOnID); ok {
 			l.Name = it.Name
 		}
 		if unit, ok := meteroidPrices[a.AddOnID]; ok {
@@ -112,7 +113,7 @@ func SandboxPurchase(c *purchase.Catalog, p *purchase.Purchase, body []byte) err
 	coupons := append([]string(nil), req.CouponIDs...)
 	if req.CouponCode != nil {
 		found := false
-		for _, it := range c.Aliased(Name, "coupons", *req.CouponCode) {
+		for _, it := range c.Aliased(meteroid.Name, "coupons", *req.CouponCode) {
 			coupons = append(coupons, it.ID)
 			found = true
 		}
@@ -123,7 +124,7 @@ func SandboxPurchase(c *purchase.Catalog, p *purchase.Purchase, body []byte) err
 	}
 	for _, id := range coupons {
 		l := purchase.Line{Kind: "Coupon", Name: id}
-		if it, ok := c.Item(Name, "coupons", id); ok {
+		if it, ok := c.Item(meteroid.Name, "coupons", id); ok {
 			var cd struct {
 				Code     string
 				Discount struct {

@@ -1,7 +1,8 @@
-package meteroid
+package sandbox
 
 import (
 	"encoding/json"
+	"github.com/billctl/billctl/internal/provider/meteroid"
 	"time"
 
 	"github.com/billctl/billctl/internal/sandbox"
@@ -32,22 +33,22 @@ func sandboxEvents(cat *purchase.Catalog) sandbox.EventsFunc {
 			out = append(out, e)
 			return nil
 		}
-		if err := add(SubscriptionCreated(sandbox.NewMeteroidID("evt_", now), sub, now)); err != nil {
+		if err := add(SubscriptionCreated(meteroid.NewID("evt_", now), sub, now)); err != nil {
 			return nil, err
 		}
 		if sub.Status == "PENDING_ACTIVATION" || (sub.Status == "TRIAL_ACTIVE" && !p.TrialPaid) {
 			return out, nil
 		}
 		inv := EventInvoice{
-			InvoiceID: sandbox.NewMeteroidID("inv_", now), CustomerID: p.CustomerID, Status: "DRAFT",
+			InvoiceID: meteroid.NewID("inv_", now), CustomerID: p.CustomerID, Status: "DRAFT",
 			Currency: p.Currency, Total: p.Total, CreatedAt: EventTime{Time: now},
 		}
-		if err := add(InvoiceEventOf(sandbox.NewMeteroidID("evt_", now), "invoice.created", inv, now)); err != nil {
+		if err := add(InvoiceEventOf(meteroid.NewID("evt_", now), "invoice.created", inv, now)); err != nil {
 			return nil, err
 		}
 		inv.Status = "FINALIZED"
 		for _, typ := range []string{"invoice.finalized", "invoice.paid"} {
-			if err := add(InvoiceEventOf(sandbox.NewMeteroidID("evt_", now), typ, inv, now)); err != nil {
+			if err := add(InvoiceEventOf(meteroid.NewID("evt_", now), typ, inv, now)); err != nil {
 				return nil, err
 			}
 		}

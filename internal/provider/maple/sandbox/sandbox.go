@@ -1,8 +1,10 @@
-package maple
+package sandbox
 
 import (
 	"encoding/json"
 	"errors"
+	"github.com/billctl/billctl/internal/provider"
+	"github.com/billctl/billctl/internal/provider/maple"
 	"io"
 	"net/http"
 	"regexp"
@@ -24,37 +26,29 @@ import (
 // restarts. Maple publishes no server source; statuses on GET follow its
 // proposals (DRAFT, PENDING_PAYMENT, COMPLETE, VOID, EXPIRED), inferred.
 
-// DemoCompany is the sandbox's Maple company, the default of --sandbox.
-const DemoCompany = "cmp_2SbxDemo0Co"
+func init() { provider.RegisterSandbox(maple.Name, API, Purchase) }
 
-// Demo IDs, for commands and tests.
-const (
-	DemoCustomerAda   = "cus_2SbxAda0Lvl"
-	DemoCustomerGrace = "cus_2SbxGrace0Hp"
-	DemoPricingPro    = "pp_2SbxProMonth"
-	DemoPricingTeam   = "pp_2SbxTeamYear"
-	DemoPricingSetup  = "pp_2SbxSetupFee"
-)
-
-// SandboxAPI is Maple's API shape for the sandbox server.
-func SandboxAPI() sandbox.API {
+// API is Maple's API shape for the sandbox server.
+func API() sandbox.API {
 	return sandbox.API{
-		Name:     Name,
+		Name:     maple.Name,
 		Owns:     func(p string) bool { return strings.HasPrefix(p, "/api/v1/companies/") },
-		Catalog:  SandboxCatalog,
+		Catalog:  Catalog,
 		Register: registerSandbox,
 		Error: func(w http.ResponseWriter, status int, _, message string) {
 			sandboxError(w, status, "request_error", nil, message, nil)
 		},
 		// Maple's IDs are random, not time-ordered.
 		SubscriptionID: func(time.Time) string { return sandbox.RandomID("sub_", 16) },
+		IDPrefix:       "chk_",
+		StatusName:     StatusName,
 	}
 }
 
 type obj = map[string]any
 
-// SandboxCatalog is the demo company, its customers and product pricings.
-func SandboxCatalog() []sandbox.Item {
+// Catalog is the demo company, its customers and product pricings.
+func Catalog() []sandbox.Item {
 	item := func(kind, id, name string, v obj) sandbox.Item {
 		b, _ := json.Marshal(v)
 		return sandbox.Item{Kind: kind, ID: id, Name: name, Data: b}
@@ -66,12 +60,12 @@ func SandboxCatalog() []sandbox.Item {
 		return item("pricings", id, external, obj{"id": id, "name": name, "external_name": external, "currency": "USD", "product_id": product, "state": "ACTIVE", "type": "PRICING"})
 	}
 	return []sandbox.Item{
-		item("companies", DemoCompany, "Sandbox Inc.", obj{"id": DemoCompany, "name": "Sandbox Inc."}),
-		customer(DemoCustomerAda, "Ada Lovelace", "Analytical Engines", "ada@engines.example", "ada"),
-		customer(DemoCustomerGrace, "Grace Hopper", nil, "grace@cobol.example", nil),
-		pricing(DemoPricingPro, "Pro monthly", "Pro", "prod_2SbxPro"),
-		pricing(DemoPricingTeam, nil, "Team annual", "prod_2SbxTeam"),
-		pricing(DemoPricingSetup, "Setup fee", "Onboarding", "prod_2SbxSetup"),
+		item("companies", maple.DemoCompany, "Sandbox Inc.", obj{"id": maple.DemoCompany, "name": "Sandbox Inc."}),
+		customer(maple.DemoCustomerAda, "Ada Lovelace", "Analytical Engines", "ada@engines.example", "ada"),
+		customer(maple.DemoCustomerGrace, "Grace Hopper", nil, "grace@cobol.example", nil),
+		pricing(maple.DemoPricingPro, "Pro monthly", "Pro", "prod_2SbxPro"),
+		pricing(maple.DemoPricingTeam, nil, "Team annual", "prod_2SbxTeam"),
+		pricing(maple.DemoPricingSetup, "Setup fee", "Onboarding", "prod_2SbxSetup"),
 	}
 }
 
@@ -132,7 +126,7 @@ func (h *handler) auth(next http.HandlerFunc) http.Handler {
 				sandboxError(w, http.StatusBadRequest, "", "invalid_company_id", "company_id must look like cmp_…", nil)
 				return
 			}
-			if _, err := h.env.Store.CatalogItem(r.Context(), Name, "companies", c, false); err != nil {
+			if _, err := h.env.Store.CatalogItem(r.Context(), maple.Name, "companies", c, false); err != nil {
 				sandboxError(w, http.StatusForbidden, "", "forbidden", "The API token has no access to company "+c, nil)
 				return
 			}
@@ -206,7 +200,7 @@ func (h *handler) create(w http.ResponseWriter, r *http.Request) {
 // createIn checks the request and stores the session inside tx; its
 // answer, error or not, is what a repeat of the key replays.
 func (h *handler) createIn(tx *sandbox.Tx, company string, body []byte) sandbox.Answer {
-	var req CreateCheckoutSessionRequest
+	var req maple.CreateCheckoutSessionRequest
 	if p := sandbox.DecodeBody(body, &req, false); p != nil {
 		if p.Syntax {
 			return sandbox.Answer{Status: 400, Body: errorBody(400, "", "invalid_json", "The request body is not valid JSON: "+p.Msg, nil)}
@@ -225,7 +219,7 @@ func (h *handler) createIn(tx *sandbox.Tx, company string, body []byte) sandbox.
 	}
 	now := tx.Now().UTC().Truncate(time.Microsecond)
 	ss := &sandbox.Session{
-		ID: h.env.Store.NewID("chk_", func() string { return sandbox.RandomID("chk_", 20) }), Provider: Name, Company: company, Customer: req.CustomerID,
+		ID: h.env.Store.NewID("chk_", func() string { return sandbox.RandomID("chk_", 20) }), Provider: maple.Name, Company: company, Customer: req.CustomerID,
 		Status: sandbox.Created, CreatedAt: now, Request: body,
 	}
 	if err := tx.InsertSession(ss); err != nil {
@@ -238,10 +232,10 @@ func (h *handler) createIn(tx *sandbox.Tx, company string, body []byte) sandbox.
 
 // unknownRefs lists the customer and product pricings that the catalogue
 // does not hold.
-func unknownRefs(tx *sandbox.Tx, req *CreateCheckoutSessionRequest) []obj {
+func unknownRefs(tx *sandbox.Tx, req *maple.CreateCheckoutSessionRequest) []obj {
 	var fields []obj
 	check := func(kind, id, field, what string) {
-		if _, err := tx.CatalogItem(Name, kind, id, false); err != nil {
+		if _, err := tx.CatalogItem(maple.Name, kind, id, false); err != nil {
 			fields = append(fields, obj{"field": field, "message": what + " " + id + " not found"})
 		}
 	}
@@ -279,7 +273,7 @@ type sessionView struct {
 
 func (h *handler) get(w http.ResponseWriter, r *http.Request) {
 	ss, err := h.env.Store.Session(r.Context(), r.PathValue("id"))
-	if errors.Is(err, sandbox.ErrNotFound) || (err == nil && (ss.Provider != Name || ss.Company != r.PathValue("company"))) {
+	if errors.Is(err, sandbox.ErrNotFound) || (err == nil && (ss.Provider != maple.Name || ss.Company != r.PathValue("company"))) {
 		sandboxError(w, http.StatusNotFound, "", "not_found", "Checkout session not found", nil)
 		return
 	}
@@ -340,7 +334,7 @@ func (h *handler) find(kind string) http.HandlerFunc {
 			sandboxError(w, http.StatusBadRequest, "", "invalid_field", "Invalid request", fields)
 			return
 		}
-		items, err := h.env.Store.Catalog(r.Context(), Name, kind)
+		items, err := h.env.Store.Catalog(r.Context(), maple.Name, kind)
 		if err != nil {
 			h.env.Logf("maple: %v", err)
 			sandboxError(w, http.StatusInternalServerError, "", nil, "Internal server error", nil)
