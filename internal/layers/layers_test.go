@@ -53,7 +53,10 @@ var layer = map[string]int{
 	// Each provider package (internal/provider/NAME) and its sandbox side
 	// (internal/provider/NAME/sandbox) are placed by layerOf, so that
 	// adding a provider touches no table: providerLayer, sandboxLayer.
-	"internal/provider/registry": 10,
+	"internal/provider/meteroid/sandbox/kit": 9,
+	"internal/provider/maple/sandbox/kit":    9,
+	"internal/provider/registry":             10,
+	"internal/provider/registry/kits":        10,
 	// The sandbox's test kit runs every provider's side of it.
 	"internal/sandbox/sandboxtest": 11,
 

@@ -33,7 +33,7 @@ func Register(rank int, build func() *Descriptor) {
 // name: a provider's sandbox package (provider/<name>/sandbox) adds its own
 // from its init, so that the client's package knows nothing of the
 // sandbox and the sandbox's core nothing of a provider.
-var sandboxes = map[string]sandboxSide{}
+var sandboxes map[string]sandboxSide
 
 type sandboxSide struct {
 	api func() sandbox.API
@@ -44,6 +44,9 @@ type sandboxSide struct {
 // API shape (routes, answers, catalogue) and what its sessions buy. Called
 // from init only, like Register.
 func RegisterSandbox(name string, api func() sandbox.API, buy purchase.Describer) {
+	if sandboxes == nil {
+		sandboxes = map[string]sandboxSide{}
+	}
 	sandboxes[name] = sandboxSide{api, buy}
 }
 

@@ -1,8 +1,9 @@
-// Package sandbox is a local, stateful stand-in for the Meteroid and Maple
-// APIs: one SQLite store, one HTTP handler, and the knobs (latency, failures,
-// rate limits) users need to test their own scripts. Each API's routes and
-// answers live in that provider's package (provider/meteroid/sandbox.go,
-// provider/maple/sandbox.go); this package holds what they share.
+// Package sandbox is a local, stateful stand-in for the providers' APIs:
+// one SQLite store, one HTTP handler, and the knobs (latency, failures,
+// rate limits) users need to test their own scripts. It knows no provider:
+// each one's routes, answers, IDs, catalogue and webhook events are its
+// side, an API value from its sandbox package (provider/<name>/sandbox);
+// this package holds what they share.
 package sandbox
 
 import (

@@ -70,7 +70,7 @@ its attempts under "attempts".`),
 
 func printEvents(ctx context.Context, f *cmdutil.Factory, st *sandbox.Store, evs []sandbox.Event) error {
 	if len(evs) == 0 {
-		fmt.Fprintf(f.IO.Err, "No events in %s yet: they come when a Meteroid session is paid.\n", where(st))
+		fmt.Fprintf(f.IO.Err, "No events in %s yet: they come when a %s session is paid.\n", where(st), emitters())
 		return nil
 	}
 	for _, e := range evs {
@@ -199,4 +199,16 @@ the answer is 2xx, 1 otherwise.`),
 	cmd.Flags().StringArrayVarP(&headers, "header", "H", nil, "add this header to the request ('K: V'; repeatable)")
 	data.add(cmd.Flags(), false)
 	return cmd
+}
+
+// emitters names the APIs whose paid sessions emit webhook events, as
+// prose writes them ("Meteroid"; an API without webhooks emits none).
+func emitters() string {
+	var names []string
+	for _, api := range APIs() {
+		if api.Events != nil {
+			names = append(names, titleCase(api.Name))
+		}
+	}
+	return strings.Join(names, " or ")
 }

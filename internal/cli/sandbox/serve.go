@@ -174,10 +174,10 @@ Any "Authorization: Bearer <anything>" is accepted. Try, in another terminal:
 
 %s  %sbillctl sandbox pay ID            (or open the session's checkout_url)
 
-Each event a paid Meteroid session emits, forwarded to your app:
+Each event a paid %s session emits, forwarded to your app:
 %s
 Other clients: base URL %s%s. Ctrl-C stops.
-`, strings.Join(names, " and "), base, db, strings.Join(tries, ""), env, listen, base, strings.Join(tenants, ""))
+`, strings.Join(names, " and "), base, db, strings.Join(tries, ""), env, emitters(), listen, base, strings.Join(tenants, ""))
 }
 
 // titleCase is a provider's name as prose writes it.

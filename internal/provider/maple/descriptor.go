@@ -29,8 +29,8 @@ func Descriptor() *provider.Descriptor {
 		Tenant: &provider.Tenant{What: "company ID", Example: companyPrefix + "…", Check: checkCompany},
 		Flags:  flags,
 		// The sandbox's side (routes, answers, what a session buys) is
-		// the sandbox package's, which registers it; these are its
-		// demo catalogue in commands.
+		// the sandbox package's, which registers it; these commands use
+		// its demo catalogue.
 		SandboxExamples: []string{
 			"checkout create --provider " + Name + " --customer " + DemoCustomerAda + " --product-pricing " + DemoPricingPro,
 		},

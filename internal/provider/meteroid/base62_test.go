@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-func TestMeteroidIDMatchesServer(t *testing.T) {
+func TestIDMatchesServer(t *testing.T) {
 	// The server's own test: the all-ones UUID is cus_7n42DGM5Tflk9n8mt7Fhc7.
 	max := UUID{^uint64(0), ^uint64(0)}
 	if got := ID("cus_", max); got != "cus_7n42DGM5Tflk9n8mt7Fhc7" {
@@ -21,7 +21,7 @@ func TestMeteroidIDMatchesServer(t *testing.T) {
 	}
 }
 
-func TestMeteroidIDRoundTrip(t *testing.T) {
+func TestIDRoundTrip(t *testing.T) {
 	for i := 0; i < 1000; i++ {
 		u := NewUUIDv7(time.Now())
 		id := ID("che_", u)

@@ -258,7 +258,7 @@ func TestCanonicalID(t *testing.T) {
 		}
 		u := uuid.MustParse(tt.uuid)
 		if got := ID(prefix, UUID{Hi: binary.BigEndian.Uint64(u[:8]), Lo: binary.BigEndian.Uint64(u[8:])}); got != tt.id {
-			t.Errorf("MeteroidID(%s) = %s, want %s", tt.uuid, got, tt.id)
+			t.Errorf("ID(%s) = %s, want %s", tt.uuid, got, tt.id)
 		}
 	}
 	for _, s := range []string{"acme", "plv_", "plv_not-base62", "plv_" + strings.Repeat("z", 23), "cus_1"} {

@@ -24,8 +24,8 @@ func Descriptor() *provider.Descriptor {
 		DefaultBaseURL: "https://api.meteroid.com",
 		Flags:          flags,
 		// The sandbox's side (routes, answers, what a session buys) is
-		// the sandbox package's, which registers it; these are its
-		// demo catalogue in commands.
+		// the sandbox package's, which registers it; these commands use
+		// its demo catalogue.
 		SandboxExamples: []string{
 			"checkout create --customer acme --plan-version " + DemoPlanVersionPro,
 			"checkout list --customer " + DemoCustomerAcme,

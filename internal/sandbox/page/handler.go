@@ -271,7 +271,7 @@ type view struct {
 	Notice  string
 	Payable bool
 	State   string // the outcome, when not payable
-	Message string // Maple's confirmation_message, after paying
+	Message string // the session's confirmation message, after paying
 
 	PayAction, PayToken       string
 	CancelAction, CancelToken string

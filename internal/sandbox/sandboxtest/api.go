@@ -12,10 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/billctl/billctl/internal/provider/maple"
-	mapsb "github.com/billctl/billctl/internal/provider/maple/sandbox"
-	"github.com/billctl/billctl/internal/provider/meteroid"
-	msb "github.com/billctl/billctl/internal/provider/meteroid/sandbox"
 	"github.com/billctl/billctl/internal/sandbox"
 )
 
@@ -59,7 +55,7 @@ type API struct {
 
 	mu       sync.Mutex
 	requests []Request
-	noURLs   map[string]bool // Maple sessions of cus_nourl
+	noURLs   map[string]bool // sessions of cus_nourl (APIs that may omit a URL)
 }
 
 // NewAPI starts the API; Close stops it. Its catalogue is the demo one plus
@@ -78,13 +74,15 @@ func newAPI(fixtures bool, customers []string) (*API, error) {
 	st.SequentialIDs()
 	ctx := context.Background()
 	if fixtures {
-		if err := st.Seed(ctx, meteroid.Name, append(msb.Catalog(), meteroidFixtures(customers)...)); err != nil {
-			st.Close()
-			return nil, err
-		}
-		if err := st.Seed(ctx, maple.Name, append(mapsb.Catalog(), mapleFixtures(customers)...)); err != nil {
-			st.Close()
-			return nil, err
+		for _, api := range APIs() {
+			items := api.Catalog()
+			if k := kitOf(&api); k.Fixtures != nil {
+				items = append(items, k.Fixtures(append(TestCustomers[:len(TestCustomers):len(TestCustomers)], customers...))...)
+			}
+			if err := st.Seed(ctx, api.Name, items); err != nil {
+				st.Close()
+				return nil, err
+			}
 		}
 	}
 	srv, err := sandbox.New(ctx, sandbox.Options{Store: st, BaseURL: CheckoutBase, APIs: APIs()})
@@ -157,19 +155,19 @@ func (a *API) Sessions() []*sandbox.Session {
 // session), for tests of what lists it.
 func (a *API) DemoOnly() error {
 	ctx := context.Background()
-	if err := a.Store.Seed(ctx, meteroid.Name, msb.Catalog()); err != nil {
-		return err
-	}
-	if err := a.Store.Seed(ctx, maple.Name, mapsb.Catalog()); err != nil {
-		return err
+	for _, api := range APIs() {
+		if err := a.Store.Seed(ctx, api.Name, api.Catalog()); err != nil {
+			return err
+		}
 	}
 	return a.Store.Reset(ctx)
 }
 
-// AddSession stores a session as if it had been created.
+// AddSession stores a session as if it had been created; one of no
+// provider is the first API's.
 func (a *API) AddSession(ss *sandbox.Session) {
 	if ss.Provider == "" {
-		ss.Provider = meteroid.Name
+		ss.Provider = APIs()[0].Name
 	}
 	if ss.Request == nil {
 		ss.Request = []byte("{}")
@@ -193,14 +191,10 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if a.Fault != nil && a.Fault(w, r, body, a.Sandbox) {
 		return
 	}
-	maple := strings.HasPrefix(r.URL.Path, "/api/v1/companies/")
+	api := owner(r.URL.Path)
+	k := kitOf(api)
 	if tok, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); tok == RevokedToken || (a.Token != "" && tok != a.Token) {
-		// Meteroid's answer to a key it cannot find (api_rest/auth.rs).
-		msg := "Failed to resolve api key"
-		if maple {
-			msg = "invalid API key"
-		}
-		apiError(w, maple, http.StatusUnauthorized, "UNAUTHORIZED", msg)
+		k.Error(w, http.StatusUnauthorized, "UNAUTHORIZED", k.Revoked)
 		return
 	}
 	id := r.URL.Path[strings.LastIndex(r.URL.Path, "/")+1:]
@@ -211,37 +205,43 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		_ = json.Unmarshal(body, &req)
 		id = req.Customer
 	}
-	if a.hostile(w, r, maple, id) || fault(w, maple, id) {
+	if a.hostile(w, r, api, id) || fault(w, k, id) {
 		return
 	}
 	if a.Delay > 0 && r.Method == http.MethodPost {
 		time.Sleep(a.Delay)
 	}
-	if maple && a.noURL(w, r, id) {
+	if k.DropURL != nil && a.noURL(w, r, k, id) {
 		return
 	}
-	if r.Method == http.MethodPost && !maple && advance[id] != nil {
-		a.createAdvanced(w, r, id)
+	if r.Method == http.MethodPost && k.Created != nil && advance[id] != nil {
+		a.createAdvanced(w, r, k, id)
 		return
 	}
 	a.Sandbox.ServeHTTP(w, r)
 }
 
-// apiError answers an error in the shape of the API that owns the path.
-func apiError(w http.ResponseWriter, maple bool, status int, code, msg string) {
-	if !maple {
-		APIs()[0].Error(w, status, code, msg)
-		return
+// owner is the API whose path it is; a path no API owns (a page) is
+// answered in the first API's shape.
+func owner(path string) *sandbox.API {
+	apis := APIs()
+	for i := range apis {
+		if apis[i].Owns(path) {
+			return &apis[i]
+		}
 	}
-	// Maple's body, its error_type following the status as Maple's does.
-	typ := "request_error"
-	switch status {
-	case 400, 422:
-		typ = "validation_error"
-	case 401, 403:
-		typ = "auth_error"
-	case 409:
-		typ = "idempotency_error"
+	return &apis[0]
+}
+
+// kitOf is the test kit's cases of api, with the API's own error shape
+// where it gives no other.
+func kitOf(api *sandbox.API) *sandbox.Kit {
+	var k sandbox.Kit
+	if kit := sandbox.KitOf(api.Name); kit != nil {
+		k = *kit
 	}
-	sandbox.JSON(w, status, map[string]any{"error_message": msg, "error_type": typ, "error_code": nil, "error_status": status, "validation_errors": nil})
+	if k.Error == nil {
+		k.Error = api.Error
+	}
+	return &k
 }

@@ -16,11 +16,18 @@ import (
 	"github.com/pb33f/libopenapi-validator/config"
 )
 
-// Spec paths, from the repository's testdata/specs.
-var (
-	MeteroidSpec = specPath("meteroid-openapi.sdk.strict.json")
-	MapleSpec    = specPath("maple-openapi.yaml")
-)
+// Spec is the path of the OpenAPI document of the API called name (its
+// kit's file of the repository's testdata/specs), "" when it has none.
+func Spec(name string) string {
+	for _, api := range APIs() {
+		if api.Name == name {
+			if k := kitOf(&api); k.Spec != "" {
+				return specPath(k.Spec)
+			}
+		}
+	}
+	return ""
+}
 
 func specPath(name string) string {
 	_, file, _, _ := runtime.Caller(0)

@@ -17,29 +17,28 @@ import (
 // cus_404, cus_409, cus_422, cus_500, cus_503 in the API's JSON shape;
 // cus_502 and cus_html an HTML page from a proxy; cus_text a plain-text
 // refusal; cus_empty a 500 without a body.
-func fault(w http.ResponseWriter, maple bool, customer string) bool {
+func fault(w http.ResponseWriter, k *sandbox.Kit, customer string) bool {
 	switch customer {
 	case "cus_400":
-		if maple {
-			sandbox.JSON(w, 400, map[string]any{"error_message": "Invalid request", "error_type": "validation_error", "error_code": "invalid_field", "error_status": 400,
-				"validation_errors": []any{map[string]any{"field": "config_items[0].product_pricing_id", "message": "product pricing not found"}}})
-			return true
+		if k.BadRequest == nil {
+			k.Error(w, 400, "BAD_REQUEST", "bad request")
+			break
 		}
-		apiError(w, false, 400, "BAD_REQUEST", "plan version not found")
+		k.BadRequest(w)
 	case "cus_404":
-		apiError(w, maple, 404, "NOT_FOUND", "customer not found")
+		k.Error(w, 404, "NOT_FOUND", "customer not found")
 	case "cus_409":
-		apiError(w, maple, 409, "CONFLICT", "conflict")
+		k.Error(w, 409, "CONFLICT", "conflict")
 	case "cus_422":
-		apiError(w, maple, 422, "UNPROCESSABLE_ENTITY", "unprocessable")
+		k.Error(w, 422, "UNPROCESSABLE_ENTITY", "unprocessable")
 	case "cus_500":
-		apiError(w, maple, 500, "INTERNAL_SERVER_ERROR", "internal error")
+		k.Error(w, 500, "INTERNAL_SERVER_ERROR", "internal error")
 	case "cus_502", "cus_html":
 		w.Header().Set("Content-Type", "text/html")
 		w.WriteHeader(502)
 		fmt.Fprint(w, "<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body>bad gateway</body></html>")
 	case "cus_503":
-		apiError(w, maple, 503, "UNAVAILABLE", "service unavailable")
+		k.Error(w, 503, "UNAVAILABLE", "service unavailable")
 	case "cus_text":
 		sandbox.Text(w, 422, "Failed to deserialize the JSON body into the target type: plan_version_id: invalid type")
 	case "cus_empty":
@@ -50,8 +49,8 @@ func fault(w http.ResponseWriter, maple bool, customer string) bool {
 	return true
 }
 
-// advance names the Meteroid customers whose new session is moved on at
-// once, through the store's own transitions, so that tests show every
+// advance names the customers whose new session is moved on at once (in
+// the APIs whose kit says how to read a created session back), through the store's own transitions, so that tests show every
 // status without paying: cus_awaiting (its page was opened),
 // cus_completed (paid), cus_expired (expired).
 var advance = map[string]func(*sandbox.Store, string) error{
@@ -71,23 +70,19 @@ var advance = map[string]func(*sandbox.Store, string) error{
 
 // createAdvanced creates the session in the sandbox, moves it on, and
 // answers as the create would have had the session been there already.
-func (a *API) createAdvanced(w http.ResponseWriter, r *http.Request, customer string) {
+func (a *API) createAdvanced(w http.ResponseWriter, r *http.Request, k *sandbox.Kit, customer string) {
 	rec := httptest.NewRecorder()
 	a.Sandbox.ServeHTTP(rec, r)
-	var created struct {
-		Session struct {
-			ID string `json:"id"`
-		} `json:"session"`
-	}
-	if rec.Code != http.StatusOK || json.Unmarshal(rec.Body.Bytes(), &created) != nil {
+	id, ok := k.Created(rec.Body.Bytes())
+	if rec.Code != http.StatusOK || !ok {
 		copyResponse(w, rec)
 		return
 	}
-	if err := advance[customer](a.Store, created.Session.ID); err != nil {
-		apiError(w, false, 500, "INTERNAL_SERVER_ERROR", err.Error())
+	if err := advance[customer](a.Store, id); err != nil {
+		k.Error(w, 500, "INTERNAL_SERVER_ERROR", err.Error())
 		return
 	}
-	get, _ := http.NewRequestWithContext(r.Context(), http.MethodGet, "/api/v1/checkout-sessions/"+created.Session.ID, nil)
+	get, _ := http.NewRequestWithContext(r.Context(), http.MethodGet, k.SessionPath(id), nil)
 	get.Header = r.Header.Clone()
 	a.Sandbox.ServeHTTP(w, get)
 }
@@ -100,9 +95,10 @@ func copyResponse(w http.ResponseWriter, rec *httptest.ResponseRecorder) {
 	_, _ = bytes.NewReader(rec.Body.Bytes()).WriteTo(w)
 }
 
-// noURL answers Maple's creates and gets of cus_nourl's sessions with a null
-// url, as Maple may give: the sandbox's answer, url emptied.
-func (a *API) noURL(w http.ResponseWriter, r *http.Request, customer string) bool {
+// noURL answers the creates and gets of cus_nourl's sessions without a
+// URL, as an API that may omit it does: the sandbox's answer, its URL
+// emptied by the API's kit.
+func (a *API) noURL(w http.ResponseWriter, r *http.Request, k *sandbox.Kit, customer string) bool {
 	isCreate := r.Method == http.MethodPost && customer == "cus_nourl"
 	a.mu.Lock()
 	isGet := r.Method == http.MethodGet && a.noURLs[r.URL.Path[strings.LastIndex(r.URL.Path, "/")+1:]]
@@ -117,8 +113,7 @@ func (a *API) noURL(w http.ResponseWriter, r *http.Request, customer string) boo
 		copyResponse(w, rec)
 		return true
 	}
-	v["url"] = nil
-	if id, ok := v["id"].(string); ok && isCreate {
+	if id := k.DropURL(v); id != "" && isCreate {
 		a.mu.Lock()
 		if a.noURLs == nil {
 			a.noURLs = map[string]bool{}

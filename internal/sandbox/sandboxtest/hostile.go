@@ -7,8 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/billctl/billctl/internal/provider/maple"
-	"github.com/billctl/billctl/internal/provider/meteroid"
 	"github.com/billctl/billctl/internal/sandbox"
 )
 
@@ -36,10 +34,16 @@ const (
 	hostileText = "\x1b]0;owned\x07\x1b[2Jcheck\rOK: all paid"
 )
 
-// hostile answers a request that names one of the IDs above.
-func (a *API) hostile(w http.ResponseWriter, r *http.Request, maple bool, id string) bool {
-	if r.Method == http.MethodGet && r.URL.Path == "/api/v1/checkout-sessions" && r.URL.Query().Get("customer_id") == "cus_hostile" {
-		sandbox.JSON(w, 200, map[string]any{"sessions": []any{hostileSession(false)}})
+// hostile answers a request that names one of the IDs above, in the
+// shape of api (the API that owns the path).
+func (a *API) hostile(w http.ResponseWriter, r *http.Request, api *sandbox.API, id string) bool {
+	k := kitOf(api)
+	if k.Hostile == nil {
+		return false
+	}
+	h := k.Hostile(HostileID, HostileURL, hostileText)
+	if r.Method == http.MethodGet && h.ListPath != "" && r.URL.Path == h.ListPath && r.URL.Query().Get("customer_id") == "cus_hostile" {
+		sandbox.JSON(w, 200, h.Listed)
 		return true
 	}
 	prefix, name, ok := strings.Cut(id, "_")
@@ -50,27 +54,17 @@ func (a *API) hostile(w http.ResponseWriter, r *http.Request, maple bool, id str
 	switch name {
 	case "hostile":
 		if r.Method == http.MethodPost {
-			a.keepHostile(maple)
-		}
-		switch {
-		case r.Method == http.MethodPost && maple:
-			sandbox.JSON(w, 200, map[string]any{"id": HostileID, "url": HostileURL})
-		case maple:
-			sandbox.JSON(w, 200, hostileSession(true))
-		default:
-			sandbox.JSON(w, 200, map[string]any{"session": hostileSession(false)})
+			a.keepHostile(api.Name, h.Tenant)
+			sandbox.JSON(w, 200, h.Created)
+		} else {
+			sandbox.JSON(w, 200, h.Got)
 		}
 	case "hostile_error":
-		if maple {
-			sandbox.JSON(w, 400, map[string]any{"error_message": hostileText, "error_type": "validation_error\x1b[2J", "error_code": nil, "error_status": 400,
-				"validation_errors": []any{map[string]any{"field": "customer_id\r", "message": "\x1b]8;;https://evil.example/\x1b\\not found\x1b]8;;\x1b\\"}}})
-		} else {
-			sandbox.JSON(w, 400, map[string]any{"code": "BAD_REQUEST\x1b[2J", "message": hostileText})
-		}
+		sandbox.JSON(w, 400, h.Error)
 	case "hostile_text":
 		sandbox.Text(w, 422, hostileText)
 	case "echo_token":
-		apiError(w, maple, 401, "UNAUTHORIZED", "invalid token: "+tok)
+		k.Error(w, 401, "UNAUTHORIZED", "invalid token: "+tok)
 	case "echo_token_text":
 		sandbox.Text(w, 401, "401 invalid token: "+tok)
 	default:
@@ -79,51 +73,16 @@ func (a *API) hostile(w http.ResponseWriter, r *http.Request, maple bool, id str
 	return true
 }
 
-// hostileSession is the session of cus_hostile in the API's shape.
-func hostileSession(maple bool) map[string]any {
-	if maple {
-		return map[string]any{
-			"id":          HostileID,
-			"customer_id": "cus_hostile\x1b[2J",
-			"status":      "DRAFT\x1b[2J\x1b[H",
-			"type":        "CHECKOUT_SESSION\u009d0;c1\u009c",
-			"url":         HostileURL,
-			"created_at":  "2026-01-05T10:00:00Z\rlater",
-		}
-	}
-	return map[string]any{
-		"id":                     HostileID,
-		"customer_id":            "cus_hostile",
-		"plan_version_id":        "plv_1\rOVERWRITTEN",
-		"coupon_code":            "\u202eEERF",
-		"billing_start_date":     nil,
-		"billing_day_anchor":     nil,
-		"net_terms":              nil,
-		"trial_duration_days":    nil,
-		"status":                 "CREATED\x1b[2J\x1b[H",
-		"checkout_type":          "SELF_SERVE\u009b2J",
-		"created_at":             "2026-01-05T10:00:00Z",
-		"expires_at":             nil,
-		"completed_at":           nil,
-		"subscription_id":        nil,
-		"checkout_url":           HostileURL,
-		"payment_methods_config": nil,
-	}
-}
-
-// keepHostile stores the hostile session in the sandbox, once.
-func (a *API) keepHostile(asMaple bool) {
+// keepHostile stores the hostile session in the sandbox, once, as a
+// session of provider in tenant.
+func (a *API) keepHostile(provider, tenant string) {
 	ctx := context.Background()
 	if _, err := a.Store.Session(ctx, HostileID); err == nil {
 		return
 	}
-	provider, company := meteroid.Name, ""
-	if asMaple {
-		provider, company = maple.Name, "cmp_2MkGNwZq"
-	}
 	req, _ := json.Marshal(map[string]any{"plan_version_id": "plv_1\rOVERWRITTEN", "coupon_code": "\u202eEERF", "type": "CHECKOUT_SESSION"})
 	ss := &sandbox.Session{
-		ID: HostileID, Provider: provider, Company: company, Customer: "cus_hostile",
+		ID: HostileID, Provider: provider, Company: tenant, Customer: "cus_hostile",
 		Status: sandbox.Created, CreatedAt: time.Date(2026, 1, 5, 10, 0, 0, 0, time.UTC), Request: req,
 	}
 	_ = a.Store.Update(ctx, func(tx *sandbox.Tx) error { return tx.InsertSession(ss) })

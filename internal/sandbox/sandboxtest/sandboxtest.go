@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/billctl/billctl/internal/provider/registry"
+	_ "github.com/billctl/billctl/internal/provider/registry/kits" // each API's cases
 	"github.com/billctl/billctl/internal/sandbox"
 )
 

@@ -1,5 +1,6 @@
-// Package webhook sends the sandbox's webhooks: Meteroid's
-// subscription.created event when a checkout session completes, signed as
+// Package webhook sends the sandbox's webhooks: the events a checkout
+// session's API emits when the session completes (each provider's sandbox
+// side builds its own, e.g. Meteroid's subscription.created), signed as
 // Standard Webhooks (and Svix, which Meteroid sends through) sign them,
 // delivered from a durable outbox with retries and backoff.
 //

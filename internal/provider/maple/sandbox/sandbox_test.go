@@ -48,7 +48,7 @@ func do(t *testing.T, base, method, path, body string, hdr ...string) answer {
 	}
 	defer res.Body.Close()
 	b, _ := io.ReadAll(res.Body)
-	if err := sandboxtest.CheckResponse(sandboxtest.MapleSpec, req, res.StatusCode, res.Header, b); err != nil {
+	if err := sandboxtest.CheckResponse(sandboxtest.Spec(maple.Name), req, res.StatusCode, res.Header, b); err != nil {
 		t.Error(err)
 	}
 	return answer{res.StatusCode, res.Header, b}

@@ -58,7 +58,7 @@ func (c client) do(method, path, body string, hdr ...string) answer {
 	}
 	defer res.Body.Close()
 	b, _ := io.ReadAll(res.Body)
-	if err := sandboxtest.CheckResponse(sandboxtest.MeteroidSpec, req, res.StatusCode, res.Header, b); err != nil {
+	if err := sandboxtest.CheckResponse(sandboxtest.Spec(meteroid.Name), req, res.StatusCode, res.Header, b); err != nil {
 		c.t.Error(err)
 	}
 	return answer{res.StatusCode, res.Header, b}

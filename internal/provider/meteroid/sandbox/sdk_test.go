@@ -2,6 +2,7 @@ package sandbox_test
 
 import (
 	"encoding/json"
+	"github.com/billctl/billctl/internal/provider/meteroid"
 	"io"
 	"net/http"
 	"os"
@@ -85,7 +86,7 @@ func TestSDKRequestsReplayed(t *testing.T) {
 			t.Errorf("%s: status %d, want %d: %s", st.Name, res.StatusCode, st.Status, b)
 			continue
 		}
-		if err := sandboxtest.CheckResponse(sandboxtest.MeteroidSpec, req, res.StatusCode, res.Header, b); err != nil {
+		if err := sandboxtest.CheckResponse(sandboxtest.Spec(meteroid.Name), req, res.StatusCode, res.Header, b); err != nil {
 			t.Errorf("%s: %v", st.Name, err)
 		}
 		var answer map[string]any
