@@ -239,7 +239,7 @@ func check(mode, path string) (int, error) {
 			return count, err
 		}
 		if err := one(d); err != nil {
-			return count, s.Locate(err, row)
+			return count, fmt.Errorf("%s:%d: %w", s.Name, row.Index, err)
 		}
 	}
 }

@@ -10,7 +10,7 @@ import (
 
 	"github.com/billctl/billctl/internal/cli"
 	"github.com/billctl/billctl/internal/cli/cmdutil"
-	"github.com/billctl/billctl/internal/output"
+	"github.com/billctl/billctl/internal/output/outputtest"
 )
 
 const requestFile = "../../testdata/requests/meteroid/all-session-options.yaml"
@@ -18,7 +18,7 @@ const requestFile = "../../testdata/requests/meteroid/all-session-options.yaml"
 // newFactory is a fresh factory (it caches the settings it resolves) with
 // buffered streams and an environment of env alone.
 func newFactory(env map[string]string) (*cmdutil.Factory, *bytes.Buffer, *bytes.Buffer) {
-	io, _, out, errb := output.Test()
+	io, _, out, errb := outputtest.Streams()
 	return &cmdutil.Factory{
 		IO:      io,
 		Getenv:  func(k string) string { return env[k] },

@@ -18,7 +18,7 @@ import (
 
 	"github.com/billctl/billctl/internal/cli"
 	"github.com/billctl/billctl/internal/cli/cmdutil"
-	"github.com/billctl/billctl/internal/output"
+	"github.com/billctl/billctl/internal/output/outputtest"
 	"github.com/billctl/billctl/internal/sandbox/sandboxtest"
 )
 
@@ -48,7 +48,7 @@ func cmdAPIKeys(ts *testscript.TestScript, neg bool, args []string) {
 // stdout and stderr.
 func runBatch(t *testing.T, ctx context.Context, srv *sandboxtest.API, env map[string]string, args ...string) (int, string, string) {
 	t.Helper()
-	streams, _, out, errb := output.Test()
+	streams, _, out, errb := outputtest.Streams()
 	home := t.TempDir()
 	vars := map[string]string{
 		"HOME":             home,

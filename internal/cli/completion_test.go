@@ -15,6 +15,7 @@ import (
 	"github.com/billctl/billctl/internal/cli/cmdutil"
 	"github.com/billctl/billctl/internal/cli/profile"
 	"github.com/billctl/billctl/internal/output"
+	"github.com/billctl/billctl/internal/output/outputtest"
 	"github.com/billctl/billctl/internal/provider/maple"
 	"github.com/billctl/billctl/internal/provider/meteroid"
 	"github.com/billctl/billctl/internal/sandbox/sandboxtest"
@@ -75,7 +76,7 @@ func termsOf(count string, freqs []string) []string {
 // run runs billctl in-process against an empty home.
 func run(t *testing.T, home string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
-	streams, _, out, errb := output.Test()
+	streams, _, out, errb := outputtest.Streams()
 	env := map[string]string{
 		"HOME":            home,
 		"XDG_CONFIG_HOME": filepath.Join(home, ".config"),
@@ -150,7 +151,7 @@ func TestEveryEnumFlagIsChecked(t *testing.T) {
 	for _, tc := range enumCases("http://127.0.0.1:1") {
 		covered[strings.TrimLeft(tc.flag, "-")] = true
 	}
-	streams, _, _, _ := output.Test()
+	streams, _, _, _ := outputtest.Streams()
 	root := cli.NewRoot(&cmdutil.Factory{IO: streams, Getenv: func(string) string { return "" }})
 	found := map[string]bool{}
 	var walk func(c *cobra.Command)

@@ -18,7 +18,7 @@ import (
 	"github.com/billctl/billctl/internal/cli"
 	"github.com/billctl/billctl/internal/cli/cmdutil"
 	"github.com/billctl/billctl/internal/httpx/httpxtest"
-	"github.com/billctl/billctl/internal/output"
+	"github.com/billctl/billctl/internal/output/outputtest"
 	"github.com/billctl/billctl/internal/sandbox"
 	"github.com/billctl/billctl/internal/sandbox/sandboxtest"
 )
@@ -198,7 +198,7 @@ type faultRun struct {
 
 func runFaulty(t *testing.T, ctx context.Context, f *faulty, transport http.RoundTripper, args ...string) faultRun {
 	t.Helper()
-	streams, _, out, errb := output.Test()
+	streams, _, out, errb := outputtest.Streams()
 	home := t.TempDir()
 	env := map[string]string{
 		"HOME":             home,

@@ -14,6 +14,7 @@ import (
 	"github.com/billctl/billctl/internal/cli"
 	"github.com/billctl/billctl/internal/cli/cmdutil"
 	"github.com/billctl/billctl/internal/output"
+	"github.com/billctl/billctl/internal/output/outputtest"
 	"github.com/billctl/billctl/internal/sandbox/sandboxtest"
 )
 
@@ -110,7 +111,7 @@ func TestTokenNeverShows(t *testing.T) {
 	ran, redacted := 0, 0
 	for _, name := range sortedKeys(runs) {
 		for _, args := range runs[name] {
-			streams, _, out, errb := output.Test()
+			streams, _, out, errb := outputtest.Streams()
 			f := &cmdutil.Factory{
 				IO:      streams,
 				Getenv:  func(k string) string { return env[k] },

@@ -10,7 +10,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/billctl/billctl/internal/cli/cmdutil"
-	"github.com/billctl/billctl/internal/output"
+	"github.com/billctl/billctl/internal/output/outputtest"
 )
 
 // The reference of the command line, docs/cli.md, is kept current with
@@ -21,7 +21,7 @@ func TestReferenceNamesEveryCommandAndFlag(t *testing.T) {
 		t.Fatal(err)
 	}
 	doc := string(b)
-	streams, _, _, _ := output.Test()
+	streams, _, _, _ := outputtest.Streams()
 	root := NewRoot(&cmdutil.Factory{IO: streams, Getenv: func(string) string { return "" }})
 	var walk func(c *cobra.Command)
 	walk = func(c *cobra.Command) {

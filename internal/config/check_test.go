@@ -69,7 +69,7 @@ func TestCheck(t *testing.T) {
 		{"maple", Settings{Providers: providers, Provider: "maple", Company: "cmp_1", BaseURL: "https://api.maplebilling.com"}, ""},
 		{"local meteroid", Settings{Providers: providers, Provider: "meteroid", BaseURL: "http://127.0.0.1:8080"}, ""},
 		{"no base URL is the default", Settings{Providers: providers, Provider: "meteroid"}, ""},
-		{"no provider", Settings{Providers: providers}, "no provider: pass --provider meteroid|maple"},
+		{"no provider", Settings{Providers: providers}, "no provider: pass --provider " + providers.join("|")},
 		{"unknown provider", Settings{Providers: providers, Provider: "stripe"}, `unknown provider "stripe"`},
 		{"maple without company", Settings{Providers: providers, Provider: "maple"}, "maple needs a company ID"},
 		{"maple company not cmp_", Settings{Providers: providers, Provider: "maple", Company: "acme"}, `company "acme" is not a Maple company ID: it starts with cmp_`},
@@ -126,5 +126,21 @@ func TestRequireToken(t *testing.T) {
 	err = (&Settings{Providers: providers, Provider: "meteroid", Profile: "dev"}).RequireToken()
 	if exitcode.Code(err) != exitcode.Auth || !strings.Contains(err.Error(), `profile "dev" has none`) {
 		t.Errorf("got %v", err)
+	}
+}
+
+// A provider the local sandbox does not speak is refused with --sandbox
+// when settings are resolved, exit 2, before any request; without
+// --provider the sandbox takes the first provider it speaks.
+func TestSandboxRefusesProviderWithoutSandboxSide(t *testing.T) {
+	c := Catalogue{{Name: "plain", DefaultBaseURL: "https://api.example.com"}, {Name: "spoken", DefaultBaseURL: "https://api.example.org", Sandbox: true}}
+	s := &Settings{Providers: c, Provider: "plain", origins: map[string]string{}}
+	err := s.toSandbox(func(string) string { return "" }, func(string) string { return "--provider" })
+	if err == nil || exitcode.Code(err) != exitcode.Usage || !strings.Contains(err.Error(), "no plain side") || !strings.Contains(err.Error(), "spoken") {
+		t.Fatalf("--sandbox --provider plain: %v (exit %d), want a usage error naming spoken", err, exitcode.Code(err))
+	}
+	s = &Settings{Providers: c, origins: map[string]string{}}
+	if err := s.toSandbox(func(string) string { return "" }, func(string) string { return "default" }); err != nil || s.Provider != "spoken" {
+		t.Fatalf("--sandbox alone: provider %q, %v; want spoken", s.Provider, err)
 	}
 }

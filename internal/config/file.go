@@ -253,16 +253,6 @@ func Update(path string, warn io.Writer, change func(*File) error) error {
 	return save(path, target, f)
 }
 
-// Save writes f to path; see save. It takes no lock: a change to a file
-// that may already hold profiles goes through Update.
-func Save(path string, f *File) error {
-	target, err := writeTarget(path)
-	if err != nil {
-		return err
-	}
-	return save(path, target, f)
-}
-
 // writeTarget is the file that writing path replaces: path itself, or the
 // file a symbolic link at path leads to (a dotfiles manager), so that the
 // link is kept and the target replaced atomically. Only a regular file, or

@@ -15,6 +15,9 @@ type Provider struct {
 	// SandboxTenant is the sandbox's demo tenant, the default of --company
 	// with --sandbox.
 	SandboxTenant string
+	// Sandbox: the local sandbox answers in this provider's shape, so
+	// --sandbox may name it.
+	Sandbox bool
 }
 
 // Tenant is the account a provider addresses requests to.

@@ -7,7 +7,7 @@ import "github.com/billctl/billctl/internal/provider/registry"
 var providers = func() Catalogue {
 	var c Catalogue
 	for _, d := range registry.All() {
-		p := Provider{Name: d.Name, DefaultBaseURL: d.DefaultBaseURL, SandboxTenant: d.SandboxTenant}
+		p := Provider{Name: d.Name, DefaultBaseURL: d.DefaultBaseURL, SandboxTenant: d.SandboxTenant, Sandbox: d.Sandbox != nil}
 		if t := d.Tenant; t != nil {
 			p.Tenant = &Tenant{What: t.What, Example: t.Example, Check: t.Check}
 		}

@@ -304,7 +304,9 @@ func Resolve(c Catalogue, fs *pflag.FlagSet, getenv func(string) string, stdin i
 	}
 	s.Company = strings.TrimSpace(v.GetString("company"))
 	if s.Sandbox = v.GetBool("sandbox"); s.Sandbox {
-		s.toSandbox(getenv, origin)
+		if err := s.toSandbox(getenv, origin); err != nil {
+			return nil, err
+		}
 	} else if s.Token, err = NormalToken(v.GetString("token"), origin("token"), warn); err != nil {
 		return nil, err
 	}
@@ -406,10 +408,25 @@ func titleCase(name string) string {
 // the environment. A profile describes a real account: the sandbox takes
 // none of its account settings, its provider included, so that a profile
 // cannot half-apply (its provider without its company).
-func (s *Settings) toSandbox(getenv func(string) string, origin func(string) string) {
+//
+// A provider the sandbox does not speak is refused here, before anything
+// is sent: the sandbox would answer it with a page of its own.
+func (s *Settings) toSandbox(getenv func(string) string, origin func(string) string) error {
+	var with []string
+	for _, p := range s.Providers {
+		if p.Sandbox {
+			with = append(with, p.Name)
+		}
+	}
+	if len(with) == 0 {
+		return exitcode.FlagUsagef("--sandbox: no provider has a local sandbox")
+	}
 	if s.Provider == "" || strings.HasPrefix(origin("provider"), "profile") {
-		s.Provider = s.Providers[0].Name
+		s.Provider = with[0]
 		s.origins["provider"] = "--sandbox"
+	}
+	if p := s.Providers.Get(s.Provider); p != nil && !p.Sandbox {
+		return exitcode.FlagUsagef("--sandbox: the local sandbox has no %s side (from %s): it answers as %s", s.Provider, origin("provider"), strings.Join(with, " or "))
 	}
 	s.BaseURL = endpoint.BaseURL(getenv)
 	s.origins["base_url"] = "--sandbox"
@@ -423,4 +440,5 @@ func (s *Settings) toSandbox(getenv func(string) string, origin func(string) str
 	} else {
 		s.Company = ""
 	}
+	return nil
 }

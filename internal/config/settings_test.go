@@ -286,7 +286,7 @@ func TestResolveErrors(t *testing.T) {
 		{"current profile missing", nil, nil, "current_profile: gone\nprofiles:\n  a: {}\n",
 			[]string{`profile "gone" not found`}},
 		{"unknown provider from flag", []string{"--provider", "stripe"}, nil, "",
-			[]string{`unknown provider "stripe" (from --provider): use meteroid or maple`}},
+			[]string{`unknown provider "stripe" (from --provider): use ` + providers.join(" or ")}},
 		{"unknown provider from env", nil, map[string]string{"BILLCTL_PROVIDER": "stripe"}, "",
 			[]string{`(from BILLCTL_PROVIDER)`}},
 		{"unknown provider from profile", nil, nil, "current_profile: p\nprofiles:\n  p: {provider: stripe}\n",

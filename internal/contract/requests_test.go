@@ -15,7 +15,7 @@ import (
 	"github.com/billctl/billctl/internal/cli"
 	"github.com/billctl/billctl/internal/cli/cmdutil"
 	"github.com/billctl/billctl/internal/contract"
-	"github.com/billctl/billctl/internal/output"
+	"github.com/billctl/billctl/internal/output/outputtest"
 	"github.com/billctl/billctl/internal/provider/maple"
 	"github.com/billctl/billctl/internal/provider/meteroid"
 	"github.com/billctl/billctl/internal/request"
@@ -94,7 +94,7 @@ type dryRun struct {
 func dryRunFile(t *testing.T, c contractCase, file string) dryRun {
 	t.Helper()
 	env := map[string]string{"HOME": t.TempDir()}
-	io, _, stdout, stderr := output.Test()
+	io, _, stdout, stderr := outputtest.Streams()
 	f := &cmdutil.Factory{
 		IO:      io,
 		Getenv:  func(k string) string { return env[k] },

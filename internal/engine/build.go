@@ -59,7 +59,9 @@ func (b *Builder) BuildWith(d *request.Doc, last func(*request.Doc) error) (any,
 			return nil, provider.Request{}, err
 		}
 	}
-	p.Prepare(d)
+	if pp, ok := p.(provider.Preparer); ok {
+		pp.Prepare(d)
+	}
 	req := p.NewRequest()
 	if err := request.Decode(d, req); err != nil {
 		return nil, provider.Request{}, withHints(err, b.Defs)

@@ -36,7 +36,18 @@ func (d FlagDef) For(name string) bool {
 func RequestFlags(ds []*provider.Descriptor) []FlagDef {
 	var out []FlagDef
 	for _, f := range provider.CommonFlags() {
-		out = append(out, FlagDef{Flag: f})
+		// A common flag belongs to the providers whose create request has
+		// its field; nil owners when that is every one.
+		def := FlagDef{Flag: f}
+		for _, d := range ds {
+			if d.Takes(f) {
+				def.Owners = append(def.Owners, d.Name)
+			}
+		}
+		if len(def.Owners) == len(ds) {
+			def.Owners = nil
+		}
+		out = append(out, def)
 	}
 	at := map[string]int{}
 	for _, d := range ds {

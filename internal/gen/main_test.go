@@ -13,7 +13,7 @@ import (
 
 	"github.com/billctl/billctl/internal/cli"
 	"github.com/billctl/billctl/internal/cli/cmdutil"
-	"github.com/billctl/billctl/internal/output"
+	"github.com/billctl/billctl/internal/output/outputtest"
 )
 
 const committed = "../../completions"
@@ -61,7 +61,7 @@ func TestCompletionCommandPrintsTheCommittedScripts(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			streams, _, stdout, stderr := output.Test()
+			streams, _, stdout, stderr := outputtest.Streams()
 			f := &cmdutil.Factory{
 				IO:     streams,
 				Getenv: func(string) string { return "" },
@@ -81,7 +81,7 @@ func TestCompletionCommandPrintsTheCommittedScripts(t *testing.T) {
 }
 
 func TestUnknownShellIsAUsageError(t *testing.T) {
-	streams, _, stdout, _ := output.Test()
+	streams, _, stdout, _ := outputtest.Streams()
 	f := &cmdutil.Factory{IO: streams, Getenv: func(string) string { return "" }}
 	if code := cli.Run(f, []string{"completion", "tcsh"}); code != 2 {
 		t.Errorf("exit %d, want 2", code)

@@ -50,6 +50,13 @@ type Options struct {
 	Notes io.Writer
 	// Transport replaces the network (tests).
 	Transport http.RoundTripper
+	// Pool is how many connections to the host are kept open between
+	// requests: the requests in flight at once (a batch's --parallel).
+	// Zero keeps net/http's default, enough for one request at a time.
+	Pool int
+	// NoRedirects: a 3xx is the answer, never followed (a webhook
+	// delivery, whose receiver has no reason to send one elsewhere).
+	NoRedirects bool
 	// Clock replaces the wall clock of the retry policy (tests).
 	Clock Clock
 	// Jitter picks a pause in [0, max) for the backoff; nil is uniform
@@ -121,7 +128,10 @@ type Request struct {
 	Path   string
 	Body   []byte
 	Header map[string]string
-	Replay Replay
+	// Headers are added beside Header, every value of each (a header
+	// given more than once).
+	Headers http.Header
+	Replay  Replay
 	// Stream, when set, reads the body of a 2xx answer as it arrives,
 	// instead of its being held whole (and capped at MaxBody); the
 	// Response then has no Body. It runs within the attempt's time limit.
@@ -140,8 +150,14 @@ func New(o Options) *Client {
 		SetRetryCount(0).   // retries are ours: resty's do not know which requests are safe to repeat
 		SetLogger(quiet{}). // stderr belongs to the command; what matters is in the errors
 		SetRedirectPolicy(resty.RedirectPolicyFunc(sameOrigin))
-	if o.Transport != nil {
+	if o.NoRedirects {
+		r.SetRedirectPolicy(resty.RedirectPolicyFunc(func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }))
+	}
+	switch {
+	case o.Transport != nil:
 		r.SetTransport(o.Transport)
+	case o.Pool > 0:
+		r.SetTransport(pooled(o.Pool))
 	}
 	if o.Token != "" {
 		r.SetAuthToken(o.Token)
@@ -351,6 +367,11 @@ func (c *Client) attempt(ctx context.Context, r Request, deadline time.Time) (*R
 	})
 	actx = context.WithValue(actx, sendingKey{}, &sending{replay: r.Replay, body: r.Body})
 	req := c.r.R().SetContext(actx).SetHeaders(r.Header)
+	for k, vs := range r.Headers {
+		for _, v := range vs {
+			req.Header.Add(k, v)
+		}
+	}
 	if r.Body != nil {
 		req.SetHeader("Content-Type", "application/json").SetBody(r.Body)
 	}
@@ -361,7 +382,7 @@ func (c *Client) attempt(ctx context.Context, r Request, deadline time.Time) (*R
 	if r.Stream != nil && res != nil && res.RawBody() != nil {
 		defer res.RawBody().Close()
 	}
-	if err == nil && isRedirect(res.StatusCode()) && res.Header().Get("Location") != "" {
+	if err == nil && !c.opts.NoRedirects && isRedirect(res.StatusCode()) && res.Header().Get("Location") != "" {
 		// A redirect that was not followed: a request whose body cannot
 		// be sent twice stops at the first one.
 		err = &redirectError{msg: "the server redirected to " + location(res) + "; billctl does not follow redirects of a create: check --base-url"}
@@ -523,4 +544,17 @@ func RedactHeader(name, value string) string {
 func IsTimeout(err error) bool {
 	var ne interface{ Timeout() bool }
 	return errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout())
+}
+
+// pooled is the network with n idle connections kept per host, so that n
+// requests in flight reuse theirs instead of each dialling anew. net/http
+// keeps two by default; below that the default transport serves.
+func pooled(n int) http.RoundTripper {
+	if n <= http.DefaultMaxIdleConnsPerHost {
+		return http.DefaultTransport
+	}
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = n
+	t.MaxIdleConns = max(t.MaxIdleConns, n)
+	return t
 }

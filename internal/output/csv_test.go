@@ -129,7 +129,7 @@ func TestCSVStreams(t *testing.T) {
 }
 
 func TestPrinterCSV(t *testing.T) {
-	io, _, out, _ := Test()
+	io, _, out, _ := testStreams()
 	p := &Printer{IO: io, Format: "csv", Columns: []string{"id", "customer_id"}}
 	st := p.Stream()
 	_ = st.Add(Item{Index: 1, Session: &provider.Session{Raw: raw(`{"id":"che_1","customer_id":"=1+1"}`)}})
@@ -160,7 +160,7 @@ func TestPrinterCSV(t *testing.T) {
 }
 
 func TestPrinterTableColumns(t *testing.T) {
-	io, _, out, _ := Test()
+	io, _, out, _ := testStreams()
 	p := &Printer{IO: io, Format: "table", Columns: []string{"customer_id", "id", "net_terms"}}
 	s := &provider.Session{ID: "che_1", Raw: raw(`{"id":"che_1","status":"CREATED","customer_id":"cus_1"}`)}
 	if err := p.Many([]Item{{Session: s}}); err != nil {

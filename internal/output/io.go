@@ -3,7 +3,6 @@
 package output
 
 import (
-	"bytes"
 	"io"
 	"os"
 
@@ -43,12 +42,6 @@ func System(getenv func(string) string) *IO {
 		io.NoColor = true
 	}
 	return io
-}
-
-// Test returns streams backed by buffers.
-func Test() (*IO, *bytes.Buffer, *bytes.Buffer, *bytes.Buffer) {
-	in, out, errb := &bytes.Buffer{}, &bytes.Buffer{}, &bytes.Buffer{}
-	return &IO{In: in, Out: out, Err: errb}, in, out, errb
 }
 
 // Mask hides secret (the API token) in everything written to Out and Err

@@ -33,7 +33,7 @@ var vocab = provider.Vocabulary{
 
 func printTo(t *testing.T, color bool, format string, fn func(*Printer) error, timeFn func(string) string) string {
 	t.Helper()
-	io, _, out, _ := Test()
+	io, _, out, _ := testStreams()
 	io.StdoutTTY = color
 	p := &Printer{IO: io, Format: format, Time: timeFn, Vocabulary: vocab}
 	if err := fn(p); err != nil {
@@ -109,7 +109,7 @@ func TestTablesColourTheStatusOnATerminal(t *testing.T) {
 		})
 	}
 	// NO_COLOR on a terminal: none.
-	io, _, out, _ := Test()
+	io, _, out, _ := testStreams()
 	io.StdoutTTY, io.NoColor = true, true
 	if err := (&Printer{IO: io, Format: "table", Vocabulary: vocab}).One(one); err != nil {
 		t.Fatal(err)

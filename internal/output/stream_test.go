@@ -28,7 +28,7 @@ func batchItems(n int, failEvery int) []Item {
 
 func streamed(t *testing.T, format string, items []Item) string {
 	t.Helper()
-	io, _, out, _ := Test()
+	io, _, out, _ := testStreams()
 	st := (&Printer{IO: io, Format: format}).Stream()
 	for i, it := range items {
 		if err := st.Add(it); err != nil {
@@ -48,7 +48,7 @@ func streamed(t *testing.T, format string, items []Item) string {
 
 func many(t *testing.T, format string, items []Item) string {
 	t.Helper()
-	io, _, out, _ := Test()
+	io, _, out, _ := testStreams()
 	if err := (&Printer{IO: io, Format: format}).Many(items); err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 
 	"github.com/billctl/billctl/internal/exitcode"
@@ -25,8 +26,6 @@ type Descriptor struct {
 	// Tenant is the account inside the API every request is addressed to
 	// (--company); nil when the token alone names the account.
 	Tenant *Tenant
-	// Caps says what the API can do beyond create and get.
-	Caps Caps
 	// Flags are the dedicated request flags of `checkout create` that
 	// belong to this provider (the common ones are CommonFlags).
 	Flags func() []Flag
@@ -70,20 +69,25 @@ type Tenant struct {
 	Check func(v string) error
 }
 
-// Caps are the capabilities of a provider.
-type Caps struct {
-	// List: the API lists sessions; ListStatuses are its status filter.
-	List         bool
-	ListStatuses []string
-	// Cancel: the API cancels sessions; Cancellable says which.
-	Cancel      bool
-	Cancellable func(status string) bool
-	// ReplaysKeys: a create sent again with the same Idempotency-Key
-	// returns the session already made rather than a second one.
-	ReplaysKeys bool
-	// Reconciles: after a failed create the client looks for the session
-	// it may have made.
-	Reconciles bool
+// Can reports whether the provider d describes implements T, one of the
+// optional interfaces (Getter, Lister, Canceller, …): asked of a client
+// built without a connection, so that a verb the provider lacks is refused
+// before any setting or token is needed to learn it.
+func Can[T any](d *Descriptor) bool {
+	_, ok := d.New(nil, "").(T)
+	return ok
+}
+
+// Takes reports whether the provider d describes takes the common request
+// flag f: it does when its create request has the field the flag sets
+// (--metadata only where the wire type has metadata).
+func (d *Descriptor) Takes(f Flag) bool {
+	field := f.Path
+	if f.Field != "" {
+		field = f.Field
+	}
+	field, _, _ = strings.Cut(field, ".")
+	return slices.Contains(JSONFields(d.New(nil, "").NewRequest()), field)
 }
 
 // Vocabulary is a provider's words for its sessions.
@@ -128,6 +132,10 @@ type Flag struct {
 	Lookup LookupKind
 	// Complete, when set, completes the flag; lookup fetches records.
 	Complete func(toComplete string, lookup func(LookupKind) []Item) []string
+	// Field is the top-level field an Apply flag sets, when Path is
+	// empty: a common flag applies to the providers whose wire type has
+	// it (Descriptor.Takes).
+	Field string
 	// GoesOn: a completed value may go on (KEY=VAL,…), so the shell adds
 	// no space after it.
 	GoesOn bool
@@ -146,11 +154,13 @@ const (
 	AskOffered        // offered in one short list of common options
 )
 
-// CommonFlags are the request flags every provider takes.
+// CommonFlags are the request flags of the shape every provider may
+// share; each applies to the providers whose create request has its field
+// (Descriptor.Takes).
 func CommonFlags() []Flag {
 	return []Flag{
 		{Name: "customer", Path: "customer_id", Usage: "customer ID (customer_id); some providers also take the customer's alias", Lookup: Customers, Ask: AskFirst},
-		{Name: "metadata", Kind: ListFlag, Usage: "metadata entry KEY=VALUE (repeatable)", Apply: applyMetadata},
+		{Name: "metadata", Kind: ListFlag, Field: "metadata", Usage: "metadata entry KEY=VALUE (repeatable)", Apply: applyMetadata},
 	}
 }
 

@@ -16,15 +16,15 @@ import (
 	"github.com/billctl/billctl/internal/request"
 )
 
-// Provider is one billing API.
+// Provider is one billing API: what every provider does, create. What
+// only some can do is an interface of its own below (Preparer, Getter,
+// Lister, Canceller, KeyReplayer, Settler), found by type assertion, so
+// that a provider implements what its API has and stubs nothing.
 type Provider interface {
 	// Name is the provider's name, as its descriptor gives it.
 	Name() string
 	// NewRequest returns a pointer to an empty create-request wire type.
 	NewRequest() any
-	// Prepare fills, before decoding, what the tool sets for the user when
-	// the input leaves it out (a type, a default list).
-	Prepare(d *request.Doc)
 	// CreatePath is the path of the create endpoint.
 	CreatePath() string
 	// Subject is what a decoded request (from NewRequest) makes a session
@@ -32,13 +32,41 @@ type Provider interface {
 	Subject(req any) Subject
 	// Create sends a checked request with an idempotency key.
 	Create(ctx context.Context, req Request, key string) (*Session, error)
-	// Get fetches one session.
+}
+
+// Preparer is a provider that fills, before decoding, what the tool sets
+// for the user when the input leaves it out (a type, a default list).
+type Preparer interface {
+	Prepare(d *request.Doc)
+}
+
+// Getter is a provider that fetches one session (`checkout get`, --wait).
+type Getter interface {
 	Get(ctx context.Context, id string) (*Session, error)
+}
+
+// Lister is a provider that lists sessions (`checkout list`).
+type Lister interface {
 	// List hands fn the sessions, optionally filtered, one at a time as
 	// they are read: a list can be long.
 	List(ctx context.Context, f ListFilter, fn func(*Session) error) error
-	// Cancel cancels one session.
+	// ListStatuses are the values of the list's status filter.
+	ListStatuses() []string
+}
+
+// Canceller is a provider that cancels sessions (`checkout cancel`).
+type Canceller interface {
 	Cancel(ctx context.Context, id string) (*Session, error)
+	// Cancellable says whether a session in status can still be
+	// cancelled, for completion.
+	Cancellable(status string) bool
+}
+
+// KeyReplayer is a provider whose API answers a create sent again with
+// the same Idempotency-Key with the session already made rather than a
+// second one.
+type KeyReplayer interface {
+	ReplaysKeys() bool
 }
 
 // Result is one result of a command: a session, or the error a batch

@@ -217,29 +217,6 @@ func (s *Sheet) Apply(d *request.Doc, row *Row) error {
 	return errs.Err()
 }
 
-// Locate makes every error about row name the row: an error found when
-// the whole request is checked (a required field missing) has no cell, and
-// one about the base document or a flag names only that.
-func (s *Sheet) Locate(err error, row *Row) error {
-	var errs *request.Errors
-	if !errors.As(err, &errs) {
-		return err
-	}
-	prefix := s.Name + ":"
-	for _, e := range errs.List {
-		if strings.HasPrefix(e.Place, prefix) {
-			e.Doc = 0
-			continue
-		}
-		at := fmt.Sprintf("%s:%d", s.Name, row.Index)
-		if e.Place != "" {
-			at += " (" + e.Place + ")"
-		}
-		e.Place, e.Doc = at, 0
-	}
-	return err
-}
-
 // Place names a cell: FILE:ROW:COLUMN, both counted from 1 (row 1 is the
 // first after the header).
 func (s *Sheet) Place(row, col int) string {
@@ -253,9 +230,6 @@ func (s *Sheet) Place(row, col int) string {
 	b = strconv.AppendInt(b, int64(col), 10)
 	return string(b)
 }
-
-// Rows is how many rows have been read so far, empty ones included.
-func (s *Sheet) Rows() int { return s.n }
 
 func (s *Sheet) headerPlace(col int) string {
 	return fmt.Sprintf("%s:header:%d", s.Name, col)

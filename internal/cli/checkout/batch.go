@@ -4,35 +4,14 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"net/http"
 	"os"
 	"path/filepath"
 
-	"github.com/billctl/billctl/internal/cli/cmdutil"
 	"github.com/billctl/billctl/internal/config"
 	"github.com/billctl/billctl/internal/engine"
 	"github.com/billctl/billctl/internal/output"
 	"github.com/billctl/billctl/internal/provider"
-	"github.com/billctl/billctl/internal/provider/registry"
 )
-
-// withPool gives the HTTP client a connection pool that keeps an idle
-// connection for every worker. The usual pool keeps only a few per host:
-// with more workers than that, each request beyond them would open a
-// connection and close it after, a TCP and TLS handshake per session and
-// sockets piling up in TIME_WAIT on a long batch. Tests that replace the
-// transport keep theirs.
-func withPool(f *cmdutil.Factory, workers int) *cmdutil.Factory {
-	if f.Transport != nil {
-		return f
-	}
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.MaxIdleConnsPerHost = max(workers, 2)
-	t.MaxIdleConns = max(t.MaxIdleConns, workers)
-	g := *f
-	g.Transport = t
-	return &g
-}
 
 // sendBatch sends the total bodies of sp through the engine and prints
 // the results in input order, with a progress bar on a terminal.
@@ -55,7 +34,7 @@ func sendBatchTo(opts *CreateOptions, s *config.Settings, p provider.Provider, s
 		Workers:     opts.Parallel,
 		FailFast:    opts.FailFast,
 		Key:         opts.key,
-		ReplaysKeys: registry.Get(s.Provider).Caps.ReplaysKeys,
+		ReplaysKeys: replaysKeys(p),
 		FixedKeys:   opts.IdempotencyKey != "",
 	}
 	if opts.Rows != "" {
@@ -114,4 +93,10 @@ func stateDir(getenv func(string) string) (string, error) {
 		}
 	}
 	return filepath.Join(home, ".local", "state"), nil
+}
+
+// replaysKeys: p answers a key it has seen with the session made then.
+func replaysKeys(p provider.Provider) bool {
+	r, ok := p.(provider.KeyReplayer)
+	return ok && r.ReplaysKeys()
 }

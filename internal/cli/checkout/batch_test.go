@@ -18,14 +18,14 @@ import (
 	"github.com/billctl/billctl/internal/cli/cmdutil"
 	"github.com/billctl/billctl/internal/config"
 	"github.com/billctl/billctl/internal/engine"
-	"github.com/billctl/billctl/internal/output"
+	"github.com/billctl/billctl/internal/output/outputtest"
 	"github.com/billctl/billctl/internal/sandbox/sandboxtest"
 )
 
 // runCreate runs `checkout create args…` against srv in process.
 func runCreate(t *testing.T, srv *sandboxtest.API, args ...string) (string, error) {
 	t.Helper()
-	streams, _, out, _ := output.Test()
+	streams, _, out, _ := outputtest.Streams()
 	env := map[string]string{"HOME": t.TempDir(), "BILLCTL_TOKEN": "sk_test", "BILLCTL_BASE_URL": srv.URL}
 	root := &cobra.Command{Use: "billctl", SilenceErrors: true, SilenceUsage: true}
 	config.AddFlags(root.PersistentFlags(), cmdutil.Catalogue())

@@ -25,7 +25,7 @@ func NewCmdCancel(f *cmdutil.Factory, runF func(*CancelOptions) error) *cobra.Co
 	opts := &CancelOptions{F: f}
 	cmd := &cobra.Command{
 		Use:   "cancel ID",
-		Short: "Cancel an open checkout session (" + strings.Join(able(func(c provider.Caps) bool { return c.Cancel }), ", ") + ")",
+		Short: "Cancel an open checkout session (" + strings.Join(able(cancelling), ", ") + ")",
 		Long: strings.TrimSpace(`
 Cancel a checkout session so that its link no longer takes payment, and
 print the cancelled session.
@@ -33,7 +33,7 @@ print the cancelled session.
 Only an open session (CREATED or AWAITING_PAYMENT) can be cancelled; the API
 refuses one that is unknown, completed, expired or already cancelled.
 
-`) + "\n\n" + onlyFor(func(c provider.Caps) bool { return c.Cancel }, "cancels checkout sessions"),
+`) + "\n\n" + onlyFor(cancelling, "cancels checkout sessions"),
 		Example: strings.Trim(`
   # Cancel one session
   billctl checkout cancel che_7n42DGM5Tflk9n8mt7Fhc7
@@ -55,11 +55,11 @@ refuses one that is unknown, completed, expired or already cancelled.
 
 func cancelRun(opts *CancelOptions) error {
 	f := opts.F
-	s, p, err := sessionAPI(f, canCancel, "cancelling a checkout session is not supported")
+	s, p, err := sessionAPI(f, cancelling)
 	if err != nil {
 		return err
 	}
-	sess, err := p.Cancel(f.Context, opts.ID)
+	sess, err := p.(provider.Canceller).Cancel(f.Context, opts.ID)
 	if err != nil {
 		return err
 	}

@@ -32,34 +32,50 @@ func NewCmd(f *cmdutil.Factory) *cobra.Command {
 	return cmd
 }
 
-// client builds the provider for s. needToken is false for --dry-run,
+// client builds the provider for settings s its caller has checked
+// (Settings.Check, once per command). needToken is false for --dry-run,
 // which sends nothing.
 func client(f *cmdutil.Factory, s *config.Settings, needToken bool) (provider.Provider, error) {
-	if err := s.Check(); err != nil {
-		return nil, err
-	}
+	return pooledClient(f, s, needToken, 0)
+}
+
+// pooledClient is client for pool requests in flight at once.
+func pooledClient(f *cmdutil.Factory, s *config.Settings, needToken bool, pool int) (provider.Provider, error) {
 	if needToken {
 		if err := s.RequireToken(); err != nil {
 			return nil, err
 		}
 	}
-	return f.Provider(s)
+	return f.PooledProvider(s, pool)
 }
 
-// A capability a command needs beyond create and get.
-type capability int
+// verb is a command not every provider serves: has says whether a
+// provider does (one of its optional interfaces), cannot says it does not
+// in the command's words.
+type verb struct {
+	has    func(*provider.Descriptor) bool
+	cannot string
+}
 
-const (
-	anyProvider capability = iota
-	canList
-	canCancel
+var (
+	getting    = verb{provider.Can[provider.Getter], "reading a checkout session is not supported"}
+	listing    = verb{provider.Can[provider.Lister], "listing checkout sessions is not supported; look one up with `billctl checkout get ID`"}
+	cancelling = verb{provider.Can[provider.Canceller], "cancelling a checkout session is not supported"}
 )
 
+// refuse is the error for a verb the provider d lacks, nil when it has it.
+func (v verb) refuse(d *provider.Descriptor) error {
+	if v.has(d) {
+		return nil
+	}
+	return provider.Unsupported(d.Name, v.cannot)
+}
+
 // sessionAPI resolves the settings of a command that reads or changes
-// existing sessions and builds its client. What the provider's API cannot
-// do (need) is refused before a token or tenant is asked for only to
-// learn it; cannot says it in the command's words.
-func sessionAPI(f *cmdutil.Factory, need capability, cannot string) (*config.Settings, provider.Provider, error) {
+// existing sessions and builds its client. A verb the provider's API
+// lacks is refused before a token or tenant is asked for only to learn
+// it.
+func sessionAPI(f *cmdutil.Factory, v verb) (*config.Settings, provider.Provider, error) {
 	s, err := f.Settings()
 	if err != nil {
 		return nil, nil, err
@@ -67,10 +83,13 @@ func sessionAPI(f *cmdutil.Factory, need capability, cannot string) (*config.Set
 	if err := checkFormat(s.Output, false); err != nil {
 		return nil, nil, err
 	}
-	if d := registry.Get(s.Provider); d != nil {
-		if (need == canList && !d.Caps.List) || (need == canCancel && !d.Caps.Cancel) {
-			return nil, nil, provider.Unsupported(d.Name, cannot)
+	if d, err := f.Descriptor(); err == nil {
+		if err := v.refuse(d); err != nil {
+			return nil, nil, err
 		}
+	}
+	if err := s.Check(); err != nil {
+		return nil, nil, err
 	}
 	p, err := client(f, s, true)
 	if err != nil {

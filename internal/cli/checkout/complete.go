@@ -86,7 +86,11 @@ func cancellable(f *cmdutil.Factory) func(completion.Item) bool {
 			return false
 		}
 		d := registry.Get(s.Provider)
-		return d != nil && d.Caps.Cancellable != nil && d.Caps.Cancellable(it.Status)
+		if d == nil {
+			return false
+		}
+		c, ok := d.New(nil, "").(provider.Canceller)
+		return ok && c.Cancellable(it.Status)
 	}
 }
 

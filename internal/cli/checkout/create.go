@@ -177,7 +177,18 @@ func createRun(opts *CreateOptions) error {
 	if err := engine.CheckFlags(given, s.Provider); err != nil {
 		return err
 	}
-	p, err := client(withPool(f, opts.Parallel), s, !opts.DryRun)
+	if opts.wait != nil && opts.wait.on {
+		// Waiting reads the session back: refused before a token is
+		// needed where the provider cannot.
+		d, err := f.Descriptor()
+		if err != nil {
+			return err
+		}
+		if err := getting.refuse(d); err != nil {
+			return err
+		}
+	}
+	p, err := pooledClient(f, s, !opts.DryRun, opts.Parallel)
 	if err != nil {
 		return err
 	}

@@ -66,14 +66,14 @@ field exactly as returned.`),
 
 func getRun(opts *GetOptions) error {
 	f := opts.F
-	s, p, err := sessionAPI(f, anyProvider, "")
+	s, p, err := sessionAPI(f, getting)
 	if err != nil {
 		return err
 	}
 	if err := opts.format.resolve(f, s); err != nil {
 		return err
 	}
-	sess, err := p.Get(f.Context, opts.ID)
+	sess, err := p.(provider.Getter).Get(f.Context, opts.ID)
 	if err != nil {
 		return explainNotFound(err, s, opts.ID)
 	}

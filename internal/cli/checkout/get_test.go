@@ -14,7 +14,7 @@ import (
 	"github.com/billctl/billctl/internal/cli/cmdutil"
 	"github.com/billctl/billctl/internal/config"
 	"github.com/billctl/billctl/internal/exitcode"
-	"github.com/billctl/billctl/internal/output"
+	"github.com/billctl/billctl/internal/output/outputtest"
 	"github.com/billctl/billctl/internal/sandbox"
 	"github.com/billctl/billctl/internal/sandbox/sandboxtest"
 )
@@ -49,7 +49,7 @@ func newTestEnv(t *testing.T, env map[string]string, flags ...string) *testEnv {
 	for k, v := range env {
 		vars[k] = v
 	}
-	io, _, out, errb := output.Test()
+	io, _, out, errb := outputtest.Streams()
 	b := &recordingBrowser{}
 	return &testEnv{
 		f: &cmdutil.Factory{

@@ -28,12 +28,12 @@ func NewCmdList(f *cmdutil.Factory, runF func(*ListOptions) error) *cobra.Comman
 	opts := &ListOptions{F: f}
 	cmd := &cobra.Command{
 		Use:   "list [--customer ID] [--status STATUS]",
-		Short: "List checkout sessions (" + strings.Join(able(func(c provider.Caps) bool { return c.List }), ", ") + ")",
+		Short: "List checkout sessions (" + strings.Join(able(listing), ", ") + ")",
 		Long: strings.TrimSpace(`
 List the account's checkout sessions, newest first as the API orders them,
 optionally only one customer's or only those in one status.
 
-`) + "\n\n" + onlyFor(func(c provider.Caps) bool { return c.List }, "lists checkout sessions"),
+`) + "\n\n" + onlyFor(listing, "lists checkout sessions"),
 		Example: strings.Trim(`
   # Sessions still waiting for the customer
   billctl checkout list --status AWAITING_PAYMENT
@@ -64,7 +64,7 @@ optionally only one customer's or only those in one status.
 
 func listRun(opts *ListOptions) error {
 	f := opts.F
-	s, p, err := sessionAPI(f, canList, "listing checkout sessions is not supported; look one up with `billctl checkout get ID`")
+	s, p, err := sessionAPI(f, listing)
 	if err != nil {
 		return err
 	}
@@ -75,7 +75,7 @@ func listRun(opts *ListOptions) error {
 	// sessions, and none of them waits in memory for the others.
 	st := opts.format.on(f, printer(f, s)).Stream()
 	n := 0
-	err = p.List(f.Context, provider.ListFilter{Customer: opts.Customer, Status: opts.Status}, func(sess *provider.Session) error {
+	err = p.(provider.Lister).List(f.Context, provider.ListFilter{Customer: opts.Customer, Status: opts.Status}, func(sess *provider.Session) error {
 		n++
 		return st.Add(output.Item{Session: sess})
 	})
@@ -117,7 +117,11 @@ func listStatuses() []string {
 	var out []string
 	seen := map[string]bool{}
 	for _, d := range registry.All() {
-		for _, v := range d.Caps.ListStatuses {
+		l, ok := d.New(nil, "").(provider.Lister)
+		if !ok {
+			continue
+		}
+		for _, v := range l.ListStatuses() {
 			if !seen[v] {
 				seen[v] = true
 				out = append(out, v)
@@ -127,12 +131,12 @@ func listStatuses() []string {
 	return out
 }
 
-// able are the names of the providers whose capabilities has says yes to,
-// capitalised as prose names them.
-func able(has func(provider.Caps) bool) []string {
+// able are the names of the providers that serve v, capitalised as prose
+// names them.
+func able(v verb) []string {
 	var out []string
 	for _, d := range registry.All() {
-		if has(d.Caps) {
+		if v.has(d) {
 			out = append(out, titleCase(d.Name))
 		}
 	}
@@ -141,14 +145,14 @@ func able(has func(provider.Caps) bool) []string {
 
 // onlyFor says, for a command's help, which providers can serve it:
 // "A only: B has no endpoint that lists checkout sessions."
-func onlyFor(has func(provider.Caps) bool, what string) string {
+func onlyFor(v verb, what string) string {
 	var cannot []string
 	for _, d := range registry.All() {
-		if !has(d.Caps) {
+		if !v.has(d) {
 			cannot = append(cannot, titleCase(d.Name))
 		}
 	}
-	s := strings.Join(able(has), ", ") + " only"
+	s := strings.Join(able(v), ", ") + " only"
 	if len(cannot) > 0 {
 		s += ": " + strings.Join(cannot, ", ") + " has no endpoint that " + what + "."
 	}

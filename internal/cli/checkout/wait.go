@@ -66,7 +66,7 @@ func finished(status string) bool {
 
 // waiter polls sessions until they are finished.
 type waiter struct {
-	p       provider.Provider
+	p       provider.Getter
 	sandbox bool
 	timeout time.Duration
 	// sleep waits d or until ctx ends (tests replace it).
@@ -74,7 +74,10 @@ type waiter struct {
 }
 
 func newWaiter(p provider.Provider, s *config.Settings, w *waitFlags) *waiter {
-	return &waiter{p: p, sandbox: s.Sandbox, timeout: w.timeout, sleep: sleepCtx}
+	// --wait is refused up front for a provider that cannot read a
+	// session back (createRun, getRun), so p is a Getter here.
+	g, _ := p.(provider.Getter)
+	return &waiter{p: g, sandbox: s.Sandbox, timeout: w.timeout, sleep: sleepCtx}
 }
 
 func sleepCtx(ctx context.Context, d time.Duration) error {

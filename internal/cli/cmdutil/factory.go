@@ -74,7 +74,7 @@ func (f *Factory) Settings() (*config.Settings, error) {
 func Catalogue() config.Catalogue {
 	var c config.Catalogue
 	for _, d := range registry.All() {
-		p := config.Provider{Name: d.Name, DefaultBaseURL: d.DefaultBaseURL, SandboxTenant: d.SandboxTenant}
+		p := config.Provider{Name: d.Name, DefaultBaseURL: d.DefaultBaseURL, SandboxTenant: d.SandboxTenant, Sandbox: d.Sandbox != nil}
 		if t := d.Tenant; t != nil {
 			p.Tenant = &config.Tenant{What: t.What, Example: t.Example, Check: t.Check}
 		}
@@ -106,16 +106,24 @@ func descriptor(s *config.Settings) (*provider.Descriptor, error) {
 // log). It is built when a command asks for it, never before: a command
 // that sends nothing pays nothing for it.
 func (f *Factory) Provider(s *config.Settings) (provider.Provider, error) {
+	return f.PooledProvider(s, 0)
+}
+
+// PooledProvider is Provider for pool requests in flight at once (a
+// batch's --parallel): its connections are kept for reuse.
+func (f *Factory) PooledProvider(s *config.Settings, pool int) (provider.Provider, error) {
 	d, err := descriptor(s)
 	if err != nil {
 		return nil, err
 	}
-	return d.New(f.HTTP(s), s.Company), nil
+	return d.New(f.httpClient(s, pool), s.Company), nil
 }
 
 // HTTP is the HTTP client every request of s goes through.
-func (f *Factory) HTTP(s *config.Settings) *httpx.Client {
-	e := HTTPEnv{Getenv: f.Getenv, Transport: f.Transport, UserAgent: f.UserAgent(), Stderr: f.IO.Err}
+func (f *Factory) HTTP(s *config.Settings) *httpx.Client { return f.httpClient(s, 0) }
+
+func (f *Factory) httpClient(s *config.Settings, pool int) *httpx.Client {
+	e := HTTPEnv{Getenv: f.Getenv, Transport: f.Transport, UserAgent: f.UserAgent(), Stderr: f.IO.Err, Pool: pool}
 	if f.IO.StderrTTY {
 		e.Note = f.IO.Err
 	}
@@ -132,6 +140,8 @@ type HTTPEnv struct {
 	// Note, when set (stderr is a terminal), is told which sandbox a
 	// --sandbox command uses.
 	Note io.Writer
+	// Pool is how many requests may be in flight at once (httpx.Options).
+	Pool int
 }
 
 // NewHTTP builds the client for the settings s: the one builder of the
@@ -157,6 +167,7 @@ func NewHTTP(s *config.Settings, e HTTPEnv) *httpx.Client {
 		Debug:     debug,
 		Notes:     e.Stderr,
 		Transport: tr,
+		Pool:      e.Pool,
 	})
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,7 +15,7 @@ import (
 	"github.com/billctl/billctl/internal/cli/cmdutil"
 	"github.com/billctl/billctl/internal/config"
 	"github.com/billctl/billctl/internal/exitcode"
-	"github.com/billctl/billctl/internal/output"
+	"github.com/billctl/billctl/internal/output/outputtest"
 )
 
 // fakePrompter answers from a script and records what was asked.
@@ -39,7 +40,7 @@ func (p *fakePrompter) Confirm(q string) (bool, error) {
 // and the command build returns, as cli.Run would.
 func run(t *testing.T, env map[string]string, stdin string, args []string, build func(*cmdutil.Factory) *cobra.Command) (*bytes.Buffer, *bytes.Buffer, error) {
 	t.Helper()
-	io, in, out, errb := output.Test()
+	io, in, out, errb := outputtest.Streams()
 	in.WriteString(stdin)
 	f := &cmdutil.Factory{IO: io, Getenv: func(k string) string { return env[k] }}
 	root := &cobra.Command{Use: "billctl", SilenceErrors: true, SilenceUsage: true}
@@ -70,7 +71,7 @@ func TestAddFlagsStoreOnlyWhatIsGiven(t *testing.T) {
 }
 
 func newAdd(t *testing.T, tty bool, stdin string, p Prompter) (*AddOptions, *bytes.Buffer) {
-	io, in, _, errb := output.Test()
+	io, in, _, errb := outputtest.Streams()
 	in.WriteString(stdin)
 	io.StdinTTY = tty
 	return &AddOptions{
@@ -107,7 +108,7 @@ func TestAddPromptsOnATerminal(t *testing.T) {
 func TestAddOverAnExistingName(t *testing.T) {
 	setup := func(tty bool, p Prompter) *AddOptions {
 		opts, _ := newAdd(t, tty, "sk_new_token_abcdefgh", p)
-		if err := config.Save(opts.ConfigPath, &config.File{CurrentProfile: "dev", Profiles: map[string]*config.Profile{
+		if err := writeConfig(opts.ConfigPath, &config.File{CurrentProfile: "dev", Profiles: map[string]*config.Profile{
 			"dev": {Provider: "meteroid", Token: "sk_old"},
 		}}); err != nil {
 			t.Fatal(err)
@@ -187,7 +188,7 @@ func TestShowNeverPrintsTheToken(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "config.yaml")
 	const token = "sk_live_secret_value_WXYZ"
-	if err := config.Save(path, &config.File{CurrentProfile: "p", Profiles: map[string]*config.Profile{
+	if err := writeConfig(path, &config.File{CurrentProfile: "p", Profiles: map[string]*config.Profile{
 		"p": {Provider: "meteroid", Token: token},
 	}}); err != nil {
 		t.Fatal(err)
@@ -239,4 +240,13 @@ func TestFormat(t *testing.T) {
 			t.Errorf("%v %q: %v %+v, want %s", tt.args, tt.env, err, got, tt.want)
 		}
 	}
+}
+
+// writeConfig makes the config file at path hold f, as `profile add`
+// would have written it.
+func writeConfig(path string, f *config.File) error {
+	return config.Update(path, io.Discard, func(cur *config.File) error {
+		*cur = *f
+		return nil
+	})
 }

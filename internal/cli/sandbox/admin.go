@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"strings"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/billctl/billctl/internal/cli/cmdutil"
 	"github.com/billctl/billctl/internal/exitcode"
+	"github.com/billctl/billctl/internal/httpx"
 	"github.com/billctl/billctl/internal/sandbox"
 	"github.com/billctl/billctl/internal/sandbox/endpoint"
 	"github.com/billctl/billctl/internal/sandbox/page"
@@ -106,18 +108,26 @@ func throughServer(ctx context.Context, f *cmdutil.Factory, path string) (code i
 	if _, err := sandbox.IsLoopback(addr); err != nil {
 		return 0, "", addr, exitcode.New(exitcode.Usage, fmt.Errorf("BILLCTL_SANDBOX_ADDR: %w", err))
 	}
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "http://"+addr+path, nil)
-	if err != nil {
-		return 0, "", addr, err
+	// The one HTTP stack, so --debug shows the call like any other; one
+	// attempt within 30 s, and a redirect is an answer: the admin routes
+	// never send one.
+	var debug io.Writer
+	if f.Flags != nil {
+		if on, _ := f.Flags.GetBool("debug"); on {
+			debug = f.IO.Err
+		}
 	}
-	req.Header.Set("Authorization", "Bearer "+endpoint.ClientToken(f.Getenv))
-	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := client.Do(req)
+	client := httpx.New(httpx.Options{
+		BaseURL:     "http://" + addr,
+		Token:       endpoint.ClientToken(f.Getenv),
+		UserAgent:   f.UserAgent(),
+		Timeout:     30 * time.Second,
+		NoRedirects: true,
+		Debug:       debug,
+	})
+	res, err := client.Do(ctx, http.MethodPost, path, nil, nil)
 	if err != nil {
 		return 0, "", addr, errNoServer
 	}
-	resp.Body.Close()
-	return resp.StatusCode, resp.Header.Get(page.StatusHeader), addr, nil
+	return res.Status, res.Header.Get(page.StatusHeader), addr, nil
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/billctl/billctl/internal/cli/cmdutil"
+	"github.com/billctl/billctl/internal/httpx"
 	"github.com/billctl/billctl/internal/safetext"
 	"github.com/billctl/billctl/internal/sandbox"
 	"github.com/billctl/billctl/internal/sandbox/webhook"
@@ -190,7 +191,7 @@ type listener struct {
 	url     string
 	header  http.Header
 	key     webhook.Secret
-	client  *http.Client
+	client  *httpx.Client
 	backoff []time.Duration
 
 	mu         sync.Mutex // one line at a time
@@ -306,7 +307,7 @@ func (l *listener) retry(ctx context.Context, e sandbox.Event) {
 }
 
 // forward makes one attempt at delivering e to url and records it.
-func forward(ctx context.Context, st *sandbox.Store, client *http.Client, url string, key webhook.Secret, e sandbox.Event, hdr http.Header) sandbox.Attempt {
+func forward(ctx context.Context, st *sandbox.Store, client *httpx.Client, url string, key webhook.Secret, e sandbox.Event, hdr http.Header) sandbox.Attempt {
 	at := time.Now()
 	m := webhook.Message{ID: e.ID, SessionID: e.SessionID, EventType: e.Type, Payload: e.Payload, CreatedAt: e.CreatedAt}
 	// The attempt finishes even when Ctrl-C comes during it: cut off, the

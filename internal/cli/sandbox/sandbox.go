@@ -95,7 +95,7 @@ func (d *dataFlags) open(ctx context.Context, getenv func(string) string) (*sand
 	return st, nil
 }
 
-// defaultPath is sandbox.DefaultPath, reading the environment through the
+// defaultPath is sandbox.DefaultPathEnv, reading the environment through the
 // factory so tests can set it.
 func defaultPath(getenv func(string) string) (string, error) {
 	return sandbox.DefaultPathEnv(getenv)

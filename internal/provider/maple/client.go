@@ -34,7 +34,7 @@ func (c *Client) Name() string { return Name }
 // NewRequest implements provider.Provider.
 func (c *Client) NewRequest() any { return &CreateCheckoutSessionRequest{} }
 
-// Prepare implements provider.Provider: Maple requires type and
+// Prepare implements provider.Preparer: Maple requires type and
 // config_items, which the user should not have to spell out.
 func (c *Client) Prepare(d *request.Doc) {
 	d.Default("type", `"CHECKOUT_SESSION"`, "default type")
@@ -145,7 +145,7 @@ type withHint struct {
 func (e *withHint) Error() string { return joinHint(e.err.Error(), e.hint) }
 func (e *withHint) Unwrap() error { return e.err }
 
-// Get implements provider.Provider.
+// Get implements provider.Getter.
 func (c *Client) Get(ctx context.Context, id string) (*provider.Session, error) {
 	seg, err := provider.IDPath("checkout session ID", id)
 	if err != nil {
@@ -170,15 +170,9 @@ func (c *Client) Get(ctx context.Context, id string) (*provider.Session, error) 
 	return s, nil
 }
 
-// List implements provider.Provider: Maple has no list endpoint.
-func (c *Client) List(context.Context, provider.ListFilter, func(*provider.Session) error) error {
-	return provider.Unsupported(Name, "listing checkout sessions is not supported")
-}
-
-// Cancel implements provider.Provider: Maple has no cancel endpoint.
-func (c *Client) Cancel(context.Context, string) (*provider.Session, error) {
-	return nil, provider.Unsupported(Name, "cancelling a checkout session is not supported")
-}
+// ReplaysKeys implements provider.KeyReplayer: Maple answers a key it
+// has seen with the session it made then.
+func (c *Client) ReplaysKeys() bool { return true }
 
 func (c *Client) do(ctx context.Context, method, path string, body []byte, hdr map[string]string) (*httpx.Response, error) {
 	res, err := c.http.Do(ctx, method, path, body, hdr)

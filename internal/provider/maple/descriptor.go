@@ -27,11 +27,7 @@ func Descriptor() *provider.Descriptor {
 		DefaultBaseURL: "https://api.maplebilling.com",
 		// Maple's API addresses every request to a company.
 		Tenant: &provider.Tenant{What: "company ID", Example: companyPrefix + "…", Check: checkCompany},
-		Caps: provider.Caps{
-			// Maple replays what a key already created.
-			ReplaysKeys: true,
-		},
-		Flags: flags,
+		Flags:  flags,
 		// The sandbox's side (routes, answers, what a session buys) is
 		// the sandbox package's, which registers it; these commands use
 		// its demo catalogue.

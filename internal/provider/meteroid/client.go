@@ -18,7 +18,6 @@ import (
 	"github.com/billctl/billctl/internal/exitcode"
 	"github.com/billctl/billctl/internal/httpx"
 	"github.com/billctl/billctl/internal/provider"
-	"github.com/billctl/billctl/internal/request"
 )
 
 // Name is the provider's name in settings and messages.
@@ -71,9 +70,6 @@ func (c *Client) Name() string { return Name }
 
 // NewRequest implements provider.Provider.
 func (c *Client) NewRequest() any { return &CreateCheckoutSessionRequest{} }
-
-// Prepare implements provider.Provider: Meteroid needs nothing added.
-func (c *Client) Prepare(*request.Doc) {}
 
 // CreatePath implements provider.Provider.
 func (c *Client) CreatePath() string { return sessionsPath }
@@ -152,7 +148,7 @@ func (c *Client) Create(ctx context.Context, req provider.Request, key string) (
 	return nil, apiErr
 }
 
-// Get implements provider.Provider.
+// Get implements provider.Getter.
 func (c *Client) Get(ctx context.Context, id string) (*provider.Session, error) {
 	seg, err := provider.IDPath("checkout session ID", id)
 	if err != nil {
@@ -161,7 +157,16 @@ func (c *Client) Get(ctx context.Context, id string) (*provider.Session, error) 
 	return c.session(ctx, http.MethodGet, sessionsPath+"/"+seg, nil, nil)
 }
 
-// Cancel implements provider.Provider.
+// Cancellable implements provider.Canceller: what can still be
+// cancelled is a session nobody has paid, that has not expired.
+func (c *Client) Cancellable(status string) bool {
+	return status == string(CheckoutSessionCreated) || status == string(CheckoutSessionAwaitingPayment)
+}
+
+// ListStatuses implements provider.Lister.
+func (c *Client) ListStatuses() []string { return CheckoutSessionStatus("").Values() }
+
+// Cancel implements provider.Canceller.
 func (c *Client) Cancel(ctx context.Context, id string) (*provider.Session, error) {
 	seg, err := provider.IDPath("checkout session ID", id)
 	if err != nil {
@@ -174,7 +179,7 @@ func (c *Client) Cancel(ctx context.Context, id string) (*provider.Session, erro
 	return s, err
 }
 
-// List implements provider.Provider. The list endpoint has no pagination
+// List implements provider.Lister. The list endpoint has no pagination
 // and answers with every session the tenant ever had: the answer is read
 // as a stream, one session at a time, so that 100,000 sessions take no
 // more memory than one.

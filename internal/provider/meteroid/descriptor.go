@@ -22,19 +22,7 @@ func Descriptor() *provider.Descriptor {
 	return &provider.Descriptor{
 		Name:           Name,
 		DefaultBaseURL: "https://api.meteroid.com",
-		Caps: provider.Caps{
-			List:         true,
-			ListStatuses: CheckoutSessionStatus("").Values(),
-			Cancel:       true,
-			// What can still be cancelled: a session nobody has paid,
-			// that has not expired.
-			Cancellable: func(status string) bool {
-				return status == string(CheckoutSessionCreated) || status == string(CheckoutSessionAwaitingPayment)
-			},
-			// The server ignores Idempotency-Key; reconciling stands in.
-			Reconciles: true,
-		},
-		Flags: flags,
+		Flags:          flags,
 		// The sandbox's side (routes, answers, what a session buys) is
 		// the sandbox package's, which registers it; these commands use
 		// its demo catalogue.

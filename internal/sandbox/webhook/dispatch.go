@@ -1,7 +1,6 @@
 package webhook
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -13,6 +12,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/billctl/billctl/internal/httpx"
 	"github.com/billctl/billctl/internal/loopback"
 )
 
@@ -37,7 +37,7 @@ type Options struct {
 	SecretOf func(context.Context) (Secret, error)
 	// Client sends the requests. Default: a 15 s timeout (as Svix's) and no
 	// redirects followed: a 3xx is a failed attempt.
-	Client *http.Client
+	Client *httpx.Client
 	// Backoff is the wait before each retry. Default DefaultBackoff.
 	Backoff []time.Duration
 	// Poll is how often the outbox is read when nothing calls Notify,
@@ -256,13 +256,16 @@ func (d *Dispatcher) send(ctx context.Context, m Message, at time.Time) (int, st
 	return Post(ctx, d.o.Client, d.o.URL, key, m, nil, at)
 }
 
-// NewClient is the client deliveries are sent with: a 15 s timeout (as
-// Svix's) and no redirects followed, so a 3xx is a failed attempt.
-func NewClient() *http.Client {
-	return &http.Client{
-		Timeout:       15 * time.Second,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}
+// NewClient is the client deliveries are sent with, on the one HTTP
+// stack (httpx): a 15 s timeout (as Svix's), no retries of its own (the
+// outbox retries on its schedule) and no redirects followed, so a 3xx is
+// a failed attempt.
+func NewClient() *httpx.Client {
+	return httpx.New(httpx.Options{
+		UserAgent:   "billctl-sandbox-webhooks",
+		Timeout:     15 * time.Second,
+		NoRedirects: true,
+	})
 }
 
 // Post makes one attempt at delivering m to url, signed with key at time
@@ -270,38 +273,38 @@ func NewClient() *http.Client {
 // returns the status (0 if none) and, unless the answer is 2xx, why the
 // attempt failed: the network error, or the status and the start of the
 // answer, on one line.
-func Post(ctx context.Context, client *http.Client, url string, key Secret, m Message, extra http.Header, at time.Time) (int, string) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(m.Payload))
-	if err != nil {
-		return 0, err.Error()
+func Post(ctx context.Context, client *httpx.Client, url string, key Secret, m Message, extra http.Header, at time.Time) (int, string) {
+	hdr := extra.Clone()
+	if hdr == nil {
+		hdr = http.Header{}
 	}
-	for k, vs := range extra {
-		for _, v := range vs {
-			req.Header.Add(k, v)
-		}
+	key.Header(hdr, m.ID, at, m.Payload)
+	// A 2xx answer's body is not wanted: read a little of it, so that
+	// the connection can be reused, and let the rest go.
+	drain := func(body io.Reader) error {
+		_, err := io.Copy(io.Discard, io.LimitReader(body, 64<<10))
+		return err
 	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("User-Agent", "billctl-sandbox-webhooks")
-	key.Header(req.Header, m.ID, at, m.Payload)
-	resp, err := client.Do(req)
+	res, err := client.Send(ctx, httpx.Request{Method: http.MethodPost, Path: url, Body: m.Payload, Headers: hdr, Replay: httpx.UnlessProcessed, Stream: drain})
 	if err != nil {
 		var uerr *neturl.Error
 		if errors.As(err, &uerr) {
-			err = uerr.Err // the URL is logged beside it already
+			return 0, uerr.Err.Error() // the URL is logged beside it already
+		}
+		var he *httpx.Error
+		if errors.As(err, &he) && he.Err != nil {
+			return 0, he.Err.Error()
 		}
 		return 0, err.Error()
 	}
-	defer resp.Body.Close()
-	head, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
-	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10)) // let the connection be reused
-	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
-		return resp.StatusCode, ""
+	if res.Status >= 200 && res.Status < 300 {
+		return res.Status, ""
 	}
-	msg := resp.Status
-	if s := excerpt(head, 200); s != "" {
+	msg := fmt.Sprintf("%d %s", res.Status, http.StatusText(res.Status))
+	if s := excerpt(res.Body[:min(len(res.Body), 512)], 200); s != "" {
 		msg += ": " + s
 	}
-	return resp.StatusCode, msg
+	return res.Status, msg
 }
 
 // excerpt is the start of a receiver's answer, for the log: valid UTF-8,
