@@ -227,19 +227,25 @@ func checkRuns(bin []byte, c Commit) error {
 	if err := srv.Start(); err != nil {
 		return err
 	}
-	exited := make(chan error, 1)
-	go func() { exited <- srv.Wait() }()
+	// done is closed once the server has exited; its error is in waitErr.
+	// A closed channel can be received from any number of times, so the
+	// readiness poll, the SIGTERM check and the deferred clean-up can all
+	// wait on it (a value sent once would leave the second receiver
+	// blocked for ever).
+	done := make(chan struct{})
+	var waitErr error
+	go func() { waitErr = srv.Wait(); close(done) }()
 	defer func() {
 		select {
-		case <-exited:
+		case <-done:
 		default:
 			_ = srv.Process.Kill()
-			<-exited
+			<-done
 		}
 	}()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	body, err := waitReady(ctx, "http://"+addr+"/readyz", exited)
+	body, err := waitReady(ctx, "http://"+addr+"/readyz", done, &waitErr)
 	if err != nil {
 		return fmt.Errorf("sandbox serve: /readyz: %v\n%s", err, tail(logs.String()))
 	}
@@ -270,9 +276,9 @@ func checkRuns(bin []byte, c Commit) error {
 
 	_ = srv.Process.Signal(syscall.SIGTERM)
 	select {
-	case err := <-exited:
-		if err != nil {
-			return fmt.Errorf("sandbox serve after SIGTERM: %v\n%s", err, tail(logs.String()))
+	case <-done:
+		if waitErr != nil {
+			return fmt.Errorf("sandbox serve after SIGTERM: %v\n%s", waitErr, tail(logs.String()))
 		}
 	case <-time.After(15 * time.Second):
 		return fmt.Errorf("sandbox serve still running 15s after SIGTERM")
@@ -281,12 +287,12 @@ func checkRuns(bin []byte, c Commit) error {
 }
 
 // waitReady polls url until it answers 200 with a JSON object.
-func waitReady(ctx context.Context, url string, exited <-chan error) (string, error) {
+func waitReady(ctx context.Context, url string, done <-chan struct{}, waitErr *error) (string, error) {
 	var last string
 	for {
 		select {
-		case err := <-exited:
-			return "", fmt.Errorf("the server exited: %v", err)
+		case <-done:
+			return "", fmt.Errorf("the server exited: %v", *waitErr)
 		case <-ctx.Done():
 			return "", fmt.Errorf("not ready in time (last answer: %s)", last)
 		case <-time.After(100 * time.Millisecond):
