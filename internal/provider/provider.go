@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"time"
 
@@ -167,6 +168,17 @@ type APIError struct {
 	Details []string
 	// Hint says what to do next.
 	Hint string
+	// RetryAfter is the answer's Retry-After (429, 503), 0 when it gave
+	// none: a caller that asks again later (checkout --wait) waits at
+	// least that long.
+	RetryAfter time.Duration
+}
+
+// NoteRetryAfter keeps the Retry-After of the answer h in e.
+func NoteRetryAfter(e *APIError, h http.Header) {
+	if d, ok := httpx.ParseRetryAfter(h.Get("Retry-After"), time.Now()); ok {
+		e.RetryAfter = d
+	}
 }
 
 func (e *APIError) Error() string {

@@ -16,19 +16,19 @@ import (
 // sendBatch sends the total bodies of sp through the engine and prints
 // the results in input order, with a progress bar on a terminal.
 func sendBatch(opts *CreateOptions, s *config.Settings, p provider.Provider, sp *engine.Spool, total int) error {
-	return sendBatchTo(opts, s, p, sp, total, func(pr *output.Printer) engine.Sink { return pr.Stream() })
+	return sendBatchTo(opts, s, p, sp, total, func(pr *output.Printer, _ *progress) engine.Sink { return pr.Stream() })
 }
 
 // sendBatchTo is sendBatch printing through the sink that sink makes
 // from the printer.
-func sendBatchTo(opts *CreateOptions, s *config.Settings, p provider.Provider, sp *engine.Spool, total int, sink func(*output.Printer) engine.Sink) error {
+func sendBatchTo(opts *CreateOptions, s *config.Settings, p provider.Provider, sp *engine.Spool, total int, sink func(*output.Printer, *progress) engine.Sink) error {
 	f := opts.F
 	bar := newProgress(f.IO, total, "creating")
 	streams := *f.IO
 	streams.Out = bar.above(f.IO, f.IO.Out)
 	pr := opts.format.on(f, printer(f, s))
 	pr.IO = &streams
-	out := sink(pr)
+	out := sink(pr, bar)
 	b := &engine.Batch{
 		Provider:    p,
 		Workers:     opts.Parallel,

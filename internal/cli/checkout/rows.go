@@ -115,7 +115,7 @@ func createRows(opts *CreateOptions, s *config.Settings, p provider.Provider, b 
 	if err != nil {
 		return err
 	}
-	return sendBatchTo(opts, s, p, bodies, total, func(pr *output.Printer) engine.Sink {
+	return sendBatchTo(opts, s, p, bodies, total, func(pr *output.Printer, _ *progress) engine.Sink {
 		return &rowsCSV{
 			csv:   output.NewCSV(pr.IO.Out, output.CSVOptions{Input: sheet.Header, Columns: pr.Columns, Error: true}),
 			cells: cr,

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"strings"
 	"sync"
 	"time"
@@ -15,6 +14,7 @@ import (
 	"github.com/billctl/billctl/internal/config"
 	"github.com/billctl/billctl/internal/engine"
 	"github.com/billctl/billctl/internal/exitcode"
+	"github.com/billctl/billctl/internal/httpx"
 	"github.com/billctl/billctl/internal/output"
 	"github.com/billctl/billctl/internal/provider"
 	"github.com/billctl/billctl/internal/safetext"
@@ -23,7 +23,9 @@ import (
 // The polling of --wait on a real API: the first look after a second,
 // each wait after that twice the one before, up to half a minute. A
 // session is paid by a person; looking more often only spends the
-// account's rate limit (httpx honours a 429's Retry-After in between).
+// account's rate limit. An answer that says when to come back (429 or 503
+// with Retry-After, after httpx's own retries) is waited for, up to
+// httpx.MaxRetryAfter, even past the backoff's cap.
 const (
 	waitFirst = time.Second
 	waitCap   = 30 * time.Second
@@ -69,15 +71,17 @@ type waiter struct {
 	p       provider.Getter
 	sandbox bool
 	timeout time.Duration
-	// sleep waits d or until ctx ends (tests replace it).
+	// sleep waits d or until ctx ends, and now reads the clock (tests
+	// replace both).
 	sleep func(ctx context.Context, d time.Duration) error
+	now   func() time.Time
 }
 
 func newWaiter(p provider.Provider, s *config.Settings, w *waitFlags) *waiter {
 	// --wait is refused up front for a provider that cannot read a
 	// session back (createRun, getRun), so p is a Getter here.
 	g, _ := p.(provider.Getter)
-	return &waiter{p: g, sandbox: s.Sandbox, timeout: w.timeout, sleep: sleepCtx}
+	return &waiter{p: g, sandbox: s.Sandbox, timeout: w.timeout, sleep: sleepCtx, now: time.Now}
 }
 
 func sleepCtx(ctx context.Context, d time.Duration) error {
@@ -95,31 +99,36 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 var errWaitTimeout = errors.New("wait timed out")
 
 // wait polls session sess until it is finished, the timeout passes (the
-// last session read and errWaitTimeout) or ctx ends.
+// last session read and errWaitTimeout) or ctx ends. It always returns a
+// session: the last one read.
 func (w *waiter) wait(ctx context.Context, sess *provider.Session) (*provider.Session, error) {
-	deadline := time.Now().Add(w.timeout)
+	deadline := w.now().Add(w.timeout)
 	interval := waitFirst
 	if w.sandbox {
 		interval = waitSandbox
 	}
+	next := interval
 	for !finished(sess.Status) {
-		d := interval
-		if left := time.Until(deadline); left <= 0 {
+		left := deadline.Sub(w.now())
+		if left <= 0 {
 			return sess, errWaitTimeout
-		} else if d > left {
-			d = left
 		}
-		if err := w.sleep(ctx, d); err != nil {
+		if err := w.sleep(ctx, min(next, left)); err != nil {
 			return sess, err
 		}
 		if !w.sandbox {
 			interval = min(interval*2, waitCap)
 		}
+		next = interval
 		got, err := w.p.Get(ctx, sess.ID)
 		if err != nil {
 			var ae *provider.APIError
 			if ctx.Err() == nil && errors.As(err, &ae) && (ae.Status == 429 || ae.Status >= 500) {
-				// Busy or failing after httpx's own retries: look again later.
+				// Busy or failing after httpx's own retries: look again
+				// later, and not before the server asked.
+				if ae.RetryAfter > next {
+					next = min(ae.RetryAfter, httpx.MaxRetryAfter)
+				}
 				continue
 			}
 			return sess, err
@@ -143,15 +152,15 @@ func outcome(sess *provider.Session, err error) error {
 }
 
 // waitOne waits for one session, with a spinner on a terminal, and prints
-// it once it is finished (or as it was last read).
+// it once it is finished, or as it was last read when the wait ends
+// otherwise (timeout, Ctrl-C, an error): a session that create made is
+// always printed.
 func waitOne(f *cmdutil.Factory, s *config.Settings, p provider.Provider, w *waitFlags, format *formatFlags, sess *provider.Session) error {
 	stop := startSpinner(f, sess)
 	final, err := newWaiter(p, s, w).wait(f.Context, sess)
 	stop()
-	if final != nil && (err == nil || errors.Is(err, errWaitTimeout)) {
-		if perr := format.on(f, printer(f, s)).One(final); perr != nil {
-			return perr
-		}
+	if perr := format.on(f, printer(f, s)).One(final); perr != nil && err == nil {
+		return perr
 	}
 	return outcome(final, err)
 }
@@ -164,8 +173,8 @@ func startSpinner(f *cmdutil.Factory, sess *provider.Session) func() {
 	if sess.URL != "" {
 		where = ": " + safetext.Line(sess.URL)
 	}
-	if !f.IO.StderrTTY || f.Getenv("CI") != "" {
-		fmt.Fprintf(f.IO.Err, "Waiting for checkout session %s to be paid%s\n", safetext.Line(sess.ID), where)
+	if !spins(f) {
+		fmt.Fprintln(f.IO.Err, waitingLine(sess))
 		return func() {}
 	}
 	done := make(chan struct{})
@@ -191,14 +200,31 @@ func startSpinner(f *cmdutil.Factory, sess *provider.Session) func() {
 	return func() { close(done); wg.Wait() }
 }
 
+// spins: a spinner is drawn only for a person, on a terminal's stderr,
+// and never in CI, whose logs keep every frame.
+func spins(f *cmdutil.Factory) bool {
+	return f.IO.StderrTTY && f.Getenv("CI") == ""
+}
+
+// waitingLine names the session awaited and where it is paid.
+func waitingLine(sess *provider.Session) string {
+	line := "Waiting for checkout session " + safetext.Line(sess.ID) + " to be paid"
+	if sess.URL != "" {
+		line += ": " + safetext.Line(sess.URL)
+	}
+	return line
+}
+
 // waitSink is a batch's output with --wait: each session created is
 // awaited, and printed once it is finished, in the order they finish;
 // a failed document passes through at once.
 type waitSink struct {
-	ctx   context.Context
-	w     *waiter
-	next  engine.Sink
-	errw  io.Writer
+	ctx  context.Context
+	w    *waiter
+	next engine.Sink
+	// note says on stderr which session is awaited (above the progress
+	// bar on a terminal).
+	note  func(format string, args ...any)
 	mu    sync.Mutex
 	wg    sync.WaitGroup
 	open  int // sessions not completed (expired, cancelled, timed out)
@@ -211,19 +237,21 @@ func (ws *waitSink) Add(it output.Item) error {
 		defer ws.mu.Unlock()
 		return ws.next.Add(it)
 	}
+	ws.note("%s\n", waitingLine(it.Session))
 	ws.wg.Add(1)
 	go func() {
 		defer ws.wg.Done()
 		final, err := ws.w.wait(ws.ctx, it.Session)
 		ws.mu.Lock()
 		defer ws.mu.Unlock()
-		if err != nil && !errors.Is(err, errWaitTimeout) {
+		// Whatever ended the wait, the session created is printed, as it
+		// was last read.
+		switch {
+		case err != nil && !errors.Is(err, errWaitTimeout):
 			if ws.first == nil {
 				ws.first = err
 			}
-			return
-		}
-		if !strings.EqualFold(final.Status, "COMPLETED") {
+		case !strings.EqualFold(final.Status, "COMPLETED"):
 			ws.open++
 		}
 		if err := ws.next.Add(output.Item{Index: it.Index, Session: final}); err == nil {
@@ -258,8 +286,8 @@ func (ws *waitSink) result() error {
 // sendBatchWait sends a batch and waits for every session it created.
 func sendBatchWait(opts *CreateOptions, s *config.Settings, p provider.Provider, sp *engine.Spool, total int) error {
 	var ws *waitSink
-	err := sendBatchTo(opts, s, p, sp, total, func(pr *output.Printer) engine.Sink {
-		ws = &waitSink{ctx: opts.F.Context, w: newWaiter(p, s, opts.wait), next: pr.Stream(), errw: opts.F.IO.Err}
+	err := sendBatchTo(opts, s, p, sp, total, func(pr *output.Printer, bar *progress) engine.Sink {
+		ws = &waitSink{ctx: opts.F.Context, w: newWaiter(p, s, opts.wait), next: pr.Stream(), note: bar.printf}
 		return ws
 	})
 	if err != nil {

@@ -188,6 +188,7 @@ func (c *Client) do(ctx context.Context, method, path string, body []byte, hdr m
 func (c *Client) apiError(res *httpx.Response) *provider.APIError {
 	e := provider.ErrorFromBody(Name, res.Status, res.Body, decodeError)
 	provider.NoteRetries(e, res.Attempts, res.GaveUp)
+	provider.NoteRetryAfter(e, res.Header)
 	return e
 }
 

@@ -95,3 +95,20 @@ func TestReplayOfAnEarlierRunIsPointedOut(t *testing.T) {
 		t.Errorf("notes: %q", notes.String())
 	}
 }
+
+// A 503 whose Retry-After is beyond the request's budget is not waited for
+// here: the error keeps it, for a caller that asks again later
+// (checkout --wait).
+func TestGetKeepsRetryAfter(t *testing.T) {
+	var gets atomic.Int32
+	c := newTestClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		gets.Add(1)
+		w.Header().Set("Retry-After", "120")
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}), nil)
+	_, err := c.Get(context.Background(), "chk_4Qh5L7lvEqL7VRB7pZf7p6")
+	var api *provider.APIError
+	if !errors.As(err, &api) || api.Status != 503 || api.RetryAfter != 120*time.Second || gets.Load() != 1 {
+		t.Fatalf("err = %#v after %d gets; want a 503 with RetryAfter 2m after 1", err, gets.Load())
+	}
+}

@@ -382,6 +382,7 @@ func wrap(err error) error { return fmt.Errorf("%s: %w", Name, err) }
 func apiError(res *httpx.Response) *provider.APIError {
 	e := provider.ErrorFromBody(Name, res.Status, res.Body, decodeError)
 	provider.NoteRetries(e, res.Attempts, res.GaveUp)
+	provider.NoteRetryAfter(e, res.Header)
 	return e
 }
 

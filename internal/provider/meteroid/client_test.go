@@ -363,3 +363,20 @@ func TestSessionLookupReadsALongListOnlyAsFarAsNeeded(t *testing.T) {
 		t.Errorf("%d items, first %+v", len(items), items[0])
 	}
 }
+
+// A 429 whose Retry-After is beyond the request's budget is not waited for
+// here: the error keeps it, for a caller that asks again later
+// (checkout --wait).
+func TestGetKeepsRetryAfter(t *testing.T) {
+	var gets atomic.Int32
+	c := newTestClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		gets.Add(1)
+		w.Header().Set("Retry-After", "90")
+		w.WriteHeader(http.StatusTooManyRequests)
+	}))
+	_, err := c.Get(context.Background(), "che_4Qh5L7lvEqL7VRB7pZf7p6")
+	var api *provider.APIError
+	if !errors.As(err, &api) || api.Status != 429 || api.RetryAfter != 90*time.Second || gets.Load() != 1 {
+		t.Fatalf("err = %#v after %d gets; want a 429 with RetryAfter 90s after 1", err, gets.Load())
+	}
+}
