@@ -131,7 +131,7 @@ func Run(f *cmdutil.Factory, args []string) int {
 		// suggestion): the groups' is used for all.
 		err = cmdutil.UnknownCommand(root, f.Words[0])
 	}
-	printError(f.IO.Err, err, usage, cmd)
+	printError(f.IO.Err, f.ExplainSandbox(err), usage, cmd)
 	return code
 }
 
