@@ -163,12 +163,11 @@ var moveHelp = map[string]struct{ short, long, example string }{
 		short: "The customer pays: the session completes",
 		long: `
 The customer pays, as the Pay button of the session's checkout page does:
-a CREATED or AWAITING_PAYMENT session becomes COMPLETED (COMPLETE in
-Maple's words) and a Meteroid session's webhook events are recorded
-(subscription.created, and its invoice's when something is charged
-today), for sandbox listen and serve --webhook-url to deliver. It prints
-the session's ID and new status; a session in any other status is left
-as it is (exit 1).
+a CREATED or AWAITING_PAYMENT session becomes COMPLETED (in its API's
+own word for it) and the webhook events its API sends for a completed
+checkout are recorded, for sandbox listen and serve --webhook-url to
+deliver. It prints the session's ID and new status; a session in any
+other status is left as it is (exit 1).
 
 With a sandbox serve running it pays through that server, on the
 database it serves; without one, or with --data, on the database itself.`,
@@ -177,9 +176,8 @@ database it serves; without one, or with --data, on the database itself.`,
   id=$(billctl --sandbox checkout create --customer acme --plan-version plv_2zg9tUmeQMonp21OV6Rla1 -o id)
   billctl sandbox pay "$id"
 
-  # The same for Maple, whose sessions are chk_…
-  id=$(billctl --sandbox --provider maple checkout create --customer cus_2SbxAda0Lvl --product-pricing pp_2SbxProMonth -o id)
-  billctl sandbox pay "$id"`,
+  # Or pay as a customer does, on the session's page in a browser
+  billctl --sandbox checkout get "$id" --open`,
 	},
 	"expire": {
 		short: "The session expires now",
