@@ -313,7 +313,7 @@ func faultCases() []faultCase {
 			fault: first(1, status(500, "", "application/json", `{"code":"INTERNAL_SERVER_ERROR","message":"boom"}`)),
 			want: map[string]outcome{
 				"meteroid": failed(0, 1, mayHave+"500 INTERNAL_SERVER_ERROR: boom)", "no session for customer cus_1", checkWith,
-					"A 500 from this endpoint most often means that customer cus_1 or plan version plv_1 does not exist on this account"),
+					"Customer cus_1 exists on this account, so a 500 from this endpoint most often means that plan version plv_1 does not"),
 				"maple": failed(0, 1, "maple: 500"),
 			},
 		},
@@ -356,12 +356,14 @@ func faultCases() []faultCase {
 			},
 		},
 		{
+			// A customer the server does not know: no session can have
+			// been made, and the error says so instead of "may have".
 			name:  "customer given as an alias that does not exist",
 			fault: first(1, status(500, "", "application/json", `{"code":"INTERNAL_SERVER_ERROR","message":"Internal error"}`)),
 			args:  []string{"--customer", "acme-corp"},
 			want: map[string]outcome{
-				"meteroid": failed(0, 1, mayHave+"500", `no customer has the ID or alias "acme-corp" on this account`,
-					"most often means that customer acme-corp or plan version plv_1 does not exist"),
+				"meteroid": failed(0, 1, "meteroid: no customer acme-corp on this account, so no session was created (the create was answered 500 INTERNAL_SERVER_ERROR: Internal error; GET /api/v1/customers/acme-corp: 404)",
+					"`billctl checkout create --customer <TAB>` lists the customers"),
 			},
 		},
 		{

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"runtime/debug"
@@ -121,13 +122,27 @@ func Run(f *cmdutil.Factory, args []string) int {
 		}
 		return code
 	}
-	fmt.Fprintln(f.IO.Err, "error: "+safetext.Text(err.Error()))
 	var fe *cmdutil.FlagError
 	var ue interface{ ShowsUsage() bool }
-	if (errors.As(err, &fe) || (errors.As(err, &ue) && ue.ShowsUsage()) || !started) && cmd != nil {
-		fmt.Fprintf(f.IO.Err, "Run '%s --help' for usage.\n", cmd.CommandPath())
+	usage := (errors.As(err, &fe) || (errors.As(err, &ue) && ue.ShowsUsage()) || !started) && cmd != nil
+	if usage && cmd == root && len(f.Words) > 0 && strings.HasPrefix(err.Error(), "unknown command ") {
+		// cobra's own wording for the root, which differs from the
+		// groups' (a blank line more, no list of commands without a
+		// suggestion): the groups' is used for all.
+		err = cmdutil.UnknownCommand(root, f.Words[0])
 	}
+	printError(f.IO.Err, f.ExplainSandbox(err), usage, cmd)
 	return code
+}
+
+// printError is the one shape of an error on stderr: "error: " and the
+// text, its control characters escaped and no blank line at its end, and
+// for a usage error the line that points at the command's help.
+func printError(w io.Writer, err error, usage bool, cmd *cobra.Command) {
+	fmt.Fprintln(w, "error: "+strings.TrimRight(safetext.Text(err.Error()), "\n"))
+	if usage {
+		fmt.Fprintf(w, "Run '%s --help' for usage.\n", cmd.CommandPath())
+	}
 }
 
 // NewRoot builds the command tree.

@@ -229,12 +229,26 @@ func (e *Error) Cause() string {
 	return e.msg
 }
 
+// refused is an error of a transport that decided not to send (a
+// --sandbox command that found no sandbox at its address): the same on
+// every attempt, and worded by the transport.
+type refused interface {
+	error
+	Refused() bool
+}
+
+func refusedBy(err error) (refused, bool) {
+	var r refused
+	return r, errors.As(err, &r) && r.Refused()
+}
+
 // final reports failures that no retry can fix.
 func (e *Error) final() bool {
 	var re *redirectError
 	var ce *tls.CertificateVerificationError
 	var dns *net.DNSError
-	return e.streamed || errors.Is(e.Err, resty.ErrResponseBodyTooLarge) ||
+	_, isRefused := refusedBy(e.Err)
+	return e.streamed || isRefused || errors.Is(e.Err, resty.ErrResponseBodyTooLarge) ||
 		errors.As(e.Err, &re) ||
 		errors.As(e.Err, &ce) ||
 		(errors.As(e.Err, &dns) && dns.IsNotFound) ||
@@ -252,7 +266,11 @@ func (e *Error) describe() {
 	if e.Sent {
 		sent = "after the request was sent"
 	}
+	r, isRefused := refusedBy(e.Err)
 	switch {
+	case isRefused:
+		e.msg = r.Error()
+		e.cause = "nothing was sent"
 	case errors.Is(e.Err, resty.ErrResponseBodyTooLarge):
 		e.msg = fmt.Sprintf("the response body is larger than %d MiB, the most billctl reads: is the base URL right?", MaxBody>>20)
 		e.cause = fmt.Sprintf("the %d answer's body was larger than %d MiB", e.Status, MaxBody>>20)

@@ -19,6 +19,10 @@ type CSVOptions struct {
 	// Error adds an "error" column: a failed session keeps its line, with
 	// the error in it (batches and rows).
 	Error bool
+	// BOM starts the output with a UTF-8 byte order mark and CRLF ends
+	// its lines with CR LF, as the sheet read had them: the program that
+	// exported it opens the result as it opened the sheet.
+	BOM, CRLF bool
 }
 
 // DefaultRowColumns follow a sheet's own cells after --rows.
@@ -39,6 +43,7 @@ type CSVLine struct {
 // session in the order they are given, without holding them: a batch of
 // any length streams through.
 type CSV struct {
+	out  io.Writer // under w, for the byte order mark
 	w    *csv.Writer
 	opts CSVOptions
 	cols []string
@@ -50,7 +55,11 @@ type CSV struct {
 
 // NewCSV starts CSV output to w.
 func NewCSV(w io.Writer, opts CSVOptions) *CSV {
-	c := &CSV{w: csv.NewWriter(w), opts: opts}
+	lines := w
+	if opts.CRLF {
+		lines = &crlf{w: w}
+	}
+	c := &CSV{out: w, w: csv.NewWriter(lines), opts: opts}
 	switch {
 	case len(opts.Columns) > 0:
 		c.cols = opts.Columns
@@ -125,6 +134,12 @@ func (c *CSV) header() error {
 		h = append(h, "error")
 	}
 	c.headerDone = true
+	if c.opts.BOM {
+		// Nothing is buffered before the header: the mark comes first.
+		if _, err := io.WriteString(c.out, "\ufeff"); err != nil {
+			return err
+		}
+	}
 	return c.w.Write(h)
 }
 
@@ -178,4 +193,31 @@ func Neutralize(s string) string {
 		return "'" + s
 	}
 	return s
+}
+
+// crlf ends the lines of CSV written through it with CR LF, and leaves a
+// line break inside a quoted cell as it is, as spreadsheet programs write
+// them (csv.Writer's UseCRLF would turn those into CR LF too). A quote
+// toggles being inside a cell: a doubled quote toggles twice.
+type crlf struct {
+	w      io.Writer
+	quoted bool
+	buf    []byte
+}
+
+func (c *crlf) Write(p []byte) (int, error) {
+	c.buf = c.buf[:0]
+	for _, b := range p {
+		switch {
+		case b == '"':
+			c.quoted = !c.quoted
+		case b == '\n' && !c.quoted:
+			c.buf = append(c.buf, '\r')
+		}
+		c.buf = append(c.buf, b)
+	}
+	if _, err := c.w.Write(c.buf); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }

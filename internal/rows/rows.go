@@ -36,6 +36,10 @@ type Sheet struct {
 	// Header is the header's cells as written (without a byte order mark
 	// and surrounding spaces), trailing empty ones dropped.
 	Header []string
+	// BOM: the file began with a UTF-8 byte order mark. CRLF: its header
+	// ended with CR LF. The spreadsheet program that wrote the file reads
+	// a result written the same way as it reads the file.
+	BOM, CRLF bool
 
 	wire    reflect.Type
 	columns []column
@@ -62,10 +66,12 @@ func IsTSV(name string) bool { return strings.EqualFold(filepath.Ext(name), ".ts
 // Errors are *request.Errors (exit status 2), every one naming the column.
 func Open(r io.Reader, name string, tsv bool, wire reflect.Type) (*Sheet, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
-	if err := skipBOM(br, name); err != nil {
+	bom, err := skipBOM(br, name)
+	if err != nil {
 		return nil, err
 	}
-	cr := csv.NewReader(br)
+	eol := &lineEnd{r: br}
+	cr := csv.NewReader(eol)
 	if tsv {
 		cr.Comma = '\t'
 		// Tab-separated exports often leave quotes unescaped (5" screen).
@@ -73,7 +79,7 @@ func Open(r io.Reader, name string, tsv bool, wire reflect.Type) (*Sheet, error)
 	}
 	cr.FieldsPerRecord = -1 // rows may stop early or run on with empty cells
 	cr.ReuseRecord = true
-	s := &Sheet{Name: name, wire: wire, r: cr}
+	s := &Sheet{Name: name, wire: wire, r: cr, BOM: bom}
 
 	head, err := cr.Read()
 	if errors.Is(err, io.EOF) {
@@ -82,6 +88,10 @@ func Open(r io.Reader, name string, tsv bool, wire reflect.Type) (*Sheet, error)
 	if err != nil {
 		return nil, s.parseError(err)
 	}
+	// The csv reader has read past the header's line end, since it reads
+	// whole lines: the first line end seen is the header's (or one inside
+	// a quoted header cell, written by the same program).
+	s.CRLF = eol.crlf
 	cells := make([]string, len(head))
 	for i, h := range head {
 		cells[i] = strings.TrimSpace(h)
@@ -124,16 +134,38 @@ func Open(r io.Reader, name string, tsv bool, wire reflect.Type) (*Sheet, error)
 }
 
 // skipBOM drops a UTF-8 byte order mark (spreadsheet programs write one
-// in "CSV UTF-8") and refuses UTF-16, which they write for "Unicode text".
-func skipBOM(br *bufio.Reader, name string) error {
+// in "CSV UTF-8"), reporting that there was one, and refuses UTF-16, which
+// they write for "Unicode text".
+func skipBOM(br *bufio.Reader, name string) (bool, error) {
 	b, _ := br.Peek(3)
 	switch {
 	case bytes.HasPrefix(b, []byte{0xEF, 0xBB, 0xBF}):
 		_, _ = br.Discard(3)
+		return true, nil
 	case bytes.HasPrefix(b, []byte{0xFF, 0xFE}), bytes.HasPrefix(b, []byte{0xFE, 0xFF}):
-		return &request.Errors{List: []*request.FieldError{{Place: name, Msg: "the file is UTF-16 text: save the sheet as \"CSV UTF-8\" (or tab-separated UTF-8)"}}}
+		return false, &request.Errors{List: []*request.FieldError{{Place: name, Msg: "the file is UTF-16 text: save the sheet as \"CSV UTF-8\" (or tab-separated UTF-8)"}}}
 	}
-	return nil
+	return false, nil
+}
+
+// lineEnd passes r through and notes how its first line ends: the csv
+// reader turns CR LF into LF and cannot tell.
+type lineEnd struct {
+	r          io.Reader
+	seen, crlf bool
+	last       byte // the byte before this read's first
+}
+
+func (l *lineEnd) Read(p []byte) (int, error) {
+	n, err := l.r.Read(p)
+	if !l.seen && n > 0 {
+		if i := bytes.IndexByte(p[:n], '\n'); i >= 0 {
+			l.seen = true
+			l.crlf = i > 0 && p[i-1] == '\r' || i == 0 && l.last == '\r'
+		}
+		l.last = p[n-1]
+	}
+	return n, err
 }
 
 // Next returns the next row, or io.EOF after the last. Empty rows at the

@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"testing/iotest"
 
 	"github.com/billctl/billctl/internal/exitcode"
 	"github.com/billctl/billctl/internal/provider/meteroid"
@@ -234,5 +235,38 @@ func TestErrorsOfTheBaseNameTheRow(t *testing.T) {
 	want := `sheet.csv:1 (base.yaml:1): net_terms: expected an integer`
 	if err == nil || !strings.Contains(err.Error(), want) {
 		t.Fatalf("error %v, want %q", err, want)
+	}
+}
+
+// TestSheetLineEnds: a sheet says whether it began with a byte order mark
+// and whether its lines end with CR LF, however the reads cut it.
+func TestSheetLineEnds(t *testing.T) {
+	for _, tc := range []struct {
+		in        string
+		bom, crlf bool
+	}{
+		{"customer_id\ncus_1\n", false, false},
+		{"customer_id\r\ncus_1\r\n", false, true},
+		{"\ufeffcustomer_id\r\ncus_1\r\n", true, true},
+		{"\ufeffcustomer_id\ncus_1\n", true, false},
+		{"customer_id\r\n", false, true},
+		{"customer_id", false, false},
+		// A line break inside a quoted header cell comes first: as the
+		// same program wrote it.
+		{"\"customer_id\"\r\ncus_1\r\n", false, true},
+	} {
+		for _, oneByte := range []bool{false, true} {
+			var r io.Reader = strings.NewReader(tc.in)
+			if oneByte {
+				r = iotest.OneByteReader(r)
+			}
+			s, err := rows.Open(r, "sheet.csv", false, wire)
+			if err != nil {
+				t.Fatalf("%q: %v", tc.in, err)
+			}
+			if s.BOM != tc.bom || s.CRLF != tc.crlf {
+				t.Errorf("%q (one byte a read: %v): BOM %v, CRLF %v; want %v, %v", tc.in, oneByte, s.BOM, s.CRLF, tc.bom, tc.crlf)
+			}
+		}
 	}
 }

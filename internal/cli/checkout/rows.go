@@ -117,7 +117,7 @@ func createRows(opts *CreateOptions, s *config.Settings, p provider.Provider, b 
 	}
 	return sendBatchTo(opts, s, p, bodies, total, func(pr *output.Printer, _ *progress) engine.Sink {
 		return &rowsCSV{
-			csv:   output.NewCSV(pr.IO.Out, output.CSVOptions{Input: sheet.Header, Columns: pr.Columns, Error: true}),
+			csv:   output.NewCSV(pr.IO.Out, output.CSVOptions{Input: sheet.Header, Columns: pr.Columns, Error: true, BOM: sheet.BOM, CRLF: sheet.CRLF}),
 			cells: cr,
 		}
 	})

@@ -4,6 +4,8 @@ package cmdutil
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -196,4 +198,23 @@ func (f *Factory) AddSubcommands(parent *cobra.Command, depth int, subs ...Sub) 
 	for _, s := range subs {
 		parent.AddCommand(s.Build())
 	}
+}
+
+// ExplainSandbox words a refusal from the sandbox in its own terms: it
+// checks no token of an account, so a 403 is its answer for a tenant it
+// does not hold (a mistyped --company), not a token without permission.
+func (f *Factory) ExplainSandbox(err error) error {
+	s := f.settings
+	var ae *provider.APIError
+	if !f.resolved || s == nil || !s.Sandbox || !errors.As(err, &ae) || ae.Status != http.StatusForbidden {
+		return err
+	}
+	d := registry.Get(s.Provider)
+	if d == nil || d.Tenant == nil {
+		ae.Hint = "The sandbox refused the request; it checks no account's token."
+		return err
+	}
+	ae.Hint = fmt.Sprintf("The sandbox holds no %s %s (it checks no account's token): use its demo one, %s, which --sandbox takes when neither --company nor BILLCTL_COMPANY is set.",
+		strings.TrimSuffix(d.Tenant.What, " ID"), s.Company, d.SandboxTenant)
+	return err
 }

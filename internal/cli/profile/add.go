@@ -52,7 +52,8 @@ old profile is replaced as a whole.`),
 		Example: providerExamples() + "\n\n" + cmdutil.Example(`
   # Replace a profile from a script
   pass show billing/sandbox | billctl profile add sandbox --provider `+cmdutil.Catalogue()[0].Name+` --force`),
-		Args: cobra.ExactArgs(1),
+		Annotations: map[string]string{cmdutil.ArgsAnnotation: "the profile's name"},
+		Args:        cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Name = args[0]
 			opts.ConfigPath = config.ConfigPath(f.Flags, f.Getenv)

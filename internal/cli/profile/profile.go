@@ -27,8 +27,9 @@ func NewCmd(f *cmdutil.Factory) *cobra.Command {
 		Short: "Keep several accounts and switch between them",
 		Long: strings.TrimSpace(`
 A profile is one account: a provider, its base URL, the company (for a
-provider that addresses requests to one) and the API token. Profiles live in the config file ($XDG_CONFIG_HOME/billctl/
-config.yaml, or --config / BILLCTL_CONFIG), written with mode 0600.
+provider that addresses requests to one) and the API token. Profiles live
+in the config file, $XDG_CONFIG_HOME/billctl/config.yaml (or --config,
+BILLCTL_CONFIG), written with mode 0600.
 
 The current profile is used unless --profile or BILLCTL_PROFILE names
 another; flags and BILLCTL_* variables override any of its values.`),

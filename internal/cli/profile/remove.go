@@ -29,6 +29,7 @@ func NewCmdRemove(f *cmdutil.Factory, runF func(*RemoveOptions) error) *cobra.Co
 profile leaves no profile current: the next command then needs --profile,
 BILLCTL_PROFILE or ` + "`billctl profile use NAME`" + `, rather than silently
 switching to another account.`,
+		Annotations:       map[string]string{cmdutil.ArgsAnnotation: "the profile's name"},
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: completeNames(f),
 		RunE: func(_ *cobra.Command, args []string) error {

@@ -32,8 +32,10 @@ func NewCmdShow(f *cmdutil.Factory, runF func(*ShowOptions) error) *cobra.Comman
 		Use:   "show [NAME]",
 		Short: "Show a profile, its token masked",
 		Long: strings.TrimSpace(`
-Show a profile's settings. The token is masked: only its last four
-characters are shown, enough to tell two tokens apart.
+Show a profile's settings. The token is masked: of a token of 16
+characters or more, its last four are shown (****p7dc), enough to tell two
+tokens apart; of a shorter one, none (********), since four would be too
+much of it.
 
 Without NAME, show the profile a command would use: --profile, else
 BILLCTL_PROFILE, else the current one.`),

@@ -2,6 +2,7 @@ package profile
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -21,8 +22,20 @@ type UseOptions struct {
 func NewCmdUse(f *cmdutil.Factory, runF func(*UseOptions) error) *cobra.Command {
 	opts := &UseOptions{IO: f.IO}
 	return &cobra.Command{
-		Use:               "use NAME",
-		Short:             "Make a profile the current one",
+		Use:   "use NAME",
+		Short: "Make a profile the current one",
+		Long: strings.TrimSpace(`
+Make a profile the current one: the profile every command uses unless
+--profile or BILLCTL_PROFILE names another. Nothing else in the config
+file changes; billctl profile list marks the current profile with *.`),
+		Example: cmdutil.Example(`
+  # Work on the staging account from now on
+  billctl profile use staging
+  billctl profile list
+
+  # One command on another account, without switching
+  billctl --profile prod checkout list`),
+		Annotations:       map[string]string{cmdutil.ArgsAnnotation: "the profile's name"},
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: completeNames(f),
 		RunE: func(_ *cobra.Command, args []string) error {

@@ -142,7 +142,8 @@ Deliver one event again, as Standard Webhooks prescribe for a retry: the
 same webhook-id and body, a fresh webhook-timestamp and signature. It goes
 to --forward-to, or else to the URL it was last delivered to. Exit 0 when
 the answer is 2xx, 1 otherwise.`),
-		Args: cobra.ExactArgs(1),
+		Annotations: map[string]string{cmdutil.ArgsAnnotation: "the event ID (evt_…)"},
+		Args:        cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if url != "" {
 				if err := webhook.CheckURL(url); err != nil {

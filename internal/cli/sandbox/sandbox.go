@@ -103,14 +103,13 @@ func defaultPath(getenv func(string) string) (string, error) {
 
 func newCmdMove(f *cmdutil.Factory, verb string) *cobra.Command {
 	var data dataFlags
-	short := map[string]string{
-		"pay":    "The customer pays: the session completes",
-		"expire": "The session expires now",
-	}[verb]
 	cmd := &cobra.Command{
-		Use:   verb + " ID",
-		Short: short,
-		Args:  cobra.ExactArgs(1),
+		Use:         verb + " ID",
+		Short:       moveHelp[verb].short,
+		Long:        strings.TrimSpace(moveHelp[verb].long),
+		Example:     cmdutil.Example(moveHelp[verb].example),
+		Annotations: map[string]string{cmdutil.ArgsAnnotation: "the checkout session ID"},
+		Args:        cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := f.Context
 			if ctx == nil {
@@ -158,6 +157,46 @@ func newCmdMove(f *cmdutil.Factory, verb string) *cobra.Command {
 	return cmd
 }
 
+// moveHelp is the help of pay and expire.
+var moveHelp = map[string]struct{ short, long, example string }{
+	"pay": {
+		short: "The customer pays: the session completes",
+		long: `
+The customer pays, as the Pay button of the session's checkout page does:
+a CREATED or AWAITING_PAYMENT session becomes COMPLETED (in its API's
+own word for it) and the webhook events its API sends for a completed
+checkout are recorded, for sandbox listen and serve --webhook-url to
+deliver. It prints the session's ID and new status; a session in any
+other status is left as it is (exit 1).
+
+With a sandbox serve running it pays through that server, on the
+database it serves; without one, or with --data, on the database itself.`,
+		example: `
+  # Create a session on the sandbox, then pay it
+  id=$(billctl --sandbox checkout create --customer acme --plan-version plv_2zg9tUmeQMonp21OV6Rla1 -o id)
+  billctl sandbox pay "$id"
+
+  # Or pay as a customer does, on the session's page in a browser
+  billctl --sandbox checkout get "$id" --open`,
+	},
+	"expire": {
+		short: "The session expires now",
+		long: `
+The session expires now, as it would once expires_in_hours have passed:
+a CREATED or AWAITING_PAYMENT session becomes EXPIRED, and its checkout
+page no longer takes payment. It prints the session's ID and new status;
+a session in any other status is left as it is (exit 1).
+
+With a sandbox serve running it acts through that server, on the
+database it serves; without one, or with --data, on the database itself.`,
+		example: `
+  # See how your app handles a customer who never paid
+  id=$(billctl --sandbox checkout create --customer globex --plan-version plv_2zg9tUmeQMonp21OV6Rla1 -o id)
+  billctl sandbox expire "$id"
+  billctl --sandbox checkout get "$id" --jq .status`,
+	},
+}
+
 func where(st *sandbox.Store) string {
 	if st.Path() == "" {
 		return "memory"
@@ -174,7 +213,16 @@ func newCmdReset(f *cmdutil.Factory) *cobra.Command {
 		Long: strings.TrimSpace(`
 Forget every session, event and delivery, and re-seed the demo catalogue.
 The webhook signing secret is kept, so receivers keep verifying; --secret
-replaces it with a new one (sandbox listen prints it).`),
+replaces it with a new one (sandbox listen prints it).
+
+With a sandbox serve running it resets the database that server serves;
+without one, or with --data, the database itself.`),
+		Example: cmdutil.Example(`
+  # Start a test run from the demo catalogue alone
+  billctl sandbox reset
+
+  # Also replace the webhook signing secret
+  billctl sandbox reset --secret`),
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := f.Context

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -235,7 +236,9 @@ func TestPingAndIdentify(t *testing.T) {
 		t.Errorf("ping where nothing answers: exit %d, %s", code, e)
 	}
 
+	var asked atomic.Int32
 	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		asked.Add(1)
 		w.Write([]byte(`{"status":"ok"}`))
 	}))
 	defer other.Close()
@@ -245,8 +248,15 @@ func TestPingAndIdentify(t *testing.T) {
 	}
 	odir := t.TempDir()
 	oenv := map[string]string{"XDG_STATE_HOME": odir, "HOME": odir, "XDG_CONFIG_HOME": odir, "BILLCTL_SANDBOX_ADDR": oaddr}
-	if code, _, e := runWith(context.Background(), oenv, false, "--sandbox", "checkout", "create", "--customer", "acme", "--plan-version", meteroid.DemoPlanVersionPro); code == 0 || !strings.Contains(e, "not a billctl sandbox") {
+	// Refused once, in the words of the check: nothing sent, no retry, no
+	// create that "may have succeeded".
+	asked.Store(0)
+	if code, _, e := runWith(context.Background(), oenv, false, "--sandbox", "checkout", "create", "--customer", "acme", "--plan-version", meteroid.DemoPlanVersionPro); code != 1 ||
+		!strings.Contains(e, "but it is not a billctl sandbox (GET /readyz: 200 OK)") || strings.Contains(e, "may have") || strings.Contains(e, "attempts") {
 		t.Errorf("--sandbox at another server: exit %d, %s", code, e)
+	}
+	if n := asked.Load(); n != 1 {
+		t.Errorf("the other server was asked %d times, want once (GET /readyz)", n)
 	}
 	if _, err := os.Stat(filepath.Join(odir, "billctl", "sandbox.db")); !os.IsNotExist(err) {
 		t.Errorf("--sandbox fell back to a database of its own: %v", err)

@@ -52,7 +52,7 @@ func Descriptor() *provider.Descriptor {
 		New: func(h *httpx.Client, company string) provider.Provider { return New(h, company) },
 		Examples: map[string]string{
 			"checkout create": "billctl checkout create --provider maple --company cmp_2MkGNwZq --customer cus_1 \\\n    --config-item product_pricing_id=pp_1,num_licenses=2 --term 12:MONTH",
-			"checkout get":    "billctl checkout get che_1a2b3c --provider maple --company cmp_2MkGNwZq --open",
+			"checkout get":    "billctl checkout get chk_8Fq2LmT0xRw7NbZk4Hs1 --provider maple --company cmp_2MkGNwZq --open",
 			"profile add":     "billctl profile add prod --provider maple --company cmp_2MkGNwZq < token.txt",
 		},
 		NotFoundHint: func(id, company string) string {

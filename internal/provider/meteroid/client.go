@@ -139,14 +139,64 @@ func (c *Client) Create(ctx context.Context, req provider.Request, key string) (
 		return s, nil
 	}
 	apiErr := apiError(res)
+	if res.Status == http.StatusInternalServerError && t.Customer != "" {
+		// The server answers 500 for a customer that does not exist (the
+		// insert fails on a foreign key). When the customer is not found,
+		// no session can have been made: say so, rather than that the
+		// create may have succeeded.
+		end()
+		switch missing, known := c.lookUpCustomer(ctx, t.Customer); {
+		case missing:
+			return nil, &unknownCustomer{customer: t.Customer, answer: apiErr}
+		case known:
+			s, err := c.reconcile(ctx, req, since, firstLine(strings.TrimPrefix(apiErr.Error(), Name+": ")), apiErr)
+			var u *uncertain
+			if errors.As(err, &u) {
+				u.customerKnown = true
+			}
+			return s, err
+		}
+	}
 	if res.Status >= 500 && res.Status != http.StatusServiceUnavailable {
 		// A gateway or the server failed after the request reached it:
 		// the session may have been made before the failure.
 		end()
 		return c.reconcile(ctx, req, since, firstLine(strings.TrimPrefix(apiErr.Error(), Name+": ")), apiErr)
 	}
+	if res.Status == http.StatusNotFound && isAlias(t.Customer) && apiErr.Hint == "" {
+		// The one thing this endpoint looks up by its own name is an alias.
+		apiErr.Hint = fmt.Sprintf("No customer has the alias %q on this account: check it (a typo, or another environment) and the profile or --base-url; "+
+			"`billctl checkout create --customer <TAB>` lists the customers.", t.Customer)
+	}
 	return nil, apiErr
 }
+
+// lookUpCustomer asks the server for the customer idOrAlias: missing
+// when it answers that it knows none (404), known when it shows it. Any
+// other answer, or none, tells neither.
+func (c *Client) lookUpCustomer(ctx context.Context, idOrAlias string) (missing, known bool) {
+	_, err := c.customerID(ctx, idOrAlias)
+	var ae *provider.APIError
+	return errors.As(err, &ae) && ae.Status == http.StatusNotFound, err == nil
+}
+
+// unknownCustomer is a create refused because its customer does not
+// exist: nothing was made, for certain.
+type unknownCustomer struct {
+	customer string
+	answer   *provider.APIError // the create's own answer
+}
+
+func (e *unknownCustomer) Error() string {
+	return fmt.Sprintf("%s: no customer %s on this account, so no session was created (the create was answered %d %s: %s; GET /api/v1/customers/%s: 404).\n"+
+		"Check the ID (a typo, or another environment) and the profile or --base-url; `billctl checkout create --customer <TAB>` lists the customers.",
+		Name, e.customer, e.answer.Status, e.answer.Code, e.answer.Message, e.customer)
+}
+
+func (e *unknownCustomer) Unwrap() error { return e.answer }
+
+// ExitCode: the API refused the request.
+func (e *unknownCustomer) ExitCode() int { return exitcode.Failure }
 
 // Get implements provider.Getter.
 func (c *Client) Get(ctx context.Context, id string) (*provider.Session, error) {
@@ -778,6 +828,9 @@ type uncertain struct {
 	// for an ID that does not exist.
 	status500  bool
 	noCustomer bool
+	// customerKnown: the server shows the customer, so the 500 is most
+	// likely the plan version's.
+	customerKnown bool
 	// none: no session that this create could have made exists.
 	none bool
 }
@@ -805,7 +858,10 @@ func (e *uncertain) Error() string {
 	default:
 		b.WriteString("Check with: billctl checkout list --customer <the customer's cus_… ID>")
 	}
-	if e.status500 && len(e.found) == 0 {
+	if e.status500 && len(e.found) == 0 && e.customerKnown {
+		fmt.Fprintf(&b, "\nCustomer %s exists on this account, so a 500 from this endpoint most often means that plan version %s does not "+
+			"(a typo, or another environment): check it and the profile or --base-url; `billctl checkout create --plan-version <TAB>` lists those that exist.", e.t.Customer, e.t.Plan)
+	} else if e.status500 && len(e.found) == 0 {
 		// The server checks the customer and plan version only by a
 		// foreign key when it saves the session: an ID that does not
 		// exist (a typo, another environment) fails with a bare 500.

@@ -55,7 +55,12 @@ type transport struct {
 const probe = 300 * time.Millisecond
 
 func (t *transport) RoundTrip(r *http.Request) (*http.Response, error) {
-	t.once.Do(func() { t.rt, t.err = t.connect(r.Context()) })
+	t.once.Do(func() {
+		t.rt, t.err = t.connect(r.Context())
+		if t.err != nil {
+			t.err = refusal{t.err}
+		}
+	})
 	if t.err != nil {
 		if r.Body != nil {
 			r.Body.Close()
@@ -70,7 +75,13 @@ func (t *transport) connect(ctx context.Context) (http.RoundTripper, error) {
 	d := net.Dialer{Timeout: probe}
 	if c, err := d.DialContext(ctx, "tcp", addr); err == nil {
 		c.Close()
-		h, err := Identify(ctx, t.next, addr)
+		// The question is the transport's own, not the request's: asked
+		// under the request's context, the client's trace would count it
+		// as the request sent.
+		qctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		defer context.AfterFunc(ctx, cancel)()
+		h, err := Identify(qctx, t.next, addr)
 		if err != nil {
 			return nil, err
 		}
@@ -101,6 +112,16 @@ func (t *transport) say(what string) {
 		fmt.Fprintf(t.note, "--sandbox: %s\n", what)
 	}
 }
+
+// refusal is why a --sandbox command sends nothing: what answers at the
+// address is no sandbox, or the sandbox in the command could not start.
+// The decision is made once, so no retry can change it (Refused tells the
+// HTTP client so), and its text says all there is to say.
+type refusal struct{ err error }
+
+func (r refusal) Error() string { return r.err.Error() }
+func (r refusal) Unwrap() error { return r.err }
+func (r refusal) Refused() bool { return true }
 
 // ErrNotSandbox: what answers at the address is not a billctl sandbox.
 var ErrNotSandbox = errors.New("not a billctl sandbox")
