@@ -50,13 +50,12 @@ var layer = map[string]int{
 
 	// The provider contract, the providers, the one list of them.
 	"internal/provider": 7,
-	// Each provider package (internal/provider/NAME) and its sandbox side
-	// (internal/provider/NAME/sandbox) are placed by layerOf, so that
-	// adding a provider touches no table: providerLayer, sandboxLayer.
-	"internal/provider/meteroid/sandbox/kit": 9,
-	"internal/provider/maple/sandbox/kit":    9,
-	"internal/provider/registry":             10,
-	"internal/provider/registry/kits":        10,
+	// Each provider package (internal/provider/NAME), its sandbox side
+	// (internal/provider/NAME/sandbox) and that side's test-kit cases
+	// (…/sandbox/kit) are placed by layerOf, so that adding a provider
+	// touches no table: providerLayer, sandboxLayer, kitLayer.
+	"internal/provider/registry":      10,
+	"internal/provider/registry/kits": 10,
 	// The sandbox's test kit runs every provider's side of it.
 	"internal/sandbox/sandboxtest": 11,
 
@@ -90,15 +89,18 @@ var layer = map[string]int{
 }
 
 // providerLayer is the layer of every provider package: above the
-// contract, below its sandbox side and the registry that links them.
+// contract, below its sandbox side and the registry that links them. The
+// kit's cases read the provider's wire types and the sandbox core, and
+// only the registry's kits list links them.
 const (
 	providerLayer = 8
 	sandboxLayer  = 9
+	kitLayer      = 9
 )
 
 // layerOf is p's layer: from the table, or providerLayer for a package
-// directly under internal/provider that the table does not name, and
-// sandboxLayer for its sandbox subpackage.
+// directly under internal/provider that the table does not name,
+// sandboxLayer for its sandbox subpackage and kitLayer for that one's kit.
 func layerOf(p string) (int, bool) {
 	if l, ok := layer[p]; ok {
 		return l, true
@@ -110,8 +112,11 @@ func layerOf(p string) (int, bool) {
 	if !strings.Contains(name, "/") {
 		return providerLayer, true
 	}
-	if prov, sub, _ := strings.Cut(name, "/"); sub == "sandbox" && prov != "" {
+	switch _, sub, _ := strings.Cut(name, "/"); sub {
+	case "sandbox":
 		return sandboxLayer, true
+	case "sandbox/kit":
+		return kitLayer, true
 	}
 	return 0, false
 }
@@ -191,6 +196,26 @@ func TestImportsPointDown(t *testing.T) {
 	for p := range layer {
 		if _, ok := graph[p]; !ok {
 			t.Errorf("%s is in the table but not in the module", p)
+		}
+	}
+}
+
+// A provider the table does not name takes its layers by rule, its sandbox
+// side and kit included; any other package under it must be placed.
+func TestLayerOfPlacesAProviderByRule(t *testing.T) {
+	for p, want := range map[string]int{
+		"internal/provider/acme":             providerLayer,
+		"internal/provider/acme/sandbox":     sandboxLayer,
+		"internal/provider/acme/sandbox/kit": kitLayer,
+		"internal/provider/registry":         layer["internal/provider/registry"],
+	} {
+		if got, ok := layerOf(p); !ok || got != want {
+			t.Errorf("layerOf(%s) = %d, %v; want %d", p, got, ok, want)
+		}
+	}
+	for _, p := range []string{"internal/provider/acme/wire", "internal/provider/acme/sandbox/more", "internal/providers"} {
+		if got, ok := layerOf(p); ok {
+			t.Errorf("layerOf(%s) = %d: a package outside the rule is placed only by the table", p, got)
 		}
 	}
 }

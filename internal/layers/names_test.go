@@ -13,8 +13,26 @@ import (
 	"testing"
 )
 
-// providerName is how code names a provider it should not know of.
-var providerName = regexp.MustCompile(`(?i)meteroid|maple`)
+// providerName is how code names a provider it should not know of: the
+// name of any package directly under internal/provider of the module at
+// root (the registry aside), which is how a provider is imported and named.
+func providerName(t *testing.T, root string) *regexp.Regexp {
+	t.Helper()
+	entries, err := os.ReadDir(filepath.Join(root, "internal", "provider"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		if e.IsDir() && e.Name() != "registry" {
+			names = append(names, regexp.QuoteMeta(e.Name()))
+		}
+	}
+	if len(names) == 0 {
+		t.Fatal("no provider package under internal/provider")
+	}
+	return regexp.MustCompile(`(?i)` + strings.Join(names, "|"))
+}
 
 // mayName are the trees whose code may name a provider: the providers
 // themselves (each package and its sandbox side, and the registry that
@@ -22,10 +40,10 @@ var providerName = regexp.MustCompile(`(?i)meteroid|maple`)
 // against a mock of its published spec on purpose.
 var mayName = []string{"internal/provider/", "bench/"}
 
-// providerLines are the lines of non-test Go files outside mayName whose
-// code (comments aside: prose may give an example) names a provider, as
-// "path:line".
-func providerLines(t *testing.T, root string) []string {
+// providerLines are the lines of non-test Go files under root outside
+// mayName whose code (comments aside: prose may give an example) names a
+// provider (matches name), as "path:line".
+func providerLines(t *testing.T, root string, name *regexp.Regexp) []string {
 	t.Helper()
 	var out []string
 	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
@@ -65,7 +83,7 @@ func providerLines(t *testing.T, root string) []string {
 			if lit == "" {
 				lit = tok.String()
 			}
-			if line := fset.Position(pos).Line; providerName.MatchString(lit) && !seen[line] {
+			if line := fset.Position(pos).Line; name.MatchString(lit) && !seen[line] {
 				seen[line] = true
 				out = append(out, rel+":"+strconv.Itoa(line))
 			}
@@ -88,7 +106,7 @@ func TestOnlyProvidersNameProviders(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, l := range providerLines(t, root) {
+	for _, l := range providerLines(t, root, providerName(t, root)) {
 		t.Errorf("%s names a provider: reach it through its descriptor (provider.Descriptor) or its sandbox side (sandbox.API)", l)
 	}
 }
@@ -104,8 +122,34 @@ func TestProviderLinesSeesCodeNotComments(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "x_test.go"), []byte("package x\n\nvar maple = 1\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	got := strings.Join(providerLines(t, dir), " ")
+	got := strings.Join(providerLines(t, dir, regexp.MustCompile(`(?i)meteroid|maple`)), " ")
 	if got != "x.go:4 x.go:6" {
 		t.Fatalf("got %q, want the lines of the string and the identifier", got)
+	}
+}
+
+// The names looked for are the provider packages', whatever they are.
+func TestProviderNameIsEveryProviderPackage(t *testing.T) {
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	re := providerName(t, root)
+	entries, err := os.ReadDir(filepath.Join(root, "internal", "provider"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	for _, e := range entries {
+		if !e.IsDir() {
+			continue
+		}
+		if got := re.MatchString(e.Name()); got != (e.Name() != "registry") {
+			t.Errorf("%s matched: %v", e.Name(), got)
+		}
+		n++
+	}
+	if n < 2 || re.MatchString("provider") || re.MatchString("sandbox") {
+		t.Errorf("%d packages, pattern %s", n, re)
 	}
 }
