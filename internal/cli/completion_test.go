@@ -18,6 +18,7 @@ import (
 	"github.com/billctl/billctl/internal/output/outputtest"
 	"github.com/billctl/billctl/internal/provider/maple"
 	"github.com/billctl/billctl/internal/provider/meteroid"
+	"github.com/billctl/billctl/internal/provider/registry"
 	"github.com/billctl/billctl/internal/sandbox/sandboxtest"
 )
 
@@ -29,26 +30,17 @@ type enumCase struct {
 	flag    string
 	want    []string // the source of truth
 	// use is the argument that gives the flag value v.
-	use func(v string) []string
+	use func(t *testing.T, v string) []string
 }
 
 func enumCases(api string) []enumCase {
 	meteroidMin := []string{"checkout", "create", "--provider", "meteroid", "--base-url", api, "-f", req("meteroid")}
 	mapleMin := []string{"checkout", "create", "--provider", "maple", "--company", "cmp_2MkGNwZq", "--base-url", api, "-f", req("maple")}
-	plain := func(flag string) func(string) []string {
-		return func(v string) []string { return []string{flag, v} }
+	plain := func(flag string) func(*testing.T, string) []string {
+		return func(_ *testing.T, v string) []string { return []string{flag, v} }
 	}
 	return []enumCase{
-		{"provider", []string{"checkout", "create", "--company", "cmp_2MkGNwZq", "--base-url", api, "--dry-run", "--customer", "cus_1"}, "--provider", cmdutil.Catalogue().Names(), func(v string) []string {
-			// Each provider with a flag of its own, so the request is complete.
-			switch v {
-			case "meteroid":
-				return []string{"--provider", v, "--plan-version", "plv_1"}
-			case "maple":
-				return []string{"--provider", v, "--product-pricing", "pp_1"}
-			}
-			return []string{"--provider", v}
-		}},
+		{"provider", []string{"checkout", "create", "--base-url", api, "--dry-run"}, "--provider", cmdutil.Catalogue().Names(), createExample},
 		{"output", meteroidMin, "-o", output.Formats, plain("-o")},
 		{"output dry run", append(slices.Clone(meteroidMin), "--dry-run"), "-o", append(slices.Clone(output.Formats), "curl"), plain("-o")},
 		{"output profile", []string{"profile", "list"}, "-o", profile.Formats, plain("-o")},
@@ -59,6 +51,22 @@ func enumCases(api string) []enumCase {
 		{"trial term", append(slices.Clone(mapleMin), "--dry-run"), "--trial-term", termsOf("14", maple.Frequency("").Values()), plain("--trial-term")},
 		{"status", []string{"checkout", "list", "--provider", "meteroid", "--base-url", api}, "--status", meteroid.CheckoutSessionStatus("").Values(), plain("--status")},
 	}
+}
+
+// createExample gives --provider v and the rest of v's own example of
+// `checkout create` (its descriptor's, shown in help), so that each
+// provider is run with a request complete in its terms; a name that is
+// no provider's gets --provider alone.
+func createExample(t *testing.T, v string) []string {
+	d := registry.Get(v)
+	if d == nil {
+		return []string{"--provider", v}
+	}
+	ex, ok := strings.CutPrefix(strings.ReplaceAll(d.Examples["checkout create"], "\\\n", " "), "billctl checkout create ")
+	if !ok || strings.ContainsAny(ex, `"'<>|$`) {
+		t.Fatalf("%s: its descriptor's example of checkout create is not a plain `billctl checkout create …` line: %q", v, d.Examples["checkout create"])
+	}
+	return append([]string{"--provider", v}, strings.Fields(ex)...)
 }
 
 func req(provider string) string {
@@ -127,7 +135,7 @@ func TestEnumFlagsCompleteWhatTheyAccept(t *testing.T) {
 			}
 			use := tc.use
 			for _, v := range got {
-				args := append(slices.Clone(tc.cmdline), use(v)...)
+				args := append(slices.Clone(tc.cmdline), use(t, v)...)
 				if code, _, errs := run(t, home, args...); code != 0 {
 					t.Errorf("%q is offered but %v exits %d: %s", v, args, code, errs)
 				}
@@ -136,7 +144,7 @@ func TestEnumFlagsCompleteWhatTheyAccept(t *testing.T) {
 			if strings.Contains(tc.want[0], ":") {
 				bogus = "12:FORTNIGHT"
 			}
-			args := append(slices.Clone(tc.cmdline), use(bogus)...)
+			args := append(slices.Clone(tc.cmdline), use(t, bogus)...)
 			if code, _, _ := run(t, home, args...); code != 2 {
 				t.Errorf("%v exits %d, want 2", args, code)
 			}
