@@ -51,22 +51,27 @@ func pooledClient(f *cmdutil.Factory, s *config.Settings, needToken bool, pool i
 
 // verb is a command not every provider serves: has says whether a
 // provider does (one of its optional interfaces), cannot says it does not
-// in the command's words.
+// in the command's words, and byGet what to do instead where the provider
+// can read a session back (a create-only one cannot).
 type verb struct {
 	has    func(*provider.Descriptor) bool
 	cannot string
+	byGet  string
 }
 
 var (
-	getting    = verb{provider.Can[provider.Getter], "reading a checkout session is not supported"}
-	listing    = verb{provider.Can[provider.Lister], "listing checkout sessions is not supported; look one up with `billctl checkout get ID`"}
-	cancelling = verb{provider.Can[provider.Canceller], "cancelling a checkout session is not supported"}
+	getting    = verb{has: provider.Can[provider.Getter], cannot: "reading a checkout session is not supported"}
+	listing    = verb{has: provider.Can[provider.Lister], cannot: "listing checkout sessions is not supported", byGet: "look one up with `billctl checkout get ID`"}
+	cancelling = verb{has: provider.Can[provider.Canceller], cannot: "cancelling a checkout session is not supported"}
 )
 
 // refuse is the error for a verb the provider d lacks, nil when it has it.
 func (v verb) refuse(d *provider.Descriptor) error {
 	if v.has(d) {
 		return nil
+	}
+	if v.byGet != "" && getting.has(d) {
+		return provider.Unsupported(d.Name, v.cannot+"; "+v.byGet)
 	}
 	return provider.Unsupported(d.Name, v.cannot)
 }
