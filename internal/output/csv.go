@@ -26,7 +26,7 @@ func (csvFormat) one(p *Printer, s *provider.Session) error {
 }
 
 // many writes the lines as the stream does.
-func (csvFormat) many(p *Printer, items []Item) error { return p.rowTable(items) }
+func (csvFormat) many(p *Printer, items []Item) error { return p.streamAll(items) }
 
 // add starts the CSV at the first item: a batch's (its items numbered)
 // has an error column.

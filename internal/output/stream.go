@@ -35,6 +35,18 @@ func (p *Printer) Stream() *Stream {
 	return &Stream{p: p, f: p.format(), w: bufio.NewWriterSize(p.IO.Out, 32<<10), columns: p.tableColumns()}
 }
 
+// streamAll prints the items through a stream: for a table, one block
+// when they fit.
+func (p *Printer) streamAll(items []Item) error {
+	st := p.Stream()
+	for _, it := range items {
+		if err := st.Add(it); err != nil {
+			return err
+		}
+	}
+	return st.Close()
+}
+
 // Add prints one item after those added before it.
 func (s *Stream) Add(it Item) error {
 	s.n++

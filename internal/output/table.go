@@ -31,7 +31,7 @@ func (tableFormat) takesColumns() {}
 func (tableFormat) one(p *Printer, s *provider.Session) error { return p.fieldTable(s) }
 
 // many shows the sessions as the stream's table, in one block when it fits.
-func (tableFormat) many(p *Printer, items []Item) error { return p.rowTable(items) }
+func (tableFormat) many(p *Printer, items []Item) error { return p.streamAll(items) }
 
 func (tableFormat) add(st *Stream, it Item) error {
 	st.rows = append(st.rows, st.row(it))
@@ -134,18 +134,6 @@ func (p *Printer) fieldTable(s *provider.Session) error {
 		}
 	}
 	return writeTable(p.IO.Out, t, &buf)
-}
-
-// rowTable shows several sessions, one per row, with only the columns
-// that some session has: the stream's table, in one block when it fits.
-func (p *Printer) rowTable(items []Item) error {
-	st := p.Stream()
-	for _, it := range items {
-		if err := st.Add(it); err != nil {
-			return err
-		}
-	}
-	return st.Close()
 }
 
 // column is a column of a table of sessions.
