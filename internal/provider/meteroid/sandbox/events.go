@@ -10,27 +10,32 @@ import (
 )
 
 // sandboxEvents builds the events Meteroid's server emits when a checkout
-// session completes, in its order. Its checkout completion
-// (meteroid-store services/edge.rs, complete_checkout_self_serve_tx,
+// session completes, in its order. The files and lines cited here and
+// below are of meteroid-oss/meteroid at 6a27ef61, under
+// modules/meteroid/crates/meteroid-store/src unless said otherwise.
+//
+// Its checkout completion (services/edge.rs, complete_checkout_self_serve_tx,
 // lines 2110-2407) inserts the subscription first, and the insert records
 // subscription.created in the same transaction
-// (subscriptions/insert/process.rs:979, subscriptions/utils.rs:759-785);
-// then, only when the session charges something today, it bills the first
-// invoice as already paid (edge.rs:2251-2265, InvoiceBillingMode::AlreadyPaid
-// in invoices/bill.rs:429-505): invoice.created as the draft is inserted
-// (repositories/invoices.rs:839-857), invoice.finalized
-// (invoices/finalize.rs:224-233), invoice.paid once the charge settles it
-// (bill.rs:483-505). A future billing_start_date changes none of this: the
-// first period is charged at checkout (the amount is computed on the
-// preview's period, edge.rs:2133-2145) and the invoice is dated that start.
+// (services/subscriptions/insert/process.rs:979,
+// services/subscriptions/utils.rs:759-785). Then, only when the session
+// charges something today, it bills the first invoice as already paid
+// (edge.rs:2251-2265; InvoiceBillingMode::AlreadyPaid,
+// services/invoices/bill.rs:429-505): invoice.created as the draft is
+// inserted (repositories/invoices.rs:839-857), invoice.finalized
+// (services/invoices/finalize.rs:224-233), invoice.paid once the charge
+// settles it (bill.rs:483-505). A future billing_start_date changes none of
+// this: the first period is charged at checkout (the amount is computed on
+// the preview's period, edge.rs:2133-2145) and the invoice is dated that
+// start.
 //
 // A free trial charges nothing and bills no invoice (edge.rs:2300-2327):
 // subscription.created alone. A session whose total comes to zero without
 // a free trial (a coupon of 100%) is billed at once instead
-// (edge.rs:2328-2339, InvoiceBillingMode::Immediate, bill.rs:400-428): the
+// (edge.rs:2328-2339; InvoiceBillingMode::Immediate, bill.rs:400-428): the
 // invoice is created and, unless auto_advance_invoices is false, finalized,
 // and no invoice.paid is emitted on that path. Nothing priced at all makes
-// no invoice lines, hence no invoice (invoices/draft.rs:141-147).
+// no invoice lines, hence no invoice (services/invoices/draft.rs:141-147).
 func sandboxEvents(cat *purchase.Catalog) sandbox.EventsFunc {
 	return func(ss *sandbox.Session, now time.Time) ([]sandbox.Event, error) {
 		p, err := cat.Of(ss)
@@ -95,12 +100,12 @@ func invoiceEvents(p purchase.Purchase) []string {
 
 // sandboxSubscription is the subscription a completed session creates, as
 // subscription.created announces it: the row the server has just inserted
-// (subscriptions/utils.rs:770-779 reads it back in the insert's
+// (services/subscriptions/utils.rs:770-779 reads it back in the insert's
 // transaction), before the checkout activates it after the payment
-// (edge.rs:2284-2297, subscriptions/activate.rs) and before the first
-// invoice adds its MRR (repositories/invoices.rs:840, process_mrr). Hence,
-// as the server reports it: no activated_at, mrr_cents 0, and the status
-// the insert gives a subscription activated on checkout.
+// (edge.rs:2284-2297, services/subscriptions/activate.rs) and before the
+// first invoice adds its MRR (repositories/invoices.rs:840, process_mrr).
+// Hence, as the server reports it: no activated_at, mrr_cents 0, and the
+// status the insert gives a subscription activated on checkout.
 func sandboxSubscription(ss *sandbox.Session, p purchase.Purchase, now time.Time) EventSubscription {
 	created := now
 	if ss.CompletedAt != nil {
@@ -219,6 +224,10 @@ type SubscriptionEvent struct {
 	ID   string `json:"id"`
 	Type string `json:"type"`
 	EventSubscription
+	// Timestamp is when the event is recorded. The server stamps the
+	// moment its worker hands the message to Svix
+	// (modules/meteroid/src/workers/pgmq/webhook_out.rs:138), as a rule a
+	// moment later.
 	Timestamp EventTime `json:"timestamp"`
 }
 
