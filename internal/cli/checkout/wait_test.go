@@ -104,7 +104,7 @@ func TestWaitOnTheSandboxDoesNotBackOff(t *testing.T) {
 	if want := "50ms 50ms 50ms 50ms"; durations(c.sleeps) != want {
 		t.Errorf("slept %s, want %s", durations(c.sleeps), want)
 	}
-	if err := outcome(got, err); err == nil || !strings.Contains(err.Error(), "is EXPIRED") {
+	if err := outcome(provider.Vocabulary{}, got, err); err == nil || !strings.Contains(err.Error(), "is EXPIRED") {
 		t.Errorf("outcome of an expired session: %v", err)
 	}
 }
