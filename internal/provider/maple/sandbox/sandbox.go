@@ -113,6 +113,9 @@ func registerSandbox(mux *http.ServeMux, env *sandbox.Env) {
 	mux.Handle("GET /api/v1/companies/{company}/checkout/{id}", h.auth(h.get))
 	mux.Handle("POST /api/v1/companies/{company}/customers/find", h.auth(h.find("customers")))
 	mux.Handle("POST /api/v1/companies/{company}/pricing/find", h.auth(h.find("pricings")))
+	// Maple publishes no server source: whether it answers a known path
+	// with another method 404 or 405 cannot be known, nor its texts for a
+	// body it cannot read; both are answered in its documented error shape.
 	mux.Handle("/api/v1/companies/", h.auth(func(w http.ResponseWriter, r *http.Request) {
 		sandboxError(w, http.StatusNotFound, "", nil, "Not found", nil)
 	}))
