@@ -54,7 +54,7 @@ func TestIDShape(t *testing.T) {
 		"y":                            "is not a plan version ID (plv_ and base62, or a UUID)",
 		"plv_":                         "nothing follows plv_",
 		"plv_seats-1":                  `it holds "-"`,
-		"plv_7n42DGM5Tflk9n8mt7Fhc8":   "too long for one",
+		"plv_7n42DGM5Tflk9n8mt7Fhc8":   "too large for one",
 		"plan_2zg9tUmeQMonp21OV6Rla1":  "is not a plan version ID",
 		"0190a1b2-c3d4-7e5f-8a9b-0c1d": "is not a plan version ID",
 	} {

@@ -87,7 +87,7 @@ func idShape(prefix, what, id string) string {
 			return form + ": it holds " + strconv.Quote(rest[i:i+1])
 		}
 	}
-	return form + ": it is too long for one (" + strconv.Itoa(len(rest)) + " characters after " + prefix + ", more than 128 bits)"
+	return form + ": it is too large for one (its base62 holds more than 128 bits)"
 }
 
 // CheckSessionID refuses, before anything is sent, a checkout session ID

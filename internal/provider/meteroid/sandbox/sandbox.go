@@ -325,8 +325,10 @@ func (h *handler) create(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	st := h.env.Store
 	customer := req.CustomerID
-	if _, err := meteroid.ParseID("cus_", customer); err != nil {
-		// Not an ID: an alias.
+	if _, err := meteroid.ParseID("cus_", customer); err != nil || !strings.HasPrefix(customer, "cus_") {
+		// Not an ID: an alias. The server's AliasOr reads only cus_…
+		// as an ID here; a UUID, which its typed IDs take elsewhere, is
+		// an alias to it.
 		it, err := st.CatalogItem(ctx, meteroid.Name, "customers", customer, true)
 		if errors.Is(err, sandbox.ErrNoItem) {
 			sandboxError(w, http.StatusNotFound, "NOT_FOUND", msgNotFound)
