@@ -166,8 +166,9 @@ The customer pays, as the Pay button of the session's checkout page does:
 a session not yet paid, cancelled or expired completes, and the webhook
 events its API sends for a completed checkout are recorded, for sandbox
 listen and serve --webhook-url to deliver. It prints the session's ID and
-new status, in its API's words (as checkout get does); a session in any
-other status is left as it is (exit 1).
+new status in its API's own word (COMPLETED, or COMPLETE where the API
+says so), as checkout get shows it; a session in any other status is left
+as it is (exit 1).
 
 With a sandbox serve running it pays through that server, on the
 database it serves; without one, or with --data, on the database itself.`,
