@@ -7,6 +7,7 @@ import (
 
 	"github.com/billctl/billctl/internal/cli/cmdutil"
 	"github.com/billctl/billctl/internal/config"
+	"github.com/billctl/billctl/internal/format"
 	"github.com/billctl/billctl/internal/output"
 	"github.com/billctl/billctl/internal/provider/registry"
 )
@@ -62,10 +63,10 @@ func (ff *formatFlags) resolve(f *cmdutil.Factory, s *config.Settings) error {
 		return nil
 	}
 	if ff.jq != "" {
-		if o := f.Flags.Lookup("output"); o != nil && o.Changed && s.Output != "json" {
+		if o := f.Flags.Lookup("output"); o != nil && o.Changed && !output.TakesJQ(s.Output) {
 			return cmdutil.FlagErrorf("--jq filters JSON: it cannot go with -o %s", s.Output)
 		}
-		s.Output = "json"
+		s.Output = format.JSON
 		q, err := output.ParseJQ(ff.jq)
 		if err != nil {
 			return err
@@ -73,7 +74,7 @@ func (ff *formatFlags) resolve(f *cmdutil.Factory, s *config.Settings) error {
 		ff.query = q
 	}
 	if ff.columns != "" {
-		if s.Output != "table" && s.Output != "csv" {
+		if !output.TakesColumns(s.Output) {
 			return cmdutil.FlagErrorf("--columns picks the columns of -o table or -o csv, not of -o %s", s.Output)
 		}
 		var known []string

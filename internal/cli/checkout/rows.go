@@ -80,7 +80,7 @@ func createRows(opts *CreateOptions, s *config.Settings, p provider.Provider, b 
 			cells.Close()
 		}
 	}()
-	asCSV := s.Output == "csv"
+	asCSV := output.KeepsRows(s.Output)
 	total, err := engine.CheckRows(f.Context, b, sheet, base, spin, func(row *rows.Row, req provider.Request) error {
 		if bodies == nil {
 			var err error
