@@ -218,7 +218,7 @@ func label(name string) string {
 // offerOpen asks, once a session made from answers exists, whether to open
 // its page. The session is made whatever the answer: a Ctrl-C here is a no.
 func offerOpen(f *cmdutil.Factory, pr *prompt.Prompter, sess *provider.Session) error {
-	if sess.URL == "" || noPage(providerName(f), sess) != "" {
+	if sess.URL == "" || noPage(providerName(f), vocabulary(f), sess) != "" {
 		return nil
 	}
 	ctx := f.Context

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net"
 	"net/url"
-	"strings"
 	"time"
 
 	"github.com/billctl/billctl/internal/cli/cmdutil"
@@ -22,7 +21,7 @@ func openURL(f *cmdutil.Factory, s *provider.Session) error {
 	say := func(format string, args ...any) {
 		fmt.Fprint(f.IO.Err, safetext.Text(fmt.Sprintf(format, args...)))
 	}
-	if why := noPage(providerName(f), s); why != "" {
+	if why := noPage(providerName(f), vocabulary(f), s); why != "" {
 		say("not opening a browser: %s\n", why)
 		return nil
 	}
@@ -46,11 +45,11 @@ func openURL(f *cmdutil.Factory, s *provider.Session) error {
 // noPage says why a session has no page worth opening, or "" when it has
 // one. A cancelled or expired session's link, if the API still returns
 // it, only shows the customer an error, so it is not opened either.
-func noPage(prov string, s *provider.Session) string {
-	switch strings.ToUpper(s.Status) {
-	case "CANCELLED", "CANCELED":
+func noPage(prov string, v provider.Vocabulary, s *provider.Session) string {
+	switch v.State(s.Status) {
+	case provider.Cancelled:
 		return fmt.Sprintf("checkout session %s was cancelled, so its page no longer takes payment; create a new one with `billctl checkout create`", s.ID)
-	case "EXPIRED":
+	case provider.Expired:
 		return fmt.Sprintf("checkout session %s has expired, so its page no longer takes payment; create a new one with `billctl checkout create`", s.ID)
 	}
 	if s.URL != "" && safetext.Line(s.URL) != s.URL {
@@ -61,7 +60,7 @@ func noPage(prov string, s *provider.Session) string {
 	if s.URL != "" {
 		return ""
 	}
-	if strings.EqualFold(s.Status, "COMPLETED") {
+	if v.State(s.Status) == provider.Completed {
 		return fmt.Sprintf("checkout session %s is completed (the customer went through checkout) and %s returned no checkout URL for it", s.ID, prov)
 	}
 	return fmt.Sprintf("%s returned no checkout URL for session %s", prov, s.ID)

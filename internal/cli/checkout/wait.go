@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
 	"time"
 
@@ -57,19 +56,20 @@ func (w *waitFlags) check(cmd *cobra.Command) error {
 	return nil
 }
 
-// finished reports whether a session's status is final.
-func finished(status string) bool {
-	switch strings.ToUpper(status) {
-	case "COMPLETED", "EXPIRED", "CANCELLED":
-		return true
+// vocabulary is the active provider's words for its sessions (the common
+// words when the provider cannot be told).
+func vocabulary(f *cmdutil.Factory) provider.Vocabulary {
+	if d, err := f.Descriptor(); err == nil && d != nil {
+		return d.Vocabulary
 	}
-	return false
+	return provider.Vocabulary{}
 }
 
 // waiter polls sessions until they are finished.
 type waiter struct {
 	p       provider.Getter
 	sandbox bool
+	vocab   provider.Vocabulary
 	timeout time.Duration
 	// sleep waits d or until ctx ends, and now reads the clock (tests
 	// replace both).
@@ -77,11 +77,11 @@ type waiter struct {
 	now   func() time.Time
 }
 
-func newWaiter(p provider.Provider, s *config.Settings, w *waitFlags) *waiter {
+func newWaiter(f *cmdutil.Factory, p provider.Provider, s *config.Settings, w *waitFlags) *waiter {
 	// --wait is refused up front for a provider that cannot read a
 	// session back (createRun, getRun), so p is a Getter here.
 	g, _ := p.(provider.Getter)
-	return &waiter{p: g, sandbox: s.Sandbox, timeout: w.timeout, sleep: sleepCtx, now: time.Now}
+	return &waiter{p: g, sandbox: s.Sandbox, vocab: vocabulary(f), timeout: w.timeout, sleep: sleepCtx, now: time.Now}
 }
 
 func sleepCtx(ctx context.Context, d time.Duration) error {
@@ -108,7 +108,7 @@ func (w *waiter) wait(ctx context.Context, sess *provider.Session) (*provider.Se
 		interval = waitSandbox
 	}
 	next := interval
-	for !finished(sess.Status) {
+	for w.vocab.State(sess.Status) == provider.Open {
 		left := deadline.Sub(w.now())
 		if left <= 0 {
 			return sess, errWaitTimeout
@@ -139,13 +139,13 @@ func (w *waiter) wait(ctx context.Context, sess *provider.Session) (*provider.Se
 }
 
 // outcome is the exit status a finished wait makes.
-func outcome(sess *provider.Session, err error) error {
+func outcome(v provider.Vocabulary, sess *provider.Session, err error) error {
 	switch {
 	case errors.Is(err, errWaitTimeout):
 		return exitcode.New(exitcode.Failure, fmt.Errorf("gave up waiting: checkout session %s is still %s", safetext.Line(sess.ID), safetext.Line(sess.Status)))
 	case err != nil:
 		return err
-	case strings.EqualFold(sess.Status, "COMPLETED"):
+	case v.State(sess.Status) == provider.Completed:
 		return nil
 	}
 	return exitcode.New(exitcode.Failure, fmt.Errorf("checkout session %s is %s", safetext.Line(sess.ID), safetext.Line(sess.Status)))
@@ -157,12 +157,12 @@ func outcome(sess *provider.Session, err error) error {
 // always printed.
 func waitOne(f *cmdutil.Factory, s *config.Settings, p provider.Provider, w *waitFlags, format *formatFlags, sess *provider.Session) error {
 	stop := startSpinner(f, sess)
-	final, err := newWaiter(p, s, w).wait(f.Context, sess)
+	final, err := newWaiter(f, p, s, w).wait(f.Context, sess)
 	stop()
 	if perr := format.on(f, printer(f, s)).One(final); perr != nil && err == nil {
 		return perr
 	}
-	return outcome(final, err)
+	return outcome(vocabulary(f), final, err)
 }
 
 // startSpinner shows, on a terminal's stderr and never in CI, how long the
@@ -251,7 +251,7 @@ func (ws *waitSink) Add(it output.Item) error {
 			if ws.first == nil {
 				ws.first = err
 			}
-		case !strings.EqualFold(final.Status, "COMPLETED"):
+		case ws.w.vocab.State(final.Status) != provider.Completed:
 			ws.open++
 		}
 		if err := ws.next.Add(output.Item{Index: it.Index, Session: final}); err == nil {
@@ -287,7 +287,7 @@ func (ws *waitSink) result() error {
 func sendBatchWait(opts *CreateOptions, s *config.Settings, p provider.Provider, sp *engine.Spool, total int) error {
 	var ws *waitSink
 	err := sendBatchTo(opts, s, p, sp, total, func(pr *output.Printer, bar *progress) engine.Sink {
-		ws = &waitSink{ctx: opts.F.Context, w: newWaiter(p, s, opts.wait), next: pr.Stream(), note: bar.printf}
+		ws = &waitSink{ctx: opts.F.Context, w: newWaiter(opts.F, p, s, opts.wait), next: pr.Stream(), note: bar.printf}
 		return ws
 	})
 	if err != nil {

@@ -104,7 +104,7 @@ func TestWaitOnTheSandboxDoesNotBackOff(t *testing.T) {
 	if want := "50ms 50ms 50ms 50ms"; durations(c.sleeps) != want {
 		t.Errorf("slept %s, want %s", durations(c.sleeps), want)
 	}
-	if err := outcome(got, err); err == nil || !strings.Contains(err.Error(), "is EXPIRED") {
+	if err := outcome(provider.Vocabulary{}, got, err); err == nil || !strings.Contains(err.Error(), "is EXPIRED") {
 		t.Errorf("outcome of an expired session: %v", err)
 	}
 }
@@ -185,5 +185,34 @@ func TestSpinnerOnlyOnATerminalOutsideCI(t *testing.T) {
 				t.Errorf("stderr = %q, want a spinner with the elapsed time and the URL, cleared at the end", got)
 			}
 		})
+	}
+}
+
+// A provider's own words end the wait: Maple's COMPLETE is a completed
+// session (exit 0) and VOID a cancelled one, where the common words would
+// have kept waiting on both.
+func TestWaitReadsTheProvidersWords(t *testing.T) {
+	maple := provider.Vocabulary{States: map[string]provider.State{
+		"DRAFT": provider.Open, "PENDING_PAYMENT": provider.Open,
+		"COMPLETE": provider.Completed, "VOID": provider.Cancelled, "EXPIRED": provider.Expired,
+	}}
+	for final, ok := range map[string]bool{"COMPLETE": true, "VOID": false} {
+		g := &answers{list: []any{status("PENDING_PAYMENT"), status(final)}}
+		w, c := testWaiter(g, true, time.Hour)
+		w.vocab = maple
+		got, err := w.wait(context.Background(), status("DRAFT"))
+		if err != nil || got.Status != final || len(c.sleeps) != 2 {
+			t.Fatalf("%s: wait = %+v, %v after %d looks", final, got, err, len(c.sleeps))
+		}
+		if err := outcome(maple, got, err); (err == nil) != ok {
+			t.Errorf("%s: outcome %v", final, err)
+		}
+	}
+	// The same status with the common words is still open: the wait
+	// times out rather than stopping on a word it does not know.
+	g := &answers{list: []any{status("COMPLETE")}}
+	w, _ := testWaiter(g, true, time.Second)
+	if _, err := w.wait(context.Background(), status("DRAFT")); !errors.Is(err, errWaitTimeout) {
+		t.Errorf("common words on COMPLETE: %v, want a timeout", err)
 	}
 }
