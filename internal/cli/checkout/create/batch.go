@@ -1,4 +1,4 @@
-package checkout
+package create
 
 import (
 	"crypto/sha256"
@@ -7,28 +7,48 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/billctl/billctl/internal/cli/checkout/shared"
 	"github.com/billctl/billctl/internal/config"
 	"github.com/billctl/billctl/internal/engine"
 	"github.com/billctl/billctl/internal/output"
 	"github.com/billctl/billctl/internal/provider"
 )
 
-// sendBatch sends the total bodies of sp through the engine and prints
-// the results in input order, with a progress bar on a terminal.
-func sendBatch(opts *CreateOptions, s *config.Settings, p provider.Provider, sp *engine.Spool, total int) error {
-	return sendBatchTo(opts, s, p, sp, total, func(pr *output.Printer, _ *progress) engine.Sink { return pr.Stream() })
-}
-
-// sendBatchTo is sendBatch printing through the sink that sink makes
-// from the printer.
-func sendBatchTo(opts *CreateOptions, s *config.Settings, p provider.Provider, sp *engine.Spool, total int, sink func(*output.Printer, *progress) engine.Sink) error {
-	f := opts.F
-	bar := newProgress(f.IO, total, "creating")
-	streams := *f.IO
-	streams.Out = bar.above(f.IO, f.IO.Out)
-	pr := opts.format.on(f, printer(f, s))
+// sendBatch sends the checked batch c through the engine, on a client
+// pooled for --parallel, and prints the results as they come, in input
+// order (or, with --wait, as each session is finished), with a progress
+// bar on a terminal.
+func sendBatch(opts *CreateOptions, s *config.Settings, d *provider.Descriptor, c *engine.Checked) error {
+	p, err := opts.Provider(s, opts.Parallel)
+	if err != nil {
+		return err
+	}
+	bar := newProgress(opts.IO, c.Total, "creating")
+	streams := *opts.IO
+	streams.Out = bar.above(opts.IO, opts.IO.Out)
+	pr := opts.printer(s, d)
 	pr.IO = &streams
-	out := sink(pr, bar)
+	var (
+		out engine.Sink
+		ws  *waitSink
+	)
+	switch {
+	case opts.wait.On():
+		ws = &waitSink{ctx: opts.Context, w: shared.NewWaiter(p, s, opts.wait), next: pr.Stream(), note: bar.printf}
+		out = ws
+	case c.Cells != nil:
+		cr, err := c.Cells.Reader()
+		if err != nil {
+			return err
+		}
+		sheet := c.Rows
+		out = &rowsCSV{
+			csv:   output.NewCSV(pr.IO.Out, output.CSVOptions{Input: sheet.Header, Columns: pr.Columns, Error: true, BOM: sheet.BOM, CRLF: sheet.CRLF}),
+			cells: cr,
+		}
+	default:
+		out = pr.Stream()
+	}
 	b := &engine.Batch{
 		Provider:    p,
 		Workers:     opts.Parallel,
@@ -37,15 +57,21 @@ func sendBatchTo(opts *CreateOptions, s *config.Settings, p provider.Provider, s
 		ReplaysKeys: replaysKeys(p),
 		FixedKeys:   opts.IdempotencyKey != "",
 	}
-	if opts.Rows != "" {
+	if c.Rows != nil {
 		b.Unit = "row"
 	}
-	j, err := openJournal(opts, s, sp, total)
+	j, err := openJournal(opts, s, c.Requests, c.Total)
 	if err != nil {
 		return err
 	}
 	b.Journal = j
-	return b.Send(f.Context, sp, total, out, bar, f.IO.Err)
+	if err := b.Send(opts.Context, c.Requests, c.Total, out, bar, opts.IO.Err); err != nil {
+		return err
+	}
+	if ws != nil {
+		return ws.result()
+	}
+	return nil
 }
 
 // openJournal opens the journal of this batch: what defines it is its
@@ -55,7 +81,7 @@ func sendBatchTo(opts *CreateOptions, s *config.Settings, p provider.Provider, s
 func openJournal(opts *CreateOptions, s *config.Settings, sp *engine.Spool, total int) (*engine.Journal, error) {
 	dir := ""
 	if opts.Journal == "" {
-		d, err := stateDir(opts.F.Getenv)
+		d, err := stateDir(opts.Getenv)
 		if err != nil {
 			return nil, err
 		}
