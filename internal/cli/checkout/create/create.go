@@ -195,7 +195,7 @@ terminal. BILLCTL_ACCESSIBLE=1 asks with plain numbered prompts.`),
 }
 
 func createRun(opts *CreateOptions) error {
-	s, d, err := opts.check()
+	s, d, given, err := opts.check()
 	if err != nil {
 		return err
 	}
@@ -205,7 +205,6 @@ func createRun(opts *CreateOptions) error {
 	if err != nil {
 		return err
 	}
-	given := opts.flags.given()
 	// On a terminal, what is missing is asked for rather than refused.
 	var pr *prompt.Prompter
 	if opts.mayAsk() && onlyMissing(&engine.Builder{Provider: p, Defs: opts.flags.defs, Flags: given, Sets: opts.Sets}) {
@@ -249,53 +248,64 @@ func createRun(opts *CreateOptions) error {
 
 // check is every check of the settings and flags, made once, in this
 // order, before a token is needed or a file is read: a mistake is exit 2
-// with nothing sent. It returns the settings, -o and --jq applied, and
-// the active provider's descriptor.
-func (opts *CreateOptions) check() (*config.Settings, *provider.Descriptor, error) {
+// with nothing sent. It returns the settings, -o and --jq applied, the
+// active provider's descriptor and the request flags given.
+func (opts *CreateOptions) check() (*config.Settings, *provider.Descriptor, []engine.Given, error) {
 	s, err := opts.Config()
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	d, _ := opts.Descriptor() // nil for a provider no one knows: s.Check says so
 	if !opts.DryRun {
 		if err := opts.format.Resolve(opts.OutputGiven(), s, d); err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 	}
 	if err := shared.CheckFormat(s.Output, opts.DryRun); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	if opts.File == "-" && opts.StdinToken() {
-		return nil, nil, cmdutil.FlagErrorf("-f - and --token-file - both read stdin: give one of them a file")
+		return nil, nil, nil, cmdutil.FlagErrorf("-f - and --token-file - both read stdin: give one of them a file")
 	}
-	if err := opts.checkRowsFlags(); err != nil {
-		return nil, nil, err
+	if opts.DryRun && opts.format.Shapes() {
+		return nil, nil, nil, cmdutil.FlagErrorf("--jq and --columns shape what the API answers: a --dry-run sends nothing")
+	}
+	if opts.Rows != "" {
+		switch {
+		case opts.Rows == "-" && opts.File == "-":
+			return nil, nil, nil, cmdutil.FlagErrorf("--rows - and -f - both read stdin: give one of them a file")
+		case opts.Rows == "-" && opts.StdinToken():
+			return nil, nil, nil, cmdutil.FlagErrorf("--rows - and --token-file - both read stdin: give one of them a file")
+		case opts.Open:
+			return nil, nil, nil, cmdutil.FlagErrorf("--open works with a single session, not with --rows")
+		}
 	}
 	if opts.Parallel < 1 {
-		return nil, nil, cmdutil.FlagErrorf("--parallel must be at least 1")
+		return nil, nil, nil, cmdutil.FlagErrorf("--parallel must be at least 1")
 	}
 	if opts.wait.On() && (opts.DryRun || opts.Rows != "") {
-		return nil, nil, cmdutil.FlagErrorf("--wait waits for sessions created from flags or -f; not with --dry-run or --rows")
+		return nil, nil, nil, cmdutil.FlagErrorf("--wait waits for sessions created from flags or -f; not with --dry-run or --rows")
 	}
 	if err := s.Check(); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	if err := engine.CheckFlags(opts.flags.given(), s.Provider); err != nil {
-		return nil, nil, err
+	given := opts.flags.given()
+	if err := engine.CheckFlags(given, s.Provider); err != nil {
+		return nil, nil, nil, err
 	}
 	if opts.wait.On() {
 		// Waiting reads the session back: refused before a token is
 		// needed where the provider cannot.
 		if err := shared.Getting.Refuse(d); err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 	}
 	if !opts.DryRun {
 		if err := s.RequireToken(); err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 	}
-	return s, d, nil
+	return s, d, given, nil
 }
 
 func (opts *CreateOptions) descriptor() (*provider.Descriptor, error) {

@@ -13,26 +13,6 @@ import (
 	"github.com/billctl/billctl/internal/request"
 )
 
-// checkRowsFlags refuses what cannot go with --rows, before anything is
-// read.
-func (opts *CreateOptions) checkRowsFlags() error {
-	if opts.DryRun && opts.format.Shapes() {
-		return cmdutil.FlagErrorf("--jq and --columns shape what the API answers: a --dry-run sends nothing")
-	}
-	if opts.Rows == "" {
-		return nil
-	}
-	switch {
-	case opts.Rows == "-" && opts.File == "-":
-		return cmdutil.FlagErrorf("--rows - and -f - both read stdin: give one of them a file")
-	case opts.Rows == "-" && opts.StdinToken():
-		return cmdutil.FlagErrorf("--rows - and --token-file - both read stdin: give one of them a file")
-	case opts.Open:
-		return cmdutil.FlagErrorf("--open works with a single session, not with --rows")
-	}
-	return nil
-}
-
 // openRows opens the sheet of --rows, which names the batch's input.
 func (opts *CreateOptions) openRows() (io.Reader, string, func(), error) {
 	if opts.Rows == "-" {
