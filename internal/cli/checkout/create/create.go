@@ -293,9 +293,9 @@ func (opts *CreateOptions) check() (*config.Settings, *provider.Descriptor, []en
 	if err := engine.CheckFlags(given, s.Provider); err != nil {
 		return nil, nil, nil, err
 	}
-	if opts.wait.On() {
+	if opts.wait.On() && d != nil {
 		// Waiting reads the session back: refused before a token is
-		// needed where the provider cannot.
+		// needed where the provider cannot (d is known: s.Check passed).
 		if err := shared.Getting.Refuse(d); err != nil {
 			return nil, nil, nil, err
 		}
