@@ -198,7 +198,7 @@ func addCompletion(root *cobra.Command, f *cmdutil.Factory) {
 	_ = root.RegisterFlagCompletionFunc("output", func(cmd *cobra.Command, _ []string, _ string) ([]string, cobra.ShellCompDirective) {
 		var out []string
 		for _, v := range OutputFormats(cmd) {
-			out = append(out, v+"\t"+formatHelp[v])
+			out = append(out, v+"\t"+output.Help(v))
 		}
 		return out, cobra.ShellCompDirectiveNoFileComp
 	})
@@ -221,20 +221,9 @@ func OutputFormats(cmd *cobra.Command) []string {
 	}
 	formats := slices.Clone(output.Formats)
 	if fl := cmd.Flags().Lookup("dry-run"); fl != nil && fl.Changed {
-		formats = append(formats, "curl")
+		formats = append(formats, output.DryRunOnly...)
 	}
 	return formats
-}
-
-// formatHelp describes the output formats in completion menus.
-var formatHelp = map[string]string{
-	"table": "a table, for people",
-	"json":  "every field, as JSON",
-	"yaml":  "every field, as YAML",
-	"id":    "one ID per line",
-	"url":   "one checkout URL per line",
-	"csv":   "one line per session, for spreadsheets",
-	"curl":  "the request as a curl command",
 }
 
 // completeProfiles offers the profile names of the config file that this

@@ -4,7 +4,45 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"io"
+
+	"github.com/billctl/billctl/internal/format"
+	"github.com/billctl/billctl/internal/provider"
 )
+
+// csvFormat is -o csv: one line per session, for spreadsheets (see CSV).
+type csvFormat struct{}
+
+func (csvFormat) Name() string  { return format.CSV }
+func (csvFormat) Help() string  { return "one line per session, for spreadsheets" }
+func (csvFormat) takesColumns() {}
+func (csvFormat) keepsRows()    {}
+
+func (csvFormat) one(p *Printer, s *provider.Session) error {
+	c := NewCSV(p.IO.Out, CSVOptions{Columns: p.Columns})
+	if err := c.Write(CSVLine{Session: s.Raw}); err != nil {
+		return err
+	}
+	return c.Close()
+}
+
+// many writes the lines as the stream does.
+func (csvFormat) many(p *Printer, items []Item) error { return p.streamAll(items) }
+
+// add starts the CSV at the first item: a batch's (its items numbered)
+// has an error column.
+func (csvFormat) add(st *Stream, it Item) error {
+	if st.csv == nil {
+		st.csv = NewCSV(st.w, CSVOptions{Columns: st.p.Columns, Error: it.Index > 0})
+	}
+	return st.csv.Write(csvLine(it))
+}
+
+func (csvFormat) close(st *Stream) error {
+	if st.csv == nil {
+		st.csv = NewCSV(st.w, CSVOptions{Columns: st.p.Columns})
+	}
+	return st.csv.Close()
+}
 
 // CSVOptions shape the lines of -o csv.
 type CSVOptions struct {

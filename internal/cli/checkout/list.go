@@ -74,7 +74,8 @@ func listRun(opts *ListOptions) error {
 	}
 	// The list is printed as it is read: a tenant may have 100,000
 	// sessions, and none of them waits in memory for the others.
-	st := opts.format.On(f.Context, printer(f, s)).Stream()
+	pr := opts.format.On(f.Context, printer(f, s))
+	st := pr.Stream()
 	n := 0
 	err = p.(provider.Lister).List(f.Context, provider.ListFilter{Customer: opts.Customer, Status: opts.Status}, func(sess *provider.Session) error {
 		n++
@@ -85,7 +86,7 @@ func listRun(opts *ListOptions) error {
 		// CSV header, or an empty array, as if it were a result.
 		return err
 	}
-	if n == 0 && (s.Output == "table" || s.Output == "") {
+	if n == 0 && pr.EmptyInWords() {
 		// An empty table would be a lone header; say it in words, on
 		// stderr, so stdout stays empty for anything reading it.
 		fmt.Fprintln(f.IO.Err, "no checkout sessions"+filterText(opts))

@@ -1,10 +1,8 @@
 package profile
 
 import (
-	"bytes"
 	"fmt"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -34,7 +32,7 @@ the names alone, one per line.`),
 		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
 			var err error
-			if opts.Format, err = format(f); err != nil {
+			if opts.Format, err = outputFormat(f); err != nil {
 				return err
 			}
 			opts.ConfigPath = config.ConfigPath(f.Flags, f.Getenv)
@@ -52,7 +50,8 @@ func listRun(opts *ListOptions) error {
 		return err
 	}
 	names := file.Names()
-	if len(names) == 0 && opts.Format == "table" {
+	p := &output.Printer{IO: opts.IO, Format: opts.Format}
+	if len(names) == 0 && p.EmptyInWords() {
 		fmt.Fprintf(opts.IO.Err, "No profiles in %s. Add one with `billctl profile add NAME --provider %s`.\n", opts.ConfigPath, strings.Join(cmdutil.Catalogue().Names(), "|"))
 		return nil
 	}
@@ -62,33 +61,14 @@ func listRun(opts *ListOptions) error {
 		v.Token = "" // list is for choosing; show tells the tokens apart
 		views = append(views, v)
 	}
-	switch opts.Format {
-	case "json", "yaml":
-		return writeData(opts.IO.Out, opts.Format, views)
-	case "id":
-		for _, v := range views {
-			fmt.Fprintln(opts.IO.Out, v.Name)
-		}
-		return nil
-	}
-	var buf bytes.Buffer
-	tw := tabwriter.NewWriter(&buf, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "CURRENT\tNAME\tPROVIDER\tBASE URL\tCOMPANY")
+	r := output.Records{Data: views, Header: []string{"CURRENT", "NAME", "PROVIDER", "BASE URL", "COMPANY"}}
 	for _, v := range views {
 		mark := ""
 		if v.Current {
 			mark = "*"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", mark, v.Name, v.Provider, v.BaseURL, v.Company)
+		r.IDs = append(r.IDs, v.Name)
+		r.Rows = append(r.Rows, []string{mark, v.Name, v.Provider, v.BaseURL, v.Company})
 	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
-	// tabwriter pads a cell even when the cells after it are empty.
-	for line := range strings.Lines(buf.String()) {
-		if _, err := fmt.Fprintln(opts.IO.Out, strings.TrimRight(line, " \n")); err != nil {
-			return err
-		}
-	}
-	return nil
+	return p.Records(r)
 }

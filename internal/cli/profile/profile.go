@@ -7,16 +7,14 @@
 package profile
 
 import (
-	"encoding/json"
-	"io"
 	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
-	"gopkg.in/yaml.v3"
 
 	"github.com/billctl/billctl/internal/cli/cmdutil"
 	"github.com/billctl/billctl/internal/config"
+	"github.com/billctl/billctl/internal/format"
 	"github.com/billctl/billctl/internal/output"
 )
 
@@ -86,15 +84,15 @@ func describe(p *config.Profile) string {
 // Formats are what list and show print: the formats of any record.
 var Formats = output.RecordFormats
 
-// format is the -o of a profile command: the flag, else BILLCTL_OUTPUT,
+// outputFormat is the -o of a profile command: the flag, else BILLCTL_OUTPUT,
 // else table. Profiles are not consulted (these commands read the file, not
 // the settings). A BILLCTL_OUTPUT meant for checkout results (url, curl)
 // falls back to table rather than breaking `profile list` in a CI job.
-func format(f *cmdutil.Factory) (string, error) {
+func outputFormat(f *cmdutil.Factory) (string, error) {
 	if fl := f.Flags.Lookup("output"); fl != nil && fl.Changed {
 		v := fl.Value.String()
 		if v == "" {
-			return "table", nil
+			return format.Table, nil
 		}
 		if !slices.Contains(Formats, v) {
 			return "", cmdutil.FlagErrorf("profile commands print %s, not %q", strings.Join(Formats, ", "), v)
@@ -104,7 +102,7 @@ func format(f *cmdutil.Factory) (string, error) {
 	if v := f.Getenv("BILLCTL_OUTPUT"); slices.Contains(Formats, v) {
 		return v, nil
 	}
-	return "table", nil
+	return format.Table, nil
 }
 
 // view is a profile as list and show print it: never the token itself.
@@ -143,18 +141,4 @@ func newView(file *config.File, name string) view {
 		v.defaultURL = true
 	}
 	return v
-}
-
-func writeData(w io.Writer, format string, v any) error {
-	if format == "yaml" {
-		b, err := yaml.Marshal(v)
-		if err != nil {
-			return err
-		}
-		_, err = w.Write(b)
-		return err
-	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
 }

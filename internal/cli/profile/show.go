@@ -1,10 +1,8 @@
 package profile
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -43,7 +41,7 @@ BILLCTL_PROFILE, else the current one.`),
 		ValidArgsFunction: completeNames(f),
 		RunE: func(_ *cobra.Command, args []string) error {
 			var err error
-			if opts.Format, err = format(f); err != nil {
+			if opts.Format, err = outputFormat(f); err != nil {
 				return err
 			}
 			if len(args) == 1 {
@@ -82,15 +80,8 @@ func showRun(opts *ShowOptions) error {
 		return file.NotFound(name, opts.ConfigPath, cmdutil.Catalogue())
 	}
 	v := newView(file, name)
-	switch opts.Format {
-	case "json", "yaml":
-		return writeData(opts.IO.Out, opts.Format, v)
-	case "id":
-		_, err := fmt.Fprintln(opts.IO.Out, v.Name)
-		return err
-	}
-	tw := tabwriter.NewWriter(opts.IO.Out, 0, 0, 1, ' ', 0)
-	row := func(key, val string) { fmt.Fprintf(tw, "%s:\t%s\n", key, val) }
+	r := output.Record{Data: v, ID: v.Name}
+	row := func(key, val string) { r.Fields = append(r.Fields, output.Field{Key: key, Value: val}) }
 	row("name", v.Name)
 	row("current", map[bool]string{true: "yes", false: "no"}[v.Current])
 	row("provider", v.Provider)
@@ -116,5 +107,5 @@ func showRun(opts *ShowOptions) error {
 	if v.Retries != nil {
 		row("retries", strconv.Itoa(*v.Retries))
 	}
-	return tw.Flush()
+	return (&output.Printer{IO: opts.IO, Format: opts.Format}).Record(r)
 }

@@ -222,8 +222,8 @@ func exitOnSecondSignal(ctx context.Context, finished <-chan struct{}, stderr io
 
 // newLogger is the server's log: one record per request and per webhook
 // attempt, on w, as text (logfmt) or JSON lines.
-func newLogger(w io.Writer, format string) *slog.Logger {
-	if format == "json" {
+func newLogger(w io.Writer, logFormat string) *slog.Logger {
+	if logFormat == "json" {
 		return slog.New(slog.NewJSONHandler(w, nil))
 	}
 	return slog.New(slog.NewTextHandler(w, nil))

@@ -12,6 +12,7 @@ import (
 	"github.com/billctl/billctl/internal/config"
 	"github.com/billctl/billctl/internal/engine"
 	"github.com/billctl/billctl/internal/exitcode"
+	"github.com/billctl/billctl/internal/format"
 	"github.com/billctl/billctl/internal/output"
 	"github.com/billctl/billctl/internal/prompt"
 	"github.com/billctl/billctl/internal/provider"
@@ -121,7 +122,7 @@ func (opts *CreateOptions) ask(s *config.Settings, desc *provider.Descriptor, p 
 		}
 		var buf bytes.Buffer
 		reqs := dryRequests(opts, s, p, []engine.Planned{{Body: req.Body, Key: opts.key(0)}})
-		if err := output.DryRun(&buf, "text", reqs, true); err != nil {
+		if err := output.DryRun(&buf, format.Table, reqs, true); err != nil {
 			return "", err
 		}
 		return buf.String(), nil

@@ -228,7 +228,7 @@ func createRun(opts *CreateOptions) error {
 		opts.source = name // a batch's journal names its input
 	}
 	if opts.Rows != "" {
-		job.Rows = &engine.Sheet{Open: opts.openRows, TSV: rows.IsTSV(opts.Rows), Cells: s.Output == "csv"}
+		job.Rows = &engine.Sheet{Open: opts.openRows, TSV: rows.IsTSV(opts.Rows), Cells: output.KeepsRows(s.Output)}
 	}
 	return engine.Create(opts.Context, job, engine.Runs{
 		DryRun: func(reqs []engine.Planned, single bool) error {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/billctl/billctl/internal/cli/cmdutil"
 	"github.com/billctl/billctl/internal/config"
+	"github.com/billctl/billctl/internal/format"
 	"github.com/billctl/billctl/internal/output"
 	"github.com/billctl/billctl/internal/provider"
 	"github.com/billctl/billctl/internal/provider/registry"
@@ -65,10 +66,10 @@ func (ff *FormatFlags) Resolve(outputGiven bool, s *config.Settings, d *provider
 		return nil
 	}
 	if ff.jq != "" {
-		if outputGiven && s.Output != "json" {
+		if outputGiven && !output.TakesJQ(s.Output) {
 			return cmdutil.FlagErrorf("--jq filters JSON: it cannot go with -o %s", s.Output)
 		}
-		s.Output = "json"
+		s.Output = format.JSON
 		q, err := output.ParseJQ(ff.jq)
 		if err != nil {
 			return err
@@ -76,7 +77,7 @@ func (ff *FormatFlags) Resolve(outputGiven bool, s *config.Settings, d *provider
 		ff.query = q
 	}
 	if ff.columns != "" {
-		if s.Output != "table" && s.Output != "csv" {
+		if !output.TakesColumns(s.Output) {
 			return cmdutil.FlagErrorf("--columns picks the columns of -o table or -o csv, not of -o %s", s.Output)
 		}
 		var known []string
