@@ -3,9 +3,11 @@ package create
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/billctl/billctl/internal/cli/checkout/shared"
 	"github.com/billctl/billctl/internal/config"
@@ -125,4 +127,59 @@ func stateDir(getenv func(string) string) (string, error) {
 func replaysKeys(p provider.Provider) bool {
 	r, ok := p.(provider.KeyReplayer)
 	return ok && r.ReplaysKeys()
+}
+
+// rowsCSV prints the results of --rows -o csv: each row's cells as they
+// were read, then its session's columns and its error.
+type rowsCSV struct {
+	csv   *output.CSV
+	cells *engine.SpoolReader
+}
+
+func (o *rowsCSV) Add(it output.Item) error {
+	c, err := o.cells.Next()
+	if err != nil {
+		return fmt.Errorf("reading back row %d: %w", it.Index, err)
+	}
+	var in []string
+	if err := json.Unmarshal(c.Body, &in); err != nil {
+		return fmt.Errorf("reading back row %d: %w", it.Index, err)
+	}
+	line := output.CSVLine{Input: in}
+	if it.Session != nil {
+		line.Session = it.Session.Raw
+		// The provider's own names may differ (checkout_url): the
+		// default columns come from what every session has.
+		line.Values = map[string]string{"id": it.Session.ID, "status": it.Session.Status, "url": it.Session.URL}
+	} else if it.Err != nil {
+		line.Err = firstLine(it.Err.Error())
+	}
+	return o.csv.Write(line)
+}
+
+func (o *rowsCSV) Flush() error { return o.csv.Flush() }
+
+// Close writes the rows that were not sent (--fail-fast, Ctrl-C), each
+// in its place with "not sent" for error, so that the file still lines
+// up with the sheet, and ends the output.
+func (o *rowsCSV) Close() error {
+	for {
+		c, err := o.cells.Next()
+		if err != nil {
+			break // the end of the spool
+		}
+		var in []string
+		if err := json.Unmarshal(c.Body, &in); err != nil {
+			break
+		}
+		if err := o.csv.Write(output.CSVLine{Input: in, Err: "not sent"}); err != nil {
+			return err
+		}
+	}
+	return o.csv.Close()
+}
+
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(s, "\n")
+	return line
 }

@@ -386,3 +386,17 @@ func sendOne(opts *CreateOptions, s *config.Settings, d *provider.Descriptor, p 
 	}
 	return nil
 }
+
+// openRows opens the sheet of --rows, which names the batch's input.
+func (opts *CreateOptions) openRows() (io.Reader, string, func(), error) {
+	if opts.Rows == "-" {
+		opts.source = "<stdin>"
+		return request.Stdin(opts.IO.In, opts.IO.Err, opts.IO.StdinTTY), "<stdin>", func() {}, nil
+	}
+	fh, err := os.Open(opts.Rows)
+	if err != nil {
+		return nil, "", nil, cmdutil.FlagErrorf("--rows: %v", unwrapPathError(err))
+	}
+	opts.source = opts.Rows
+	return fh, opts.Rows, func() { fh.Close() }, nil
+}
