@@ -11,11 +11,14 @@
 #   - 100,000 documents (from a file, and from stdin): peak memory (max RSS).
 # Extra arguments go to the measuring program (see: go run ./bench/batch -h),
 # e.g. `bench/batch.sh -big 0` for the speed figures alone.
+# BILLCTL_BIN=PATH measures that billctl instead of building one.
 set -eu
 cd "$(dirname "$0")/.."
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$out/billctl" ./cmd/billctl
+if [ -n "${BILLCTL_BIN:-}" ]; then cp "$BILLCTL_BIN" "$out/billctl"; else
+	CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$out/billctl" ./cmd/billctl
+fi
 CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$out/batch" ./bench/batch
 before=${BEFORE:-}
 if [ -z "$before" ] && git rev-parse --git-dir >/dev/null 2>&1; then

@@ -10,4 +10,8 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$out/billctl" ./cmd/billctl
 CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$out/check" ./bench/check
-"$out/check" -bin "$out/billctl" "$@"
+echo "load average $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs"
+status=0
+"$out/check" -bin "$out/billctl" "$@" || status=$?
+echo "load average at the end $(cut -d' ' -f1-3 /proc/loadavg)"
+exit $status

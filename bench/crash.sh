@@ -11,11 +11,18 @@
 # make a shorter run, as CI does:
 #   CRASH_DOCS (5000), CRASH_RUNS (20), CRASH_SERVER_RUNS (5)
 # Extra arguments go to the program (see: go run ./bench/crash -h).
+# BILLCTL_BIN=PATH measures that billctl instead of building one.
 set -eu
 cd "$(dirname "$0")/.."
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-CGO_ENABLED=0 go build -trimpath -o "$out/billctl" ./cmd/billctl
+if [ -n "${BILLCTL_BIN:-}" ]; then cp "$BILLCTL_BIN" "$out/billctl"; else
+	CGO_ENABLED=0 go build -trimpath -o "$out/billctl" ./cmd/billctl
+fi
 CGO_ENABLED=0 go build -trimpath -o "$out/crash" ./bench/crash
+echo "load average $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs"
+status=0
 "$out/crash" -bin "$out/billctl" \
-	-docs "${CRASH_DOCS:-5000}" -runs "${CRASH_RUNS:-20}" -server-runs "${CRASH_SERVER_RUNS:-5}" "$@"
+	-docs "${CRASH_DOCS:-5000}" -runs "${CRASH_RUNS:-20}" -server-runs "${CRASH_SERVER_RUNS:-5}" "$@" || status=$?
+echo "load average at the end $(cut -d' ' -f1-3 /proc/loadavg)"
+exit $status

@@ -9,6 +9,7 @@
 #
 #   bench/sandbox.sh                 everything
 #   bench/sandbox.sh -big 0          the speed figures alone
+# BILLCTL_BIN=PATH measures that billctl instead of building one.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -16,7 +17,9 @@ source .ci/lib.sh
 out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
 export CGO_ENABLED=0
-go build -trimpath -ldflags "-s -w" -o "$out/billctl" ./cmd/billctl
+if [ -n "${BILLCTL_BIN:-}" ]; then cp "$BILLCTL_BIN" "$out/billctl"; else
+	go build -trimpath -ldflags "-s -w" -o "$out/billctl" ./cmd/billctl
+fi
 go build -o "$out/bench" ./bench/sandbox
 prism=""
 if [[ -x "$PRISM" ]]; then

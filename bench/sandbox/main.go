@@ -10,9 +10,11 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -21,6 +23,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/billctl/billctl/bench/internal/loadavg"
 	"github.com/billctl/billctl/internal/provider/meteroid"
 )
 
@@ -30,7 +33,7 @@ func main() {
 	spec := flag.String("spec", "testdata/specs/meteroid-openapi.sdk.strict.json", "the spec Prism mocks")
 	n := flag.Int("n", 1000, "documents of the speed run")
 	parallel := flag.Int("parallel", 16, "--parallel of the speed run")
-	runs := flag.Int("runs", 3, "speed runs against each server (the median is reported)")
+	runs := flag.Int("runs", 3, "speed runs against each server, taking turns (the median is reported)")
 	big := flag.Int("big", 100000, "sessions the server holds for the memory figure (0 skips it)")
 	flag.Parse()
 	if *bin == "" {
@@ -71,12 +74,8 @@ func run(bin, prism, spec string, n, parallel, runs, big int) error {
 		return err
 	}
 	env := []string{"HOME=" + dir, "XDG_CONFIG_HOME=" + dir, "XDG_STATE_HOME=" + dir, "BILLCTL_SANDBOX=1", "BILLCTL_SANDBOX_ADDR=" + addr}
-	sbRate, err := speed(bin, env, batch, n, parallel, runs)
-	if err != nil {
-		return fmt.Errorf("sandbox: %w", err)
-	}
-	fmt.Printf("  sandbox serve (SQLite file): %8.0f sessions/s\n", sbRate)
 
+	var penv []string
 	if prism != "" {
 		paddr, err := freeAddr()
 		if err != nil {
@@ -93,18 +92,53 @@ func run(bin, prism, spec string, n, parallel, runs, big int) error {
 		if err := waitListening(paddr, pm, 60*time.Second); err != nil {
 			return fmt.Errorf("prism: %w\n%s", err, plog.String())
 		}
-		penv := []string{"HOME=" + dir, "XDG_CONFIG_HOME=" + dir, "BILLCTL_PROVIDER=meteroid", "BILLCTL_BASE_URL=http://" + paddr, "BILLCTL_TOKEN=sk_bench"}
-		pRate, err := speed(bin, penv, batch, n, parallel, runs)
-		if err != nil {
-			return fmt.Errorf("prism: %w", err)
+		penv = []string{"HOME=" + dir, "XDG_CONFIG_HOME=" + dir, "XDG_STATE_HOME=" + dir, "BILLCTL_PROVIDER=meteroid", "BILLCTL_BASE_URL=http://" + paddr, "BILLCTL_TOKEN=sk_bench"}
+	}
+
+	// The runs against the two servers take turns, each going first every
+	// other time, so that whatever else the machine does weighs on both.
+	var sbRates, pRates []float64
+	for i := range runs {
+		order := []bool{true, false}
+		if i%2 == 1 {
+			order = []bool{false, true}
 		}
-		fmt.Printf("  prism mock:                  %8.0f sessions/s\n", pRate)
-		fmt.Printf("  the sandbox does %.1fx Prism's rate (and keeps every session)\n", sbRate/pRate)
+		var sb, pr float64
+		for _, sandboxTurn := range order {
+			switch {
+			case sandboxTurn:
+				before := count(addr)
+				if sb, err = speed(bin, env, batch, n, parallel); err != nil {
+					return fmt.Errorf("sandbox: %w", err)
+				}
+				if got := count(addr) - before; got != n {
+					return fmt.Errorf("sandbox: the server created %d sessions, want %d", got, n)
+				}
+			case penv != nil:
+				if pr, err = speed(bin, penv, batch, n, parallel); err != nil {
+					return fmt.Errorf("prism: %w", err)
+				}
+			}
+		}
+		sbRates = append(sbRates, sb)
+		line := fmt.Sprintf("run %d: sandbox serve %6.0f sessions/s", i+1, sb)
+		if penv != nil {
+			pRates = append(pRates, pr)
+			line += fmt.Sprintf(", prism mock %5.0f sessions/s, %.1fx", pr, sb/pr)
+		}
+		fmt.Printf("%s (%s)\n", line, loadavg.String())
+	}
+	sbRate := median(sbRates)
+	fmt.Printf("sandbox serve --data FILE, median: %.0f sessions/s (goal >= 3000/s: %s)\n", sbRate, verdict(sbRate >= 3000))
+	if penv != nil {
+		pRate := median(pRates)
+		fmt.Printf("prism mock of %s, median: %.0f sessions/s\n", filepath.Base(spec), pRate)
+		fmt.Printf("the sandbox does %.1fx Prism's rate, and keeps every session (goal >= 5x: %s) (%s)\n", sbRate/pRate, verdict(sbRate >= 5*pRate), loadavg.String())
 	}
 
 	if big > 0 {
 		// Fill the same server up to big sessions, then read its peak RSS.
-		have := n*runs + 0
+		have := max(count(addr), 0)
 		if err := writeBatch(batch, big-have); err != nil {
 			return err
 		}
@@ -118,33 +152,73 @@ func run(bin, prism, spec string, n, parallel, runs, big int) error {
 			return fmt.Errorf("filling to %d: %v\n%s", big, err, tail(stderr.String()))
 		}
 		hwm, rss := memory(srv.Process.Pid)
-		fmt.Printf("memory: sandbox serve holding %d sessions (filled in %s): peak RSS %.1f MiB, now %.1f MiB; database %.1f MiB\n",
-			big, time.Since(start).Round(time.Second), hwm, rss, fileMiB(db)+fileMiB(db+"-wal"))
+		fmt.Printf("memory (%s): sandbox serve holding %d sessions (filled in %s): peak RSS %.1f MiB, now %.1f MiB; database %.1f MiB\n",
+			loadavg.String(), big, time.Since(start).Round(time.Second), hwm, rss, fileMiB(db)+fileMiB(db+"-wal"))
 	}
 	return nil
 }
 
-// speed runs the batch runs times and returns the median rate.
-func speed(bin string, env []string, batch string, n, parallel, runs int) (float64, error) {
-	var rates []float64
-	for i := 0; i < runs; i++ {
-		cmd := exec.Command(bin, "checkout", "create", "-f", batch, "--parallel", strconv.Itoa(parallel), "-o", "id")
-		cmd.Env = append(os.Environ(), env...)
-		var out, stderr bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &stderr
-		start := time.Now()
-		err := cmd.Run()
-		d := time.Since(start)
-		if err != nil {
-			return 0, fmt.Errorf("%v\n%s", err, tail(stderr.String()))
-		}
-		if got := strings.Count(out.String(), "\n"); got != n {
-			return 0, fmt.Errorf("%d IDs printed, want %d", got, n)
-		}
-		rates = append(rates, float64(n)/d.Seconds())
+// speed runs the batch once and returns its rate, the whole command
+// timed (start, check, send, print).
+func speed(bin string, env []string, batch string, n, parallel int) (float64, error) {
+	// A state directory of its own each time: the same batch again would
+	// otherwise resume from the journal of the run before and send nothing.
+	state, err := os.MkdirTemp("", "billctl-sandbox-bench-state-*")
+	if err != nil {
+		return 0, err
 	}
-	sort.Float64s(rates)
-	return rates[len(rates)/2], nil
+	defer os.RemoveAll(state)
+	cmd := exec.Command(bin, "checkout", "create", "-f", batch, "--parallel", strconv.Itoa(parallel), "-o", "id")
+	cmd.Env = append(append(os.Environ(), env...), "XDG_STATE_HOME="+state)
+	var out, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &stderr
+	start := time.Now()
+	err = cmd.Run()
+	d := time.Since(start)
+	if err != nil {
+		return 0, fmt.Errorf("%v\n%s", err, tail(stderr.String()))
+	}
+	if got := strings.Count(out.String(), "\n"); got != n {
+		return 0, fmt.Errorf("%d IDs printed, want %d", got, n)
+	}
+	return float64(n) / d.Seconds(), nil
+}
+
+func median(xs []float64) float64 {
+	s := append([]float64(nil), xs...)
+	sort.Float64s(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+func verdict(met bool) string {
+	if met {
+		return "met"
+	}
+	return "NOT met"
+}
+
+// count is how many Meteroid sessions the sandbox at addr holds (its list
+// is not paginated), -1 when it cannot tell.
+func count(addr string) int {
+	req, _ := http.NewRequest(http.MethodGet, "http://"+addr+"/api/v1/checkout-sessions", nil)
+	req.Header.Set("Authorization", "Bearer sk_bench")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return -1
+	}
+	defer res.Body.Close()
+	var list struct {
+		Sessions []struct {
+			ID string `json:"id"`
+		} `json:"sessions"`
+	}
+	if res.StatusCode != http.StatusOK || json.NewDecoder(res.Body).Decode(&list) != nil {
+		return -1
+	}
+	return len(list.Sessions)
 }
 
 func writeBatch(path string, n int) error {

@@ -2,6 +2,9 @@ package cli_test
 
 import (
 	"fmt"
+	"io"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"sort"
@@ -61,6 +64,8 @@ func TestScripts(t *testing.T) {
 			"apikeys":    cmdAPIKeys,
 			"exported":   cmdExported,
 			"manyrows":   cmdManyRows,
+			"freeport":   cmdFreePort,
+			"httpget":    cmdHTTPGet,
 		},
 	})
 }
@@ -130,6 +135,38 @@ func cmdAPILast(ts *testscript.TestScript, neg bool, args []string) {
 	b.Write(r.Body)
 	b.WriteString("\n")
 	ts.Check(os.WriteFile(ts.MkAbs(args[0]), []byte(b.String()), 0o644))
+}
+
+// freeport NAME: set $NAME to a TCP port free on 127.0.0.1 for a server
+// the script starts.
+func cmdFreePort(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 || neg {
+		ts.Fatalf("usage: freeport NAME")
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	ts.Check(err)
+	port := l.Addr().(*net.TCPAddr).Port
+	ts.Check(l.Close())
+	ts.Setenv(args[0], strconv.Itoa(port))
+}
+
+// httpget URLFILE: GET the URL written in URLFILE (as -o url writes one)
+// and print the answer's body on stdout; an answer other than 200 fails.
+func cmdHTTPGet(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 || neg {
+		ts.Fatalf("usage: httpget URLFILE")
+	}
+	raw, err := os.ReadFile(ts.MkAbs(args[0]))
+	ts.Check(err)
+	resp, err := http.Get(strings.TrimSpace(string(raw)))
+	ts.Check(err)
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	ts.Check(err)
+	if resp.StatusCode != http.StatusOK {
+		ts.Fatalf("GET %s: %s\n%s", strings.TrimSpace(string(raw)), resp.Status, body)
+	}
+	ts.Stdout().Write(body)
 }
 
 // mode PATH PERM: the file's permission bits are PERM (octal).

@@ -19,7 +19,10 @@ import (
 
 // A line is the record's CRC-32 (Castagnoli) in 8 hex digits, a space, the
 // record, and a newline. A record holds no newline.
-var table = crc32.MakeTable(crc32.Castagnoli)
+//
+// The table is made on first use: every command links this package, and
+// only a batch writes or reads a journal.
+var table = sync.OnceValue(func() *crc32.Table { return crc32.MakeTable(crc32.Castagnoli) })
 
 // Writer appends records to a journal file. It is safe for concurrent use.
 //
@@ -37,7 +40,11 @@ type Writer struct {
 	queued  uint64 // records appended
 	synced  uint64 // records on disk
 	syncing bool
-	err     error // the first write or sync failure; every later call fails
+	// marked is the last record handed a mark (AppendMark), early is
+	// set while a sync started for marked records runs in the background.
+	marked uint64
+	early  bool
+	err    error // the first write or sync failure; every later call fails
 }
 
 // Create makes a new journal at path (replacing any), its first record
@@ -150,7 +157,7 @@ func decode(line []byte) ([]byte, bool) {
 		return nil, false
 	}
 	rec := line[9:]
-	return rec, crc32.Checksum(rec, table) == uint32(sum)
+	return rec, crc32.Checksum(rec, table()) == uint32(sum)
 }
 
 func newWriter(f *os.File) *Writer {
@@ -192,7 +199,26 @@ func (w *Writer) AppendMark(rec []byte) (uint64, error) {
 		return 0, w.err
 	}
 	w.addLocked(rec)
+	w.marked = w.queued
+	if !w.early {
+		// Put it on disk now, in the background, rather than when it is
+		// awaited: the worker that needs it then rarely waits for the
+		// disk itself. Await still returns only once it is there.
+		w.early = true
+		go w.syncMarked()
+	}
 	return w.queued, nil
+}
+
+// syncMarked syncs until every record handed a mark is on disk; records
+// marked meanwhile ride on the next fsync of the same goroutine.
+func (w *Writer) syncMarked() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for w.err == nil && w.synced < w.marked {
+		_ = w.syncLocked(w.marked)
+	}
+	w.early = false
 }
 
 // Await returns once the record of mark (and every one before it) is on
@@ -210,7 +236,7 @@ func (w *Writer) Await(mark uint64) error {
 }
 
 func (w *Writer) addLocked(rec []byte) {
-	w.buf = fmt.Appendf(w.buf, "%08x ", crc32.Checksum(rec, table))
+	w.buf = fmt.Appendf(w.buf, "%08x ", crc32.Checksum(rec, table()))
 	w.buf = append(w.buf, rec...)
 	w.buf = append(w.buf, '\n')
 	w.queued++

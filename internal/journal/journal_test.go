@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+	"time"
 )
 
 func readAll(t *testing.T, path string) (string, []string) {
@@ -95,5 +96,40 @@ func TestNotAJournal(t *testing.T) {
 	os.WriteFile(path, []byte("hello\n"), 0o600)
 	if _, err := Open(path, func([]byte) error { return nil }, func([]byte) error { return nil }); err != ErrNotJournal {
 		t.Fatalf("got %v, want ErrNotJournal", err)
+	}
+}
+
+// A record appended with a mark goes to disk without anyone awaiting it,
+// so that the worker that awaits it later rarely waits for the disk; an
+// Await after that finds it there.
+func TestAppendMarkSyncsInTheBackground(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "b.journal")
+	w, err := Create(path, []byte(`{"v":1}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	mark, err := w.AppendMark([]byte("ahead 1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		w.mu.Lock()
+		synced := w.synced
+		w.mu.Unlock()
+		if synced >= mark {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("record %d not on disk after 10 s without an Await (synced %d)", mark, synced)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if _, recs := readAll(t, path); len(recs) != 1 || recs[0] != "ahead 1" {
+		t.Fatalf("on disk: %q", recs)
+	}
+	if err := w.Await(mark); err != nil {
+		t.Fatal(err)
 	}
 }

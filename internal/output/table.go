@@ -7,9 +7,11 @@ import (
 	"io"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"text/tabwriter"
+	"unicode/utf8"
 
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/tw"
@@ -162,7 +164,7 @@ var rowColumns = []column{
 // the error. Only text is kept, not the session.
 func (s *Stream) row(it Item) []string {
 	r := make([]string, 0, len(s.columns)+2)
-	r = append(r, fmt.Sprint(it.Index))
+	r = append(r, strconv.Itoa(it.Index))
 	for _, c := range s.columns {
 		v := ""
 		if it.Session != nil {
@@ -226,17 +228,16 @@ func (s *Stream) renderBlock() error {
 			s.width[i] = max(s.width[i], displayWidth(r[c]))
 		}
 	}
-	var buf bytes.Buffer
-	t := tablewriter.NewTable(&buf, tableOptions()...)
+	lines := make([][]string, 0, len(s.rows)+1)
 	if first {
-		header := make([]any, len(s.cols))
+		header := make([]string, len(s.cols))
 		for i, c := range s.cols {
 			header[i] = s.pad(s.header(c), i)
 		}
-		t.Header(header...)
+		lines = append(lines, header)
 	}
 	for _, r := range s.rows {
-		cells := make([]any, len(s.cols))
+		cells := make([]string, len(s.cols))
 		for i, c := range s.cols {
 			v := r[c]
 			padded := s.pad(v, i)
@@ -245,12 +246,10 @@ func (s *Stream) renderBlock() error {
 			}
 			cells[i] = padded
 		}
-		if err := t.Append(cells...); err != nil {
-			return err
-		}
+		lines = append(lines, cells)
 	}
 	s.rows = s.rows[:0]
-	return writeTable(s.w, t, &buf)
+	return writeRows(s.w, lines)
 }
 
 // header is the title of column c of a row.
@@ -274,7 +273,7 @@ func (s *Stream) pad(v string, i int) string {
 
 // displayWidth is the width of v in terminal cells (the columns hold IDs,
 // URLs and dates: one cell per rune).
-func displayWidth(v string) int { return len([]rune(v)) }
+func displayWidth(v string) int { return utf8.RuneCountInString(v) }
 
 func tableOptions() []tablewriter.Option {
 	return []tablewriter.Option{

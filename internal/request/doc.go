@@ -92,7 +92,13 @@ const maxText = 4 * MaxBody
 func Read(r io.Reader, name string, fn func(d *Doc) error) (single bool, err error) {
 	// A terminal gives io.EOF once per Ctrl-D: reading on after it would
 	// wait for a second one.
-	br := bufio.NewReaderSize(&onceEOF{r: r}, 64<<10)
+	size := 64 << 10
+	if l, ok := r.(interface{ Len() int }); ok {
+		// Text already in memory (a request body the sandbox received):
+		// a buffer of its size, not 64 KiB made and cleared for each one.
+		size = min(size, l.Len()+1)
+	}
+	br := bufio.NewReaderSize(&onceEOF{r: r}, size)
 	// JSON is read by JSON's rules: YAML would also read it, but accept a
 	// trailing comma and take a missing value for null. Only a .yaml file
 	// keeps YAML's flow style ({a: 1}, [a, b,]).

@@ -146,9 +146,11 @@ the answer is 2xx, 1 otherwise.`),
 		Args:        cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if url != "" {
-				if err := webhook.CheckURL(url); err != nil {
+				u, err := webhook.ForwardURL(url)
+				if err != nil {
 					return cmdutil.FlagErrorf("--forward-to: %v", err)
 				}
+				url = u
 			}
 			hdr, err := parseHeaders(headers)
 			if err != nil {

@@ -49,22 +49,25 @@ envelope on one line.
 
 With --forward-to URL each event is POSTed to URL, signed as Standard
 Webhooks sign (webhook-id, webhook-timestamp, webhook-signature), and the
-answer is printed ("→ 204 in 12 ms"). A failed delivery is retried with
+answer is printed ("→ 204 in 12 ms"). A loopback URL may leave out its
+scheme: localhost:3000/hooks is http://localhost:3000/hooks. A failed delivery is retried with
 the outbox's backoff while listen runs. The signing secret is printed on
 stderr when listen is ready; it is kept in the database and stays the same
 until sandbox reset --secret changes it. Several listeners may run at once.`),
 		Example: cmdutil.Example(`
   # Forward every event to your app
-  billctl sandbox listen --forward-to http://localhost:3000/hooks
+  billctl sandbox listen --forward-to localhost:3000/hooks
 
   # Only subscriptions, as JSON lines for jq
   billctl sandbox listen --events subscription.created -o json | jq .subscription_id`),
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if o.forwardTo != "" {
-				if err := webhook.CheckURL(o.forwardTo); err != nil {
+				u, err := webhook.ForwardURL(o.forwardTo)
+				if err != nil {
 					return cmdutil.FlagErrorf("--forward-to: %v", err)
 				}
+				o.forwardTo = u
 			}
 			hdr, err := parseHeaders(o.headers)
 			if err != nil {

@@ -127,7 +127,8 @@ func TestListenForwardsEventsFromEmbeddedCommands(t *testing.T) {
 	st.Close()
 	recv := webhooktest.NewReceiver(t, secret, spec)
 
-	fwd := startBillctl(t, env, "sandbox", "listen", "--forward-to", recv.URL+"/hooks", "-H", "X-App-Test: loop")
+	// Written as `stripe listen --forward-to` takes it: no scheme.
+	fwd := startBillctl(t, env, "sandbox", "listen", "--forward-to", strings.TrimPrefix(recv.URL, "http://")+"/hooks", "-H", "X-App-Test: loop")
 	js := startBillctl(t, env, "sandbox", "listen", "-o", "json", "--events", "subscription.created,invoice.paid")
 	for _, p := range []*proc{fwd, js} {
 		p.waitLine(t, true, "Ready. Signing secret: "+secret)

@@ -124,15 +124,17 @@ func TestServeWelcomeListenReadsItsDatabase(t *testing.T) {
 		_, _, e := run(t, ctx, dir, "sandbox", "serve", "--addr", addr, "--data", data)
 		done <- e
 	}()
+	// An answer, not a connection: the port is bound before the welcome is
+	// printed, requests are served after it.
 	for i := 0; ; i++ {
-		c, err := net.Dial("tcp", addr)
+		resp, err := http.Get("http://" + addr + "/readyz")
 		if err == nil {
-			c.Close()
+			resp.Body.Close()
 			break
 		}
 		if i == 200 {
 			cancel()
-			t.Fatalf("serve does not listen:\n%s", <-done)
+			t.Fatalf("serve does not answer:\n%s", <-done)
 		}
 		time.Sleep(25 * time.Millisecond)
 	}

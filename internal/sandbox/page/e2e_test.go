@@ -231,7 +231,7 @@ func TestEndToEndPayInTheBrowser(t *testing.T) {
 	}
 	var ev map[string]any
 	json.Unmarshal(d.Body, &ev)
-	if ev["type"] != "subscription.created" || ev["customer_name"] != "Acme Corp" || ev["mrr_cents"] != 7900.0 {
+	if ev["type"] != "subscription.created" || ev["customer_name"] != "Acme Corp" || ev["status"] != "TRIAL_ACTIVE" {
 		t.Errorf("event %s", d.Body)
 	}
 	if d.Header.Get("webhook-id") != first[0].Header.Get("webhook-id") {

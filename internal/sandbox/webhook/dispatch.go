@@ -106,6 +106,31 @@ func CheckURL(raw string) error {
 	return nil
 }
 
+// ForwardURL reads the URL an integrator forwards events to, as `stripe
+// listen --forward-to` reads one: written without a scheme, as in
+// "localhost:3000/hooks" or ":3000/hooks", it is plain http:// to a
+// loopback host (localhost when none is named). It returns the URL in
+// full, checked as CheckURL checks one.
+func ForwardURL(raw string) (string, error) {
+	s := raw
+	if !strings.Contains(s, "://") && s != "" && !strings.HasPrefix(s, "/") {
+		if strings.HasPrefix(s, ":") {
+			s = "localhost" + s
+		}
+		s = "http://" + s
+		if u, err := neturl.Parse(s); err == nil && u.Host != "" && !loopback.Host(u.Hostname()) {
+			return "", fmt.Errorf("%q names no scheme: write https://%s (plain http:// is only for loopback hosts)", raw, raw)
+		}
+	}
+	if err := CheckURL(s); err != nil {
+		if s != raw {
+			return "", fmt.Errorf("%q: %w", raw, err)
+		}
+		return "", err
+	}
+	return s, nil
+}
+
 // Notify wakes the dispatcher: a message was just queued. It never blocks.
 func (d *Dispatcher) Notify() {
 	select {

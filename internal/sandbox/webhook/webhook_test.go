@@ -320,3 +320,32 @@ func TestCheckURL(t *testing.T) {
 		}
 	}
 }
+
+// --forward-to takes what `stripe listen --forward-to` takes: a loopback
+// address without its scheme is plain http.
+func TestForwardURL(t *testing.T) {
+	for raw, want := range map[string]string{
+		"localhost:3000/hooks":        "http://localhost:3000/hooks",
+		":3000/hooks":                 "http://localhost:3000/hooks",
+		"127.0.0.1:8080":              "http://127.0.0.1:8080",
+		"[::1]:9/h":                   "http://[::1]:9/h",
+		"http://localhost:3000/hooks": "http://localhost:3000/hooks",
+		"https://hooks.example.com/x": "https://hooks.example.com/x",
+	} {
+		if got, err := webhook.ForwardURL(raw); err != nil || got != want {
+			t.Errorf("ForwardURL(%q) = %q, %v; want %q", raw, got, err, want)
+		}
+	}
+	for raw, says := range map[string]string{
+		"hooks.example.com/x":        "write https://hooks.example.com/x",
+		"http://hooks.example.com/x": "only for loopback",
+		"":                           "not an http",
+		"/hooks":                     "not an http",
+		"ftp://localhost/x":          "not an http",
+		"localhost:notaport/x":       "localhost:notaport/x",
+	} {
+		if _, err := webhook.ForwardURL(raw); err == nil || !strings.Contains(err.Error(), says) {
+			t.Errorf("ForwardURL(%q): %v, want an error saying %q", raw, err, says)
+		}
+	}
+}

@@ -10,13 +10,32 @@ import (
 )
 
 // sandboxEvents builds the events Meteroid's server emits when a checkout
-// session completes (meteroid-store services/edge.rs,
-// complete_checkout_self_serve_tx): subscription.created when the
-// subscription is inserted, then, when something is charged today, the
-// first invoice's invoice.created (draft), invoice.finalized and
-// invoice.paid (invoices/bill.rs, InvoiceBillingMode::AlreadyPaid). A free
-// trial, or a subscription that starts later, bills nothing at checkout:
-// no invoice, so subscription.created alone.
+// session completes, in its order. The files and lines cited here and
+// below are of meteroid-oss/meteroid at 6a27ef61, under
+// modules/meteroid/crates/meteroid-store/src unless said otherwise.
+//
+// Its checkout completion (services/edge.rs, complete_checkout_self_serve_tx,
+// lines 2110-2407) inserts the subscription first, and the insert records
+// subscription.created in the same transaction
+// (services/subscriptions/insert/process.rs:979,
+// services/subscriptions/utils.rs:759-785). Then, only when the session
+// charges something today, it bills the first invoice as already paid
+// (edge.rs:2251-2265; InvoiceBillingMode::AlreadyPaid,
+// services/invoices/bill.rs:429-505): invoice.created as the draft is
+// inserted (repositories/invoices.rs:839-857), invoice.finalized
+// (services/invoices/finalize.rs:224-233), invoice.paid once the charge
+// settles it (bill.rs:483-505). A future billing_start_date changes none of
+// this: the first period is charged at checkout (the amount is computed on
+// the preview's period, edge.rs:2133-2145) and the invoice is dated that
+// start.
+//
+// A free trial charges nothing and bills no invoice (edge.rs:2300-2327):
+// subscription.created alone. A session whose total comes to zero without
+// a free trial (a coupon of 100%) is billed at once instead
+// (edge.rs:2328-2339; InvoiceBillingMode::Immediate, bill.rs:400-428): the
+// invoice is created and, unless auto_advance_invoices is false, finalized,
+// and no invoice.paid is emitted on that path. Nothing priced at all makes
+// no invoice lines, hence no invoice (services/invoices/draft.rs:141-147).
 func sandboxEvents(cat *purchase.Catalog) sandbox.EventsFunc {
 	return func(ss *sandbox.Session, now time.Time) ([]sandbox.Event, error) {
 		p, err := cat.Of(ss)
@@ -36,18 +55,21 @@ func sandboxEvents(cat *purchase.Catalog) sandbox.EventsFunc {
 		if err := add(SubscriptionCreated(meteroid.NewID("evt_", now), sub, now)); err != nil {
 			return nil, err
 		}
-		if sub.Status == "PENDING_ACTIVATION" || (sub.Status == "TRIAL_ACTIVE" && !p.TrialPaid) {
+		types := invoiceEvents(p)
+		if len(types) == 0 {
 			return out, nil
 		}
+		// The invoice events carry the invoice as it is when each is
+		// recorded: a draft when created, finalized after (the paid one is
+		// read back after finalization, bill.rs:493).
 		inv := EventInvoice{
 			InvoiceID: meteroid.NewID("inv_", now), CustomerID: p.CustomerID, Status: "DRAFT",
 			Currency: p.Currency, Total: p.Total, CreatedAt: EventTime{Time: now},
 		}
-		if err := add(InvoiceEventOf(meteroid.NewID("evt_", now), "invoice.created", inv, now)); err != nil {
-			return nil, err
-		}
-		inv.Status = "FINALIZED"
-		for _, typ := range []string{"invoice.finalized", "invoice.paid"} {
+		for _, typ := range types {
+			if typ != "invoice.created" {
+				inv.Status = "FINALIZED"
+			}
 			if err := add(InvoiceEventOf(meteroid.NewID("evt_", now), typ, inv, now)); err != nil {
 				return nil, err
 			}
@@ -56,9 +78,34 @@ func sandboxEvents(cat *purchase.Catalog) sandbox.EventsFunc {
 	}
 }
 
+// invoiceEvents are the types of the first invoice's events that paying p
+// emits, in order; none when the checkout bills no invoice. See
+// sandboxEvents for the server's paths.
+func invoiceEvents(p purchase.Purchase) []string {
+	priced := false
+	for _, l := range p.Lines {
+		priced = priced || l.Priced
+	}
+	switch {
+	case p.FreeTrial() || !priced:
+		return nil
+	case p.Total > 0:
+		return []string{"invoice.created", "invoice.finalized", "invoice.paid"}
+	case p.KeepInvoicesDraft:
+		return []string{"invoice.created"}
+	default:
+		return []string{"invoice.created", "invoice.finalized"}
+	}
+}
+
 // sandboxSubscription is the subscription a completed session creates, as
-// subscription.created announces it, by the rules of the server's
-// subscriptions/insert/process.rs.
+// subscription.created announces it: the row the server has just inserted
+// (services/subscriptions/utils.rs:770-779 reads it back in the insert's
+// transaction), before the checkout activates it after the payment
+// (edge.rs:2284-2297, services/subscriptions/activate.rs) and before the
+// first invoice adds its MRR (repositories/invoices.rs:840, process_mrr).
+// Hence, as the server reports it: no activated_at, mrr_cents 0, and the
+// status the insert gives a subscription activated on checkout.
 func sandboxSubscription(ss *sandbox.Session, p purchase.Purchase, now time.Time) EventSubscription {
 	created := now
 	if ss.CompletedAt != nil {
@@ -66,7 +113,8 @@ func sandboxSubscription(ss *sandbox.Session, p purchase.Purchase, now time.Time
 	}
 	today := created.UTC().Truncate(24 * time.Hour)
 	// The checkout starts the subscription on its billing_start_date, or
-	// today (edge.rs: session.billing_start_date.unwrap_or(today)).
+	// today (edge.rs:2239-2241), and the row's billing_start_date is that
+	// same day (process.rs:255-258, domain/subscriptions.rs:361).
 	start := today
 	if d, err := time.Parse(time.DateOnly, p.BillingStartDate); err == nil {
 		start = d
@@ -83,16 +131,23 @@ func sandboxSubscription(ss *sandbox.Session, p purchase.Purchase, now time.Time
 		Version:          uint32(max(p.PlanVersion, 0)),
 		CreatedAt:        EventTime{Time: created},
 		NetTerms:         uint32(max(p.NetTerms, 0)),
-		MRRCents:         uint64(max(p.MRR, 0)),
-		Period:           p.Period,
-		Status:           "ACTIVE",
+		// The row is inserted with mrr_cents 0 (domain/subscriptions.rs:369).
+		MRRCents: 0,
+		Period:   p.Period,
+		// The insert leaves a subscription activated on checkout pending
+		// (process.rs:326; the session makes it OnCheckout,
+		// domain/checkout_sessions.rs:109), a paid trial's too
+		// (process.rs:533).
+		Status: "PENDING_ACTIVATION",
 	}
 	if p.CustomerAlias != "" {
 		sub.CustomerAlias = &p.CustomerAlias
 	}
-	// The billing day: the explicit anchor, else the day a free trial ends
-	// (billing starts then), else the day billing starts.
-	freeTrial := p.TrialDays > 0 && !p.TrialPaid
+	// The billing day (process.rs:295-311): the explicit anchor, else the
+	// day a free trial ends (billing starts then), else the day billing
+	// starts. A paid trial bills from its first day, so its anchor is the
+	// start's.
+	freeTrial := p.FreeTrial()
 	switch {
 	case p.BillingDayAnchor > 0 && p.BillingDayAnchor <= 31:
 		sub.BillingDayAnchor = uint16(p.BillingDayAnchor)
@@ -102,17 +157,19 @@ func sandboxSubscription(ss *sandbox.Session, p purchase.Purchase, now time.Time
 		sub.BillingDayAnchor = uint16(start.Day())
 	}
 	if p.TrialDays > 0 {
+		// The session's trial_duration_days, else the plan's
+		// (process.rs:289-293), paid or free.
 		d := uint32(p.TrialDays)
 		sub.TrialDuration = &d
+	}
+	// A free trial that starts today or earlier starts at once
+	// (process.rs:514-527); one that starts later stays pending until its
+	// start date (process.rs:528-531).
+	if freeTrial && !start.After(today) {
 		sub.Status = "TRIAL_ACTIVE"
 	}
-	if start.After(today) {
-		// Not started yet: the server leaves it pending until its start
-		// date, not activated.
-		sub.Status = "PENDING_ACTIVATION"
-	} else {
-		sub.ActivatedAt = &EventTime{Time: created}
-	}
+	// activated_at is set on insert only for subscriptions activated on
+	// their start date (process.rs:315-320), never for a checkout's.
 	opt := func(s string) *string {
 		if s == "" {
 			return nil
@@ -167,6 +224,10 @@ type SubscriptionEvent struct {
 	ID   string `json:"id"`
 	Type string `json:"type"`
 	EventSubscription
+	// Timestamp is when the event is recorded. The server stamps the
+	// moment its worker hands the message to Svix
+	// (modules/meteroid/src/workers/pgmq/webhook_out.rs:138), as a rule a
+	// moment later.
 	Timestamp EventTime `json:"timestamp"`
 }
 

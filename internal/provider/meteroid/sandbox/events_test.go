@@ -194,10 +194,18 @@ func TestPaidCheckoutEmitsSubscriptionAndInvoice(t *testing.T) {
 		t.Fatalf("events %v, want %v", got, want)
 	}
 	sub := decode(t, evs[0])
-	for k, v := range map[string]any{"subscription_id": ss.SubscriptionID, "status": "ACTIVE", "billing_day_anchor": 25.0,
-		"start_date": "2026-11-25", "billing_start_date": "2026-11-25", "plan_name": "Starter", "mrr_cents": 1900.0} {
+	// As the server's insert leaves the row when it records the event:
+	// pending, not yet activated, no MRR until the invoice adds it.
+	for k, v := range map[string]any{"subscription_id": ss.SubscriptionID, "status": "PENDING_ACTIVATION", "billing_day_anchor": 25.0,
+		"start_date": "2026-11-25", "billing_start_date": "2026-11-25", "plan_name": "Starter", "mrr_cents": 0.0,
+		"created_at": "2026-11-25T16:02:03.000Z", "customer_id": meteroid.DemoCustomerAcme, "customer_alias": "acme"} {
 		if sub[k] != v {
 			t.Errorf("subscription %s = %#v, want %#v", k, sub[k], v)
+		}
+	}
+	for _, k := range []string{"activated_at", "trial_duration"} {
+		if _, ok := sub[k]; ok {
+			t.Errorf("subscription has %s: %s", k, evs[0].Payload)
 		}
 	}
 	inv := map[string]bool{}
@@ -224,37 +232,57 @@ func TestPaidCheckoutEmitsSubscriptionAndInvoice(t *testing.T) {
 	}
 }
 
-// billing_day_anchor as the server sets it: the explicit anchor, else the
-// day a free trial ends, else the day billing starts; a future start is
-// reported as it is, pending, with nothing invoiced yet.
+// billing_day_anchor and status as the server's insert sets them
+// (subscriptions/insert/process.rs): the explicit anchor, else the day a
+// free trial ends, else the day billing starts; a free trial that starts
+// today is TRIAL_ACTIVE, every other checkout's subscription
+// PENDING_ACTIVATION, a future start included; and a checkout that charges
+// today bills its first invoice whatever the start date.
 func TestBillingDayAnchorAndStart(t *testing.T) {
 	at := time.Date(2026, 11, 25, 16, 2, 3, 0, time.UTC)
+	invoiced := []string{"subscription.created", "invoice.created", "invoice.finalized", "invoice.paid"}
+	alone := []string{"subscription.created"}
 	for _, tc := range []struct {
 		name   string
 		req    map[string]any
 		anchor float64
 		status string
 		start  string
-		events int
+		trial  float64 // 0: no trial_duration
+		events []string
 	}{
-		{"no trial", map[string]any{"plan_version_id": meteroid.DemoPlanVersionStarter}, 25, "ACTIVE", "2026-11-25", 4},
-		{"explicit anchor", map[string]any{"plan_version_id": meteroid.DemoPlanVersionStarter, "billing_day_anchor": 1}, 1, "ACTIVE", "2026-11-25", 4},
-		{"free trial of the plan", map[string]any{"plan_version_id": meteroid.DemoPlanVersionPro}, 9, "TRIAL_ACTIVE", "2026-11-25", 1},
-		{"free trial and anchor", map[string]any{"plan_version_id": meteroid.DemoPlanVersionPro, "billing_day_anchor": 3}, 3, "TRIAL_ACTIVE", "2026-11-25", 1},
-		{"future start", map[string]any{"plan_version_id": meteroid.DemoPlanVersionStarter, "billing_start_date": "2027-01-15"}, 15, "PENDING_ACTIVATION", "2027-01-15", 1},
+		{"no trial", map[string]any{"plan_version_id": meteroid.DemoPlanVersionStarter}, 25, "PENDING_ACTIVATION", "2026-11-25", 0, invoiced},
+		{"explicit anchor", map[string]any{"plan_version_id": meteroid.DemoPlanVersionStarter, "billing_day_anchor": 1}, 1, "PENDING_ACTIVATION", "2026-11-25", 0, invoiced},
+		{"free trial of the plan", map[string]any{"plan_version_id": meteroid.DemoPlanVersionPro}, 9, "TRIAL_ACTIVE", "2026-11-25", 14, alone},
+		{"free trial and anchor", map[string]any{"plan_version_id": meteroid.DemoPlanVersionPro, "billing_day_anchor": 3}, 3, "TRIAL_ACTIVE", "2026-11-25", 14, alone},
+		// A plan without a trial takes the session's as free: trial_is_free
+		// defaults to true (migrations/diesel/2024-10-01-084201_plan_trials).
+		{"session's trial", map[string]any{"plan_version_id": meteroid.DemoPlanVersionStarter, "trial_duration_days": 10}, 5, "TRIAL_ACTIVE", "2026-11-25", 10, alone},
+		{"session's trial of 0 days", map[string]any{"plan_version_id": meteroid.DemoPlanVersionStarter, "trial_duration_days": 0}, 25, "PENDING_ACTIVATION", "2026-11-25", 0, invoiced},
+		{"future start", map[string]any{"plan_version_id": meteroid.DemoPlanVersionStarter, "billing_start_date": "2027-01-15"}, 15, "PENDING_ACTIVATION", "2027-01-15", 0, invoiced},
+		{"future start of a free trial", map[string]any{"plan_version_id": meteroid.DemoPlanVersionPro, "billing_start_date": "2027-01-15"}, 29, "PENDING_ACTIVATION", "2027-01-15", 14, alone},
+		{"past start", map[string]any{"plan_version_id": meteroid.DemoPlanVersionPro, "billing_start_date": "2026-11-20"}, 4, "TRIAL_ACTIVE", "2026-11-20", 14, alone},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.req["customer_id"] = "acme"
 			_, evs := paid(t, at, tc.req)
-			if len(evs) != tc.events {
-				t.Fatalf("events %v, want %d", types(evs), tc.events)
+			if got := types(evs); !equal(got, tc.events) {
+				t.Fatalf("events %v, want %v", got, tc.events)
 			}
 			sub := decode(t, evs[0])
 			if sub["billing_day_anchor"] != tc.anchor || sub["status"] != tc.status || sub["start_date"] != tc.start || sub["billing_start_date"] != tc.start {
 				t.Errorf("anchor %v status %v start %v billing start %v; want %v %s %s", sub["billing_day_anchor"], sub["status"], sub["start_date"], sub["billing_start_date"], tc.anchor, tc.status, tc.start)
 			}
-			if _, ok := sub["activated_at"]; ok == (tc.status == "PENDING_ACTIVATION") {
-				t.Errorf("activated_at present: %v, with status %s", ok, tc.status)
+			if got, ok := sub["trial_duration"]; ok != (tc.trial > 0) || (ok && got != tc.trial) {
+				t.Errorf("trial_duration %v, want %v", got, tc.trial)
+			}
+			if _, ok := sub["activated_at"]; ok || sub["mrr_cents"] != 0.0 {
+				t.Errorf("a checkout's subscription.created has activated_at or MRR: %s", evs[0].Payload)
+			}
+			for _, e := range evs[1:] {
+				if m := decode(t, e); m["total"] != 1900.0 {
+					t.Errorf("%s total %v, want the first period's 1900", e.Type, m["total"])
+				}
 			}
 		})
 	}

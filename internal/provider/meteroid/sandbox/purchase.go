@@ -38,8 +38,10 @@ type meteroidRequest struct {
 	NetTerms          *int     `json:"net_terms"`
 	InvoiceMemo       *string  `json:"invoice_memo"`
 	InvoiceThreshold  *string  `json:"invoice_threshold"`
-	SuccessURL        *string  `json:"success_url"`
-	CancelURL         *string  `json:"cancel_url"`
+	// AutoAdvanceInvoices defaults to true on the server.
+	AutoAdvanceInvoices *bool   `json:"auto_advance_invoices"`
+	SuccessURL          *string `json:"success_url"`
+	CancelURL           *string `json:"cancel_url"`
 }
 
 // Purchase reads what a sandbox session of this API buys, from
@@ -159,6 +161,7 @@ func Purchase(c *purchase.Catalog, p *purchase.Purchase, body []byte) error {
 	p.EndDate = deref(req.EndDate)
 	p.InvoiceMemo = deref(req.InvoiceMemo)
 	p.InvoiceThreshold = deref(req.InvoiceThreshold)
+	p.KeepInvoicesDraft = req.AutoAdvanceInvoices != nil && !*req.AutoAdvanceInvoices
 	p.SuccessURL = deref(req.SuccessURL)
 	p.CancelURL = deref(req.CancelURL)
 	for _, l := range p.Lines {

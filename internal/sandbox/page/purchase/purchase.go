@@ -65,6 +65,9 @@ type Purchase struct {
 	EndDate          string
 	InvoiceMemo      string
 	InvoiceThreshold string
+	// KeepInvoicesDraft is Meteroid's auto_advance_invoices false: an
+	// invoice billed at once stays a draft.
+	KeepInvoicesDraft bool
 
 	// Meteroid's success_url and cancel_url.
 	SuccessURL string
