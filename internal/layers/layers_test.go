@@ -30,6 +30,7 @@ var layer = map[string]int{
 	"internal/sandbox/endpoint": 0,
 	"internal/journal":          0,
 	"bench/internal/peakrss":    0,
+	"bench/internal/loadavg":    0,
 
 	// The building blocks of a request and its transport.
 	"internal/request":  1,
