@@ -30,6 +30,7 @@ var layer = map[string]int{
 	"internal/sandbox/endpoint": 0,
 	"internal/journal":          0,
 	"bench/internal/peakrss":    0,
+	"bench/internal/loadavg":    0,
 
 	// The building blocks of a request and its transport.
 	"internal/request":  1,
@@ -68,25 +69,27 @@ var layer = map[string]int{
 	"internal/completion":        8,
 
 	// The command line.
-	"internal/cli/cmdutil":  12,
-	"internal/cli/checkout": 13,
-	"internal/cli/profile":  13,
-	"internal/cli/sandbox":  13,
-	"internal/cli":          14,
+	"internal/cli/cmdutil":         12,
+	"internal/cli/checkout/shared": 13,
+	"internal/cli/checkout/create": 14,
+	"internal/cli/checkout":        15,
+	"internal/cli/profile":         13,
+	"internal/cli/sandbox":         13,
+	"internal/cli":                 16,
 
 	// Programs and tools on top.
-	"cmd/billctl":           15,
-	"internal/gen":          15,
-	"internal/image":        15,
-	"internal/layers":       15,
-	"bench/batch":           15,
-	"bench/check":           15,
-	"bench/crash":           15,
-	"bench/list":            15,
-	"bench/rows":            15,
-	"bench/sandbox":         15,
-	"bench/startup/hello":   15,
-	"bench/startup/measure": 15,
+	"cmd/billctl":           17,
+	"internal/gen":          17,
+	"internal/image":        17,
+	"internal/layers":       17,
+	"bench/batch":           17,
+	"bench/check":           17,
+	"bench/crash":           17,
+	"bench/list":            17,
+	"bench/rows":            17,
+	"bench/sandbox":         17,
+	"bench/startup/hello":   17,
+	"bench/startup/measure": 17,
 }
 
 // providerLayer is the layer of every provider package: above the
