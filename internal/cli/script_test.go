@@ -64,6 +64,7 @@ func TestScripts(t *testing.T) {
 			"apikeys":    cmdAPIKeys,
 			"exported":   cmdExported,
 			"manyrows":   cmdManyRows,
+			"apisend":    cmdAPISend,
 			"freeport":   cmdFreePort,
 			"httpget":    cmdHTTPGet,
 		},
@@ -181,4 +182,61 @@ func cmdMode(ts *testscript.TestScript, neg bool, args []string) {
 	if got := fi.Mode().Perm(); (uint64(got) == want) == neg {
 		ts.Fatalf("%s has mode %04o, want %04o", args[0], got, want)
 	}
+}
+
+// apisend METHOD PATH [-body FILE] [-chunked] [-H 'K: V']...: send one
+// request to the API as another client would (a bearer token; with a
+// body, Content-Type application/json unless -H gives one) and print the
+// status, the Allow, Content-Type and Idempotency-Used headers, a blank
+// line and the body. -chunked sends the body without a Content-Length.
+func cmdAPISend(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) < 2 || neg {
+		ts.Fatalf("usage: apisend METHOD PATH [-body FILE] [-chunked] [-H 'K: V']...")
+	}
+	var body io.Reader
+	chunked := false
+	hdr := http.Header{"Authorization": {"Bearer sk_test_script"}}
+	for rest := args[2:]; len(rest) > 0; rest = rest[1:] {
+		switch rest[0] {
+		case "-chunked":
+			chunked = true
+		case "-body", "-H":
+			if len(rest) < 2 {
+				ts.Fatalf("apisend: %s needs a value", rest[0])
+			}
+			if rest[0] == "-body" {
+				b, err := os.ReadFile(ts.MkAbs(rest[1]))
+				ts.Check(err)
+				body = strings.NewReader(string(b))
+				if hdr.Get("Content-Type") == "" {
+					hdr.Set("Content-Type", "application/json")
+				}
+			} else {
+				k, v, _ := strings.Cut(rest[1], ":")
+				hdr.Set(strings.TrimSpace(k), strings.TrimSpace(v))
+			}
+			rest = rest[1:]
+		default:
+			ts.Fatalf("apisend: unknown argument %q", rest[0])
+		}
+	}
+	if chunked && body != nil {
+		body = io.MultiReader(body) // hides the length from net/http
+	}
+	req, err := http.NewRequest(args[0], server(ts).URL+args[1], body)
+	ts.Check(err)
+	req.Header = hdr
+	res, err := http.DefaultClient.Do(req)
+	ts.Check(err)
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	ts.Check(err)
+	out := ts.Stdout()
+	fmt.Fprintf(out, "%d\n", res.StatusCode)
+	for _, k := range []string{"Allow", "Content-Type", "Idempotency-Used"} {
+		if v := res.Header.Get(k); v != "" {
+			fmt.Fprintf(out, "%s: %s\n", k, v)
+		}
+	}
+	fmt.Fprintf(out, "\n%s\n", b)
 }

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/billctl/billctl/internal/exitcode"
-	"github.com/billctl/billctl/internal/output"
 	"github.com/billctl/billctl/internal/provider"
 	"github.com/billctl/billctl/internal/provider/registry"
 	"github.com/billctl/billctl/internal/request"
@@ -53,11 +52,11 @@ func realProvider(t *testing.T) (*provider.Descriptor, provider.Provider) {
 	return d, d.New(nil, "")
 }
 
-type sink struct{ items []output.Item }
+type sink struct{ items []provider.Result }
 
-func (s *sink) Add(it output.Item) error { s.items = append(s.items, it); return nil }
-func (s *sink) Flush() error             { return nil }
-func (s *sink) Close() error             { return nil }
+func (s *sink) Add(it provider.Result) error { s.items = append(s.items, it); return nil }
+func (s *sink) Flush() error                 { return nil }
+func (s *sink) Close() error                 { return nil }
 
 type reporter struct {
 	mu    sync.Mutex

@@ -92,6 +92,12 @@ func (d *Descriptor) Takes(f Flag) bool {
 
 // Vocabulary is a provider's words for its sessions.
 type Vocabulary struct {
+	// States maps each status the API writes to what it means: whether a
+	// session is still open, completed, cancelled or expired. --wait,
+	// --open and the messages read statuses through it, so that each
+	// provider's own words work (COMPLETED on one API, COMPLETE on
+	// another). Nil: the common words (CommonStates).
+	States map[string]State
 	// Colours maps a status to an ANSI colour code ("32" green).
 	Colours map[string]string
 	// NullMeans maps a top-level field to what its null value means
@@ -104,6 +110,36 @@ type Vocabulary struct {
 	// Fields are the top-level fields a session can have, as the API
 	// names them: the values of --columns.
 	Fields []string
+}
+
+// State is what a session's status means, whatever the API calls it.
+type State int
+
+// The states of a session.
+const (
+	Open      State = iota // not paid yet: created, or its page opened
+	Completed              // the customer went through checkout
+	Cancelled
+	Expired
+)
+
+// CommonStates are the statuses most APIs write (Meteroid's words).
+var CommonStates = map[string]State{
+	"CREATED": Open, "AWAITING_PAYMENT": Open, "COMPLETED": Completed, "CANCELLED": Cancelled, "CANCELED": Cancelled, "EXPIRED": Expired,
+}
+
+// State is what status means to the provider; a status it does not list
+// (a word the API added since) is taken as open, so --wait keeps looking
+// rather than stopping on a word it cannot read.
+func (v Vocabulary) State(status string) State {
+	states := v.States
+	if states == nil {
+		states = CommonStates
+	}
+	if st, ok := states[strings.ToUpper(status)]; ok {
+		return st
+	}
+	return Open
 }
 
 // FlagKind is how a request flag takes its value.

@@ -188,7 +188,7 @@ func (dc *decoder) fieldValue(n *yaml.Node, v reflect.Value, path string, f fiel
 	}
 	dc.value(n, v, path)
 	if f.id {
-		dc.ids(n, path)
+		dc.ids(n, path, f.idForm)
 	}
 	if f.url {
 		dc.url(n, path)
@@ -213,7 +213,7 @@ func (dc *decoder) fieldValue(n *yaml.Node, v reflect.Value, path string, f fiel
 // ids checks the ID, or list of IDs, that a field tagged `bill:"id"` holds:
 // the server looks them up by path, so one that is not an ID is refused
 // here rather than sent.
-func (dc *decoder) ids(n *yaml.Node, path string) {
+func (dc *decoder) ids(n *yaml.Node, path, form string) {
 	if n.Kind == yaml.AliasNode {
 		n = n.Alias
 	}
@@ -222,7 +222,11 @@ func (dc *decoder) ids(n *yaml.Node, path string) {
 		if isNull(n) {
 			return
 		}
-		switch p := IDProblem(n.Value); {
+		p := IDProblem(n.Value)
+		if p == "" && form != "" {
+			p = idForm(form)(n.Value)
+		}
+		switch {
 		case p == "":
 		case n.Value == "":
 			dc.fail(n, path, "must not be empty: an ID is expected")
@@ -235,7 +239,7 @@ func (dc *decoder) ids(n *yaml.Node, path string) {
 				c = c.Alias
 			}
 			if c.Kind == yaml.ScalarNode {
-				dc.ids(c, fmt.Sprintf("%s[%d]", path, i))
+				dc.ids(c, fmt.Sprintf("%s[%d]", path, i), form)
 			}
 		}
 	}
@@ -470,6 +474,7 @@ type field struct {
 	index    int
 	required bool
 	id       bool   // holds an ID, or a list of IDs
+	idForm   string // the ID form (RegisterIDForm) it holds, "" for any
 	url      bool   // holds an absolute http(s) URL
 	min      *int64 // the least value an integer may take
 	max      *int64 // the greatest
@@ -525,6 +530,11 @@ func readFields(t reflect.Type) fieldSet {
 				f.required = true
 			case opt == "id":
 				f.id = true
+			case strings.HasPrefix(opt, "id="):
+				f.id, f.idForm = true, opt[len("id="):]
+				if idForm(f.idForm) == nil {
+					panic(fmt.Sprintf("%s.%s: ID form %q is not registered", t.Name(), sf.Name, f.idForm))
+				}
 			case opt == "url":
 				f.url = true
 			case strings.HasPrefix(opt, "min="), strings.HasPrefix(opt, "max="):

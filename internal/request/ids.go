@@ -3,6 +3,7 @@ package request
 import (
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 )
 
@@ -26,4 +27,28 @@ func IDProblem(id string) string {
 		}
 	}
 	return ""
+}
+
+// ID forms are the shapes an API gives the IDs of one kind, registered by
+// the provider's package (Meteroid's plv_… in base62, or a UUID): a field
+// tagged `bill:"id=FORM"` is checked against its form after IDProblem,
+// so that an ID the server could not even parse is refused with its file
+// and line rather than sent.
+var (
+	formsMu sync.RWMutex
+	forms   = map[string]func(string) string{}
+)
+
+// RegisterIDForm registers the check of the ID form named form: it says
+// why id is not of that form ("is not a plan version ID: …"), or "".
+func RegisterIDForm(form string, check func(id string) string) {
+	formsMu.Lock()
+	defer formsMu.Unlock()
+	forms[form] = check
+}
+
+func idForm(form string) func(string) string {
+	formsMu.RLock()
+	defer formsMu.RUnlock()
+	return forms[form]
 }

@@ -318,3 +318,35 @@ func TestDecodeRefusesAliasBombs(t *testing.T) {
 		t.Fatalf("Decode of an alias bomb = %v", err)
 	}
 }
+
+// A field tagged `bill:"id=FORM"` is checked against its registered form
+// after the checks every ID gets, each ID of a list with its index.
+func TestIDFormsAreChecked(t *testing.T) {
+	RegisterIDForm("tst_", func(id string) string {
+		if strings.HasPrefix(id, "tst_") {
+			return ""
+		}
+		return "is not a test ID"
+	})
+	type formed struct {
+		One  string   `json:"one" bill:"required,id=tst_"`
+		Many []string `json:"many,omitempty" bill:"id=tst_"`
+	}
+	d := readOne(t, "one: tst_1\nmany: [tst_2, x3, a/b]\n")
+	var w formed
+	err := Decode(d, &w)
+	if err == nil {
+		t.Fatal("Decode accepted IDs of another form")
+	}
+	for _, want := range []string{`in.yaml:2: many[1]: "x3" is not a test ID`, `many[2]: "a/b" is not an ID: it holds "/"`} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error\n got %v\nwant it to contain %s", err, want)
+		}
+	}
+	if strings.Contains(err.Error(), "one:") || strings.Contains(err.Error(), "many[0]") || exitcode.Code(err) != exitcode.Usage {
+		t.Errorf("error %v (exit %d): only many[1] and many[2] are wrong, exit 2", err, exitcode.Code(err))
+	}
+	if err := Decode(readOne(t, "one: tst_9\n"), &w); err != nil || w.One != "tst_9" {
+		t.Errorf("a well-formed ID: %v, %+v", err, w)
+	}
+}

@@ -15,6 +15,7 @@ import (
 //     count that may not be negative, `bill:"max=N"` the greatest value,
 //     `server` a bound the server checks though its spec does not say it,
 //     `bill:"id"` a field that holds an ID or a list of IDs (see IDProblem),
+//     `bill:"id=FORM"` one whose IDs also have a registered form (RegisterIDForm),
 //     `bill:"url"` one that holds an absolute http(s) URL (see URLProblem);
 //   - Decimal, Date and JSON below are the special scalars;
 //   - a named string type with a Values method is an enum;

@@ -2,6 +2,7 @@ package rows_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"errors"
 	"io"
@@ -9,7 +10,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/billctl/billctl/internal/engine"
 	"github.com/billctl/billctl/internal/exitcode"
+	"github.com/billctl/billctl/internal/provider"
 	"github.com/billctl/billctl/internal/provider/meteroid"
 	"github.com/billctl/billctl/internal/request"
 	"github.com/billctl/billctl/internal/rows"
@@ -51,7 +54,7 @@ func FuzzSheet(f *testing.F) {
 		for {
 			row, err := s.Next()
 			if errors.Is(err, io.EOF) {
-				return
+				break
 			}
 			if err != nil {
 				checkUsage(err)
@@ -64,14 +67,31 @@ func FuzzSheet(f *testing.F) {
 			if len(row.Cells) != len(s.Header) {
 				t.Fatalf("row %d: %d cells for %d columns", row.Index, len(row.Cells), len(s.Header))
 			}
-			d := request.NewDoc()
-			if err := s.Apply(d, row); err != nil {
+			if err := s.Apply(request.NewDoc(), row); err != nil {
 				checkUsage(err)
 				continue
 			}
-			var req meteroid.CreateCheckoutSessionRequest
-			if err := request.Decode(d, &req); err != nil {
-				checkUsage(s.Locate(err, row))
+		}
+		// Every row becomes a request or is refused, as create --rows
+		// checks them: each mistake names the file, except one every
+		// row has (a required field no column gives), which is the
+		// header's, not a row's.
+		s, err = rows.Open(bytes.NewReader(data), "f.csv", tsv, wire)
+		if err != nil {
+			t.Fatalf("second open: %v", err)
+		}
+		b := &engine.Builder{Provider: meteroid.Descriptor().New(nil, "")}
+		_, err = engine.CheckRows(context.Background(), b, s, nil, nil, func(*rows.Row, provider.Request) error { return nil })
+		if err == nil {
+			return
+		}
+		var errs *request.Errors
+		if !errors.As(err, &errs) || exitcode.Code(err) != exitcode.Usage {
+			t.Fatalf("error %T %q: exit code %d, want a list of input errors", err, err, exitcode.Code(err))
+		}
+		for _, e := range errs.List {
+			if e.Place != "" && !strings.HasPrefix(e.Place, "f.csv") {
+				t.Fatalf("error %q names neither the file nor every row", e)
 			}
 		}
 	})

@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/billctl/billctl/internal/cli/checkout/shared"
 	"github.com/billctl/billctl/internal/cli/cmdutil"
 	"github.com/billctl/billctl/internal/provider"
 	"github.com/billctl/billctl/internal/safetext"
@@ -25,7 +26,7 @@ func NewCmdCancel(f *cmdutil.Factory, runF func(*CancelOptions) error) *cobra.Co
 	opts := &CancelOptions{F: f}
 	cmd := &cobra.Command{
 		Use:   "cancel ID",
-		Short: "Cancel an open checkout session (" + strings.Join(able(cancelling), ", ") + ")",
+		Short: "Cancel an open checkout session (" + strings.Join(able(shared.Cancelling), ", ") + ")",
 		Long: strings.TrimSpace(`
 Cancel a checkout session so that its link no longer takes payment, and
 print the cancelled session.
@@ -33,7 +34,7 @@ print the cancelled session.
 Only an open session (CREATED or AWAITING_PAYMENT) can be cancelled; the API
 refuses one that is unknown, completed, expired or already cancelled.
 
-`) + "\n\n" + onlyFor(cancelling, "cancels checkout sessions"),
+`) + "\n\n" + onlyFor(shared.Cancelling, "cancels checkout sessions"),
 		Example: strings.Trim(`
   # Cancel one session
   billctl checkout cancel che_7n42DGM5Tflk9n8mt7Fhc7
@@ -55,7 +56,7 @@ refuses one that is unknown, completed, expired or already cancelled.
 
 func cancelRun(opts *CancelOptions) error {
 	f := opts.F
-	s, p, err := sessionAPI(f, cancelling)
+	s, p, err := sessionAPI(f, shared.Cancelling)
 	if err != nil {
 		return err
 	}

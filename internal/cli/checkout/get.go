@@ -6,10 +6,10 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/billctl/billctl/internal/cli/checkout/shared"
 	"github.com/billctl/billctl/internal/cli/cmdutil"
 	"github.com/billctl/billctl/internal/config"
 	"github.com/billctl/billctl/internal/provider"
-	"github.com/billctl/billctl/internal/provider/registry"
 )
 
 // GetOptions are the parsed arguments and dependencies of `checkout get`.
@@ -19,8 +19,8 @@ type GetOptions struct {
 	ID   string
 	Open bool
 
-	format *formatFlags
-	wait   *waitFlags
+	format *shared.FormatFlags
+	wait   *shared.WaitFlags
 }
 
 // NewCmdGet builds `billctl checkout get`. runF replaces the run function
@@ -39,17 +39,17 @@ piped, times are the API's RFC 3339 text. -o json or -o yaml shows every
 field exactly as returned.`),
 		Example: strings.Trim(`
   # Has the customer paid yet?
-  billctl checkout get `+sampleSessionID()+`
+  billctl checkout get `+shared.SampleSessionID()+`
 
   # Just the status, for a script
-  billctl checkout get `+sampleSessionID()+` --jq .status
+  billctl checkout get `+shared.SampleSessionID()+` --jq .status
 
-`, "\n") + "\n\n" + providerExamples("checkout get", "Open the checkout page again (%s)"),
+`, "\n") + "\n\n" + shared.ProviderExamples("checkout get", "Open the checkout page again (%s)"),
 		Args:              sessionIDArg,
 		ValidArgsFunction: cobra.NoFileCompletions,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.ID = args[0]
-			if err := opts.wait.check(cmd); err != nil {
+			if err := opts.wait.Check(cmd); err != nil {
 				return err
 			}
 			if runF != nil {
@@ -59,37 +59,37 @@ field exactly as returned.`),
 		},
 	}
 	cmd.Flags().BoolVar(&opts.Open, "open", false, "open the checkout URL in the browser")
-	opts.format = addFormatFlags(cmd, f)
-	opts.wait = addWaitFlags(cmd)
+	opts.format = shared.AddFormatFlags(cmd, fields(f))
+	opts.wait = shared.AddWaitFlags(cmd)
 	return cmd
 }
 
 func getRun(opts *GetOptions) error {
 	f := opts.F
-	s, p, err := sessionAPI(f, getting)
+	s, p, err := sessionAPI(f, shared.Getting)
 	if err != nil {
 		return err
 	}
-	if err := opts.format.resolve(f, s); err != nil {
+	if err := opts.format.Resolve(outputGiven(f), s, descriptor(f)); err != nil {
 		return err
 	}
 	sess, err := p.(provider.Getter).Get(f.Context, opts.ID)
 	if err != nil {
-		return explainNotFound(err, s, opts.ID)
+		return explainNotFound(err, s, descriptor(f), opts.ID)
 	}
-	if opts.wait != nil && opts.wait.on {
+	if opts.wait.On() {
 		if opts.Open {
-			if err := openURL(f, sess); err != nil {
+			if err := openURL(f, s, sess); err != nil {
 				return err
 			}
 		}
-		return waitOne(f, s, p, opts.wait, opts.format, sess)
+		return shared.WaitOne(f.Context, f.IO, f.Getenv, shared.NewWaiter(p, shared.Vocabulary(descriptor(f)), s, opts.wait), opts.format.On(f.Context, printer(f, s)), sess)
 	}
-	if err := opts.format.on(f, printer(f, s)).One(sess); err != nil {
+	if err := opts.format.On(f.Context, printer(f, s)).One(sess); err != nil {
 		return err
 	}
 	if opts.Open {
-		return openURL(f, sess)
+		return openURL(f, s, sess)
 	}
 	return nil
 }
@@ -115,13 +115,13 @@ func sessionIDArg(cmd *cobra.Command, args []string) error {
 
 // explainNotFound says what to check when the API knows no such session:
 // a typo, or an account (profile, tenant) other than the one that created
-// it; the provider words it.
-func explainNotFound(err error, s *config.Settings, id string) error {
+// it; the provider d words it.
+func explainNotFound(err error, s *config.Settings, d *provider.Descriptor, id string) error {
 	var ae *provider.APIError
 	if !errors.As(err, &ae) || ae.Status != 404 || ae.Hint != "" {
 		return err
 	}
-	if d := registry.Get(s.Provider); d != nil && d.NotFoundHint != nil {
+	if d != nil && d.NotFoundHint != nil {
 		ae.Hint = d.NotFoundHint(id, s.Company)
 	}
 	return err

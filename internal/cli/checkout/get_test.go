@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/billctl/billctl/internal/cli/checkout/shared"
 	"github.com/billctl/billctl/internal/cli/cmdutil"
 	"github.com/billctl/billctl/internal/config"
 	"github.com/billctl/billctl/internal/exitcode"
@@ -226,5 +227,21 @@ func TestPrinterTimesFollowTheTerminal(t *testing.T) {
 				t.Errorf("colour: %v:\n%q", got, out)
 			}
 		})
+	}
+}
+
+func TestGetWaitInterruptedPrintsTheSession(t *testing.T) {
+	srv := startSandbox(t)
+	addMeteroid(srv, "che_4Qh5L7lvEqL7VRB7pZf7p6", sandbox.Created)
+	e := meteroidEnv(t, srv, "-o", "id")
+	ctx, cancel := context.WithCancel(context.Background())
+	e.f.Context = ctx
+	time.AfterFunc(100*time.Millisecond, cancel)
+	err := getRun(&GetOptions{F: e.f, ID: "che_4Qh5L7lvEqL7VRB7pZf7p6", wait: shared.NewWaitFlags(time.Minute)})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want the interruption", err)
+	}
+	if e.out.String() != "che_4Qh5L7lvEqL7VRB7pZf7p6\n" {
+		t.Errorf("stdout = %q, want the session", e.out)
 	}
 }

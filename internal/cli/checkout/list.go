@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/billctl/billctl/internal/cli/checkout/shared"
 	"github.com/billctl/billctl/internal/cli/cmdutil"
 	"github.com/billctl/billctl/internal/output"
 	"github.com/billctl/billctl/internal/provider"
@@ -19,7 +20,7 @@ type ListOptions struct {
 	Customer string
 	Status   string
 
-	format *formatFlags
+	format *shared.FormatFlags
 }
 
 // NewCmdList builds `billctl checkout list`. runF replaces the run function
@@ -28,12 +29,12 @@ func NewCmdList(f *cmdutil.Factory, runF func(*ListOptions) error) *cobra.Comman
 	opts := &ListOptions{F: f}
 	cmd := &cobra.Command{
 		Use:   "list [--customer ID] [--status STATUS]",
-		Short: "List checkout sessions (" + strings.Join(able(listing), ", ") + ")",
+		Short: "List checkout sessions (" + strings.Join(able(shared.Listing), ", ") + ")",
 		Long: strings.TrimSpace(`
 List the account's checkout sessions, newest first as the API orders them,
 optionally only one customer's or only those in one status.
 
-`) + "\n\n" + onlyFor(listing, "lists checkout sessions"),
+`) + "\n\n" + onlyFor(shared.Listing, "lists checkout sessions"),
 		Example: strings.Trim(`
   # Sessions still waiting for the customer
   billctl checkout list --status AWAITING_PAYMENT
@@ -58,22 +59,22 @@ optionally only one customer's or only those in one status.
 	fl := cmd.Flags()
 	fl.StringVar(&opts.Customer, "customer", "", "only this customer's sessions (customer ID)")
 	cmdutil.StringEnumFlag(cmd, fl, &opts.Status, "status", "", "", listStatuses(), "only sessions in this status")
-	opts.format = addFormatFlags(cmd, f)
+	opts.format = shared.AddFormatFlags(cmd, fields(f))
 	return cmd
 }
 
 func listRun(opts *ListOptions) error {
 	f := opts.F
-	s, p, err := sessionAPI(f, listing)
+	s, p, err := sessionAPI(f, shared.Listing)
 	if err != nil {
 		return err
 	}
-	if err := opts.format.resolve(f, s); err != nil {
+	if err := opts.format.Resolve(outputGiven(f), s, descriptor(f)); err != nil {
 		return err
 	}
 	// The list is printed as it is read: a tenant may have 100,000
 	// sessions, and none of them waits in memory for the others.
-	pr := opts.format.on(f, printer(f, s))
+	pr := opts.format.On(f.Context, printer(f, s))
 	st := pr.Stream()
 	n := 0
 	err = p.(provider.Lister).List(f.Context, provider.ListFilter{Customer: opts.Customer, Status: opts.Status}, func(sess *provider.Session) error {
@@ -134,11 +135,11 @@ func listStatuses() []string {
 
 // able are the names of the providers that serve v, capitalised as prose
 // names them.
-func able(v verb) []string {
+func able(v shared.Verb) []string {
 	var out []string
 	for _, d := range registry.All() {
-		if v.has(d) {
-			out = append(out, titleCase(d.Name))
+		if v.Has(d) {
+			out = append(out, shared.TitleCase(d.Name))
 		}
 	}
 	return out
@@ -146,11 +147,11 @@ func able(v verb) []string {
 
 // onlyFor says, for a command's help, which providers can serve it:
 // "A only: B has no endpoint that lists checkout sessions."
-func onlyFor(v verb, what string) string {
+func onlyFor(v shared.Verb, what string) string {
 	var cannot []string
 	for _, d := range registry.All() {
-		if !v.has(d) {
-			cannot = append(cannot, titleCase(d.Name))
+		if !v.Has(d) {
+			cannot = append(cannot, shared.TitleCase(d.Name))
 		}
 	}
 	s := strings.Join(able(v), ", ") + " only"
@@ -158,11 +159,4 @@ func onlyFor(v verb, what string) string {
 		s += ": " + strings.Join(cannot, ", ") + " has no endpoint that " + what + "."
 	}
 	return s
-}
-
-func titleCase(name string) string {
-	if name == "" {
-		return name
-	}
-	return strings.ToUpper(name[:1]) + name[1:]
 }

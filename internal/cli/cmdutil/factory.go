@@ -54,6 +54,8 @@ type Factory struct {
 	settings *config.Settings
 	err      error
 	resolved bool
+	// desc is the descriptor of the settings' provider, once asked for.
+	desc *provider.Descriptor
 }
 
 // Settings resolves flag > environment > profile > defaults once.
@@ -92,7 +94,23 @@ func (f *Factory) Descriptor() (*provider.Descriptor, error) {
 	if err != nil {
 		return nil, err
 	}
-	return descriptor(s)
+	return f.descriptorOf(s)
+}
+
+// descriptorOf is the descriptor of the provider s names, kept for the
+// factory's own settings so that the registry is asked once.
+func (f *Factory) descriptorOf(s *config.Settings) (*provider.Descriptor, error) {
+	if s != f.settings || f.settings == nil {
+		return descriptor(s)
+	}
+	if f.desc == nil {
+		d, err := descriptor(s)
+		if err != nil {
+			return nil, err
+		}
+		f.desc = d
+	}
+	return f.desc, nil
 }
 
 func descriptor(s *config.Settings) (*provider.Descriptor, error) {
@@ -114,7 +132,7 @@ func (f *Factory) Provider(s *config.Settings) (provider.Provider, error) {
 // PooledProvider is Provider for pool requests in flight at once (a
 // batch's --parallel): its connections are kept for reuse.
 func (f *Factory) PooledProvider(s *config.Settings, pool int) (provider.Provider, error) {
-	d, err := descriptor(s)
+	d, err := f.descriptorOf(s)
 	if err != nil {
 		return nil, err
 	}

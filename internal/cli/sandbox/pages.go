@@ -76,7 +76,8 @@ func checkoutPages(ctx context.Context, f *cmdutil.Factory, st *sandbox.Store, w
 	if wait == nil {
 		wait = func() {}
 	}
-	o := page.Options{Sessions: &page.SandboxSessions{Store: st, Catalog: cat}, Log: log, Secret: po.secret}
+	words := func(provider string, s sandbox.Status) string { return statusWord("", provider, string(s)) }
+	o := page.Options{Sessions: &page.SandboxSessions{Store: st, Catalog: cat, StatusName: words}, Log: log, Secret: po.secret}
 	if po.token != "" {
 		// Off loopback: a page is opened with its key, and a program
 		// (sandbox pay) acts with the server's token.

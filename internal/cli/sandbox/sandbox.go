@@ -121,7 +121,7 @@ func newCmdMove(f *cmdutil.Factory, verb string) *cobra.Command {
 			if data.path == "" {
 				status, err := moveThroughServer(ctx, f, verb, args[0])
 				if errors.Is(err, sandbox.ErrState) {
-					return exitcode.New(exitcode.Failure, errors.New("sandbox: session "+args[0]+" is "+statusWord(args[0], "", status)+": only a CREATED or AWAITING_PAYMENT session can "+verb))
+					return exitcode.New(exitcode.Failure, errors.New("sandbox: session "+args[0]+" is "+statusWord(args[0], "", status)+": only "+openWords(args[0], "")+" session can "+verb))
 				}
 				if !errors.Is(err, errNoServer) {
 					if err != nil {
@@ -145,7 +145,7 @@ func newCmdMove(f *cmdutil.Factory, verb string) *cobra.Command {
 			case errors.Is(err, sandbox.ErrNotFound):
 				return exitcode.New(exitcode.Failure, errors.New("sandbox: no session "+args[0]+" in "+where(st)))
 			case errors.Is(err, sandbox.ErrState):
-				return exitcode.New(exitcode.Failure, errors.New("sandbox: session "+args[0]+" is "+statusWord(ss.ID, ss.Provider, string(ss.Status))+": only a CREATED or AWAITING_PAYMENT session can "+verb))
+				return exitcode.New(exitcode.Failure, errors.New("sandbox: session "+args[0]+" is "+statusWord(ss.ID, ss.Provider, string(ss.Status))+": only "+openWords(ss.ID, ss.Provider)+" session can "+verb))
 			case err != nil:
 				return err
 			}
@@ -163,11 +163,12 @@ var moveHelp = map[string]struct{ short, long, example string }{
 		short: "The customer pays: the session completes",
 		long: `
 The customer pays, as the Pay button of the session's checkout page does:
-a CREATED or AWAITING_PAYMENT session becomes COMPLETED (in its API's
-own word for it) and the webhook events its API sends for a completed
-checkout are recorded, for sandbox listen and serve --webhook-url to
-deliver. It prints the session's ID and new status; a session in any
-other status is left as it is (exit 1).
+a session not yet paid, cancelled or expired completes, and the webhook
+events its API sends for a completed checkout are recorded, for sandbox
+listen and serve --webhook-url to deliver. It prints the session's ID and
+new status in its API's own word (COMPLETED, or COMPLETE where the API
+says so), as checkout get shows it; a session in any other status is left
+as it is (exit 1).
 
 With a sandbox serve running it pays through that server, on the
 database it serves; without one, or with --data, on the database itself.`,
@@ -182,9 +183,9 @@ database it serves; without one, or with --data, on the database itself.`,
 	"expire": {
 		short: "The session expires now",
 		long: `
-The session expires now, as it would once expires_in_hours have passed:
-a CREATED or AWAITING_PAYMENT session becomes EXPIRED, and its checkout
-page no longer takes payment. It prints the session's ID and new status;
+The session expires now, as it would once its expiry time has passed: a
+session not yet paid, cancelled or expired becomes EXPIRED, and its
+checkout page no longer takes payment. It prints the session's ID and new status;
 a session in any other status is left as it is (exit 1).
 
 With a sandbox serve running it acts through that server, on the
@@ -271,6 +272,13 @@ without one, or with --data, the database itself.`),
 // `checkout get` prints: the API's own word where it has one (the API
 // named by provider, or when that is unknown the one whose IDs start the
 // session's), else the sandbox's.
+// openWords names the open states in the words of the session's API: "a
+// CREATED or AWAITING_PAYMENT" on one, "a DRAFT or PENDING_PAYMENT" on
+// another.
+func openWords(id, provider string) string {
+	return "a " + statusWord(id, provider, string(sandbox.Created)) + " or " + statusWord(id, provider, string(sandbox.AwaitingPayment))
+}
+
 func statusWord(id, provider, status string) string {
 	for _, api := range APIs() {
 		if api.Name == provider || (provider == "" && api.IDPrefix != "" && strings.HasPrefix(id, api.IDPrefix)) {

@@ -10,4 +10,5 @@ const (
 	DemoPricingPro    = "pp_2SbxProMonth"
 	DemoPricingTeam   = "pp_2SbxTeamYear"
 	DemoPricingSetup  = "pp_2SbxSetupFee"
+	DemoBundleStarter = "bp_2SbxStarterKit"
 )

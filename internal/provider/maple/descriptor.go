@@ -41,12 +41,18 @@ func Descriptor() *provider.Descriptor {
 		},
 		Vocabulary: provider.Vocabulary{
 			Fields: provider.JSONFields(CheckoutSession{}),
+			// Maple's statuses are its proposals' (its reference shows
+			// them there; a checkout session's are inferred from them).
+			States: map[string]provider.State{
+				"DRAFT": provider.Open, "PENDING_PAYMENT": provider.Open,
+				"COMPLETE": provider.Completed, "VOID": provider.Cancelled, "EXPIRED": provider.Expired,
+			},
 			Colours: map[string]string{
-				"COMPLETED":        "32",
-				"CREATED":          "33",
-				"AWAITING_PAYMENT": "33",
-				"EXPIRED":          "90",
-				"CANCELLED":        "90",
+				"COMPLETE":        "32",
+				"DRAFT":           "33",
+				"PENDING_PAYMENT": "33",
+				"EXPIRED":         "90",
+				"VOID":            "90",
 			},
 		},
 		New: func(h *httpx.Client, company string) provider.Provider { return New(h, company) },

@@ -200,6 +200,9 @@ func (e *unknownCustomer) ExitCode() int { return exitcode.Failure }
 
 // Get implements provider.Getter.
 func (c *Client) Get(ctx context.Context, id string) (*provider.Session, error) {
+	if err := CheckSessionID(id); err != nil {
+		return nil, err
+	}
 	seg, err := provider.IDPath("checkout session ID", id)
 	if err != nil {
 		return nil, err
@@ -218,6 +221,9 @@ func (c *Client) ListStatuses() []string { return CheckoutSessionStatus("").Valu
 
 // Cancel implements provider.Canceller.
 func (c *Client) Cancel(ctx context.Context, id string) (*provider.Session, error) {
+	if err := CheckSessionID(id); err != nil {
+		return nil, err
+	}
 	seg, err := provider.IDPath("checkout session ID", id)
 	if err != nil {
 		return nil, err

@@ -39,6 +39,10 @@ func Descriptor() *provider.Descriptor {
 		},
 		Vocabulary: provider.Vocabulary{
 			Fields: provider.JSONFields(CheckoutSession{}),
+			States: map[string]provider.State{
+				"CREATED": provider.Open, "AWAITING_PAYMENT": provider.Open,
+				"COMPLETED": provider.Completed, "CANCELLED": provider.Cancelled, "EXPIRED": provider.Expired,
+			},
 			Colours: map[string]string{
 				"COMPLETED":        "32", // green
 				"CREATED":          "33", // yellow

@@ -33,7 +33,7 @@ type CreateCheckoutSessionRequest struct {
 	ChargeAutomatically *bool                         `json:"charge_automatically,omitempty"`
 	Components          *CreateSubscriptionComponents `json:"components,omitempty"`
 	CouponCode          *string                       `json:"coupon_code,omitempty"`
-	CouponIDs           []string                      `json:"coupon_ids,omitempty" bill:"id"`
+	CouponIDs           []string                      `json:"coupon_ids,omitempty" bill:"id=cou_"`
 	// CustomerID is a customer ID (cus_…) or the customer's alias.
 	CustomerID string        `json:"customer_id" bill:"required,id"`
 	EndDate    *request.Date `json:"end_date,omitempty"`
@@ -46,7 +46,7 @@ type CreateCheckoutSessionRequest struct {
 	NetTerms         *int32           `json:"net_terms,omitempty" bill:"min=0,server"`
 	// PaymentMethodsConfig left unset inherits the invoicing entity's.
 	PaymentMethodsConfig *PaymentMethodsConfig `json:"payment_methods_config,omitempty"`
-	PlanVersionID        string                `json:"plan_version_id" bill:"required,id"`
+	PlanVersionID        string                `json:"plan_version_id" bill:"required,id=plv_"`
 	PurchaseOrder        *string               `json:"purchase_order,omitempty"`
 	// SuccessURL is where the customer is sent after paying, with
 	// checkout_session_id added to its query; without it the customer
@@ -57,7 +57,7 @@ type CreateCheckoutSessionRequest struct {
 
 // CreateSubscriptionAddOn attaches an add-on to the subscription.
 type CreateSubscriptionAddOn struct {
-	AddOnID       string                          `json:"add_on_id" bill:"required,id"`
+	AddOnID       string                          `json:"add_on_id" bill:"required,id=add_"`
 	Customization *SubscriptionAddOnCustomization `json:"customization,omitempty"`
 	Quantity      *int32                          `json:"quantity,omitempty" bill:"min=0"`
 }

@@ -324,6 +324,9 @@ func (h *Handler) view(c Checkout, notice string) view {
 	if c.CustomerName == "" {
 		c.CustomerName = c.CustomerID
 	}
+	if c.StatusText == "" {
+		c.StatusText = string(c.Status)
+	}
 	v := view{
 		Title:   "Checkout for " + c.CustomerName,
 		CSS:     template.CSS(pageCSS),
@@ -347,7 +350,7 @@ func (h *Handler) view(c Checkout, notice string) view {
 	case Expired:
 		v.State = "This checkout has expired."
 	default:
-		v.State = "This checkout is " + string(c.Status) + "."
+		v.State = "This checkout is " + c.StatusText + "."
 	}
 	return v
 }

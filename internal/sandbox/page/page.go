@@ -63,6 +63,9 @@ type Checkout struct {
 	// Provider is the name of the API the session was made on.
 	Provider string
 	Status   Status
+	// StatusText is the status as the session's API writes it, for the
+	// page; "" shows Status.
+	StatusText string
 
 	// CustomerName is the customer's name from the demo catalogue (or
 	// whatever name the customer record has); CustomerID is shown beside it.
@@ -105,7 +108,7 @@ type Checkout struct {
 
 // Item is one line of what is bought.
 type Item struct {
-	// Kind says what the line is: "Plan", "Add-on", "Coupon", "Product",
+	// Kind says what the line is: "Plan", "Add-on", "Coupon", "Product", "Bundle",
 	// "One-time item", "Discount".
 	Kind string
 	Name string

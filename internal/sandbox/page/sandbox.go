@@ -15,6 +15,10 @@ import (
 type SandboxSessions struct {
 	Store   *sandbox.Store
 	Catalog *purchase.Catalog
+	// StatusName is a status in the words of the API the session was
+	// made on (COMPLETE for one, COMPLETED for another); nil or "": the
+	// store's word.
+	StatusName func(provider string, s sandbox.Status) string
 }
 
 var _ Sessions = (*SandboxSessions)(nil)
@@ -69,7 +73,7 @@ func (s *SandboxSessions) describe(ss *sandbox.Session) (Checkout, error) {
 		return Checkout{}, err
 	}
 	c := Checkout{
-		ID: ss.ID, Provider: ss.Provider, Status: Status(ss.Status),
+		ID: ss.ID, Provider: ss.Provider, Status: Status(ss.Status), StatusText: string(ss.Status),
 		CustomerName: p.CustomerName, CustomerID: p.CustomerID,
 		Term: p.Term, Trial: p.Trial,
 		Total:               Money{Minor: p.Total, Currency: p.Currency},
@@ -78,6 +82,11 @@ func (s *SandboxSessions) describe(ss *sandbox.Session) (Checkout, error) {
 		RedirectURL:         p.RedirectURL,
 		ConfirmationMessage: p.ConfirmationMessage,
 		CompletionAction:    p.CompletionAction,
+	}
+	if s.StatusName != nil {
+		if w := s.StatusName(ss.Provider, ss.Status); w != "" {
+			c.StatusText = w
+		}
 	}
 	if ss.ExpiresAt != nil {
 		c.ExpiresAt = *ss.ExpiresAt

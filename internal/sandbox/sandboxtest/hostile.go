@@ -22,12 +22,15 @@ import (
 //     controls and a bidirectional override. The created one is also
 //     stored in the sandbox, so that an unfiltered list shows its ID, plan
 //     version and coupon code.
-//   - cus_hostile_error, che_hostile_error: an error in the API's JSON
+//   - cus_hostile_error, che_hostileError: an error in the API's JSON
 //     shape whose code and message hold the same.
-//   - cus_hostile_text, che_hostile_text: a plain-text error body holding them.
-//   - cus_echo_token, che_echo_token: 401 whose JSON message quotes the
-//     bearer token back; cus_echo_token_text, che_echo_token_text in a
+//   - cus_hostile_text, che_hostileText: a plain-text error body holding them.
+//   - cus_echo_token, che_echoToken: 401 whose JSON message quotes the
+//     bearer token back; cus_echo_token_text, che_echoTokenText in a
 //     plain-text body.
+//
+// The session IDs are base62 after che_, as the client checks a Meteroid
+// session ID before sending it; either spelling names the same case.
 const (
 	HostileID   = "che_hostile\x1b]0;owned\x07"
 	HostileURL  = "https://checkout.example.com/hostile\x1b]8;;https://evil.example/\x1b\\pay here\x1b]8;;\x1b\\"
@@ -51,7 +54,7 @@ func (a *API) hostile(w http.ResponseWriter, r *http.Request, api *sandbox.API, 
 		return false
 	}
 	tok, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	switch name {
+	switch strings.ToLower(strings.ReplaceAll(name, "_", "")) {
 	case "hostile":
 		if r.Method == http.MethodPost {
 			a.keepHostile(api.Name, h.Tenant)
@@ -59,13 +62,13 @@ func (a *API) hostile(w http.ResponseWriter, r *http.Request, api *sandbox.API, 
 		} else {
 			sandbox.JSON(w, 200, h.Got)
 		}
-	case "hostile_error":
+	case "hostileerror":
 		sandbox.JSON(w, 400, h.Error)
-	case "hostile_text":
+	case "hostiletext":
 		sandbox.Text(w, 422, hostileText)
-	case "echo_token":
+	case "echotoken":
 		k.Error(w, 401, "UNAUTHORIZED", "invalid token: "+tok)
-	case "echo_token_text":
+	case "echotokentext":
 		sandbox.Text(w, 401, "401 invalid token: "+tok)
 	default:
 		return false

@@ -20,9 +20,10 @@ type maplePrice struct {
 // records carry no amount); an item missing from this list is shown
 // without one.
 var maplePrices = map[string]maplePrice{
-	maple.DemoPricingPro:   {2900, "MONTHLY"},
-	maple.DemoPricingTeam:  {120000, "ANNUAL"},
-	maple.DemoPricingSetup: {50000, ""},
+	maple.DemoPricingPro:    {2900, "MONTHLY"},
+	maple.DemoPricingTeam:   {120000, "ANNUAL"},
+	maple.DemoPricingSetup:  {50000, ""},
+	maple.DemoBundleStarter: {4900, "MONTHLY"},
 }
 
 type mapleTerm struct {
@@ -42,6 +43,7 @@ type mapleRequest struct {
 		NumLicenses      *int    `json:"num_licenses"`
 	} `json:"config_items"`
 	ProductPricingIDs []string `json:"product_pricing_ids"`
+	BundlePricingID   *string  `json:"bundle_pricing_id"`
 	OnetimeItems      []struct {
 		ProductPricingID *string  `json:"product_pricing_id"`
 		Aggregate        *float64 `json:"aggregate"`
@@ -79,7 +81,11 @@ func Purchase(c *purchase.Catalog, p *purchase.Purchase, body []byte) error {
 	var subtotal, monthly int64
 	product := func(kind, id string, n int) purchase.Line {
 		l := purchase.Line{Kind: kind, Name: id, Detail: purchase.Quantity(n)}
-		if it, ok := c.Item(maple.Name, "pricings", id); ok {
+		records := "pricings"
+		if kind == "Bundle" {
+			records = "bundles"
+		}
+		if it, ok := c.Item(maple.Name, records, id); ok {
 			l.Name = it.Name
 		}
 		if pr, ok := maplePrices[id]; ok {
@@ -115,6 +121,9 @@ func Purchase(c *purchase.Catalog, p *purchase.Purchase, body []byte) error {
 	}
 	for _, id := range req.ProductPricingIDs {
 		p.Lines = append(p.Lines, product("Product", id, 1))
+	}
+	if req.BundlePricingID != nil {
+		p.Lines = append(p.Lines, product("Bundle", *req.BundlePricingID, 1))
 	}
 	for _, o := range req.OnetimeItems {
 		if o.CustomPrice != nil {
@@ -163,7 +172,7 @@ func Purchase(c *purchase.Catalog, p *purchase.Purchase, body []byte) error {
 	}
 	p.PlanName = "Maple subscription"
 	for _, l := range p.Lines {
-		if l.Kind == "Product" {
+		if l.Kind == "Product" || l.Kind == "Bundle" {
 			p.PlanName = l.Name
 			break
 		}

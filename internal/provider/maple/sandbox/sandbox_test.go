@@ -183,3 +183,50 @@ func TestSandboxIdempotencyAcrossRestart(t *testing.T) {
 		t.Errorf("after 24 h: %d %s", late.status, late.body)
 	}
 }
+
+// The sandbox answers as Maple's spec allows and refuses what it refuses:
+// a bundle pricing the company lacks is a validation error as an unknown
+// customer is; an unconfirmed enum (term.frequency, a discount's type)
+// takes any string, and properties the spec does not list are allowed.
+func TestSandboxFollowsItsSpec(t *testing.T) {
+	sb := sandboxtest.Start(t, sandbox.Options{})
+	create := func(extra string) answer {
+		return do(t, sb.URL, "POST", co+"/checkout", `{"type":"CHECKOUT_SESSION","customer_id":"`+maple.DemoCustomerAda+`","config_items":[]`+extra+`}`)
+	}
+	a := create(`,"bundle_pricing_id":"bp_4Rt8KzW2"`)
+	if m := a.json(t); a.status != 400 || m["error_type"] != "validation_error" ||
+		!strings.Contains(string(a.body), `{"field":"bundle_pricing_id","message":"bundle pricing bp_4Rt8KzW2 not found"}`) {
+		t.Errorf("unknown bundle: %d %s", a.status, a.body)
+	}
+	if a := create(`,"bundle_pricing_id":"` + maple.DemoBundleStarter + `"`); a.status != 200 {
+		t.Errorf("demo bundle: %d %s", a.status, a.body)
+	}
+	for _, extra := range []string{
+		`,"term":{"count":1,"frequency":"QUARTER"}`,
+		`,"trial_term":{"count":2,"frequency":"FORTNIGHT"},"trial":true`,
+		`,"discounts":[{"name":"Launch","type":"DISCOUNT_FIXED","amount":{"currency":"USD","value_in_cents":500}}]`,
+		`,"source":"crm","options":{"theme":"dark"}`,
+	} {
+		if a := create(extra); a.status != 200 {
+			t.Errorf("%s: %d %s", extra, a.status, a.body)
+		}
+	}
+	for extra, field := range map[string]string{
+		`,"term":{"count":1,"frequency":12}`:      "term.frequency",
+		`,"term":{"count":0,"frequency":"MONTH"}`: "term.count",
+		`,"auto_renews":"yes"`:                    "auto_renews",
+	} {
+		if a := create(extra); a.status != 400 || !strings.Contains(string(a.body), `"field":"`+field+`"`) {
+			t.Errorf("%s: %d %s, want 400 on %s", extra, a.status, a.body, field)
+		}
+	}
+	// The same key with the same JSON, spaced and ordered otherwise.
+	first := do(t, sb.URL, "POST", co+"/checkout", body(maple.DemoCustomerGrace), "Idempotency-Key", "ws-1")
+	var v map[string]any
+	_ = json.Unmarshal([]byte(body(maple.DemoCustomerGrace)), &v)
+	spaced, _ := json.MarshalIndent(v, "", "   ")
+	again := do(t, sb.URL, "POST", co+"/checkout", string(spaced), "Idempotency-Key", "ws-1")
+	if first.status != 200 || again.status != 200 || string(again.body) != string(first.body) || again.header.Get("Idempotency-Used") != "true" {
+		t.Errorf("same JSON written otherwise: %d %s, then %d %s", first.status, first.body, again.status, again.body)
+	}
+}

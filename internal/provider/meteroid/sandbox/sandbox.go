@@ -119,7 +119,11 @@ var serverMethods = []struct{ pattern, allow string }{
 // unrouted answers a request no route of the sandbox took: on a path the
 // server routes, axum's method router answers 405 with an Allow header and
 // an empty body; on any other path the server's fallback, handler_404,
-// answers its JSON 404.
+// answers its JSON 404. Both come after the auth layer, which server.rs
+// applies to the whole router, fallback included. The paths of the
+// server's other routes under these (…/archive, …/publish, …) are not
+// served here and answer the fallback's 404: what the server would do
+// with them is not what a checkout client sends.
 func unrouted(w http.ResponseWriter, r *http.Request) {
 	if allow := allowed(r.URL.Path); allow != "" {
 		w.Header().Set("Allow", allow)
@@ -157,9 +161,12 @@ func (h *handler) auth(next http.HandlerFunc) http.Handler {
 		missing, malformed := sandbox.Bearer(r)
 		switch {
 		case r.ContentLength > bodyLimit:
-			// tower-http's RequestBodyLimitLayer wraps the auth layer: a
-			// declared length over the limit is refused before anything
-			// else, on any path.
+			// tower-http's RequestBodyLimitLayer wraps the auth layer
+			// (server.rs adds it after auth_layer): a declared length over
+			// the limit is refused before anything else, on any path, with
+			// tower-http 0.6's own answer (limit/service.rs and
+			// limit/body.rs: 413, text/plain; charset=utf-8, "length
+			// limit exceeded").
 			sandbox.Text(w, http.StatusRequestEntityTooLarge, "length limit exceeded")
 		case missing || (malformed && !strings.HasPrefix(r.Header.Get("Authorization"), "Bearer ")):
 			sandboxError(w, http.StatusUnauthorized, "UNAUTHORIZED", msgNoAuth)
@@ -274,7 +281,10 @@ func (h *handler) create(w http.ResponseWriter, r *http.Request) {
 	}
 	if len(body) > bodyLimit {
 		// A body without a Content-Length that outgrows the limit fails
-		// axum's buffering of it, under tower-http's limit.
+		// axum's buffering of it, under tower-http's limit: axum-core's
+		// LengthLimitError rejection, whose text is its body and its
+		// source's ("Failed to buffer the request body: " and
+		// http-body-util's "length limit exceeded"), status 413.
 		sandbox.Text(w, http.StatusRequestEntityTooLarge, "Failed to buffer the request body: length limit exceeded")
 		return
 	}
@@ -288,6 +298,15 @@ func (h *handler) create(w http.ResponseWriter, r *http.Request) {
 			sandbox.Text(w, http.StatusUnprocessableEntity, "Failed to deserialize the JSON body into the target type: "+msg)
 		}
 		return
+	}
+	// The typed IDs next, with the server's parser and its texts: the wire
+	// type's checks would refuse them too, in billctl's words.
+	var ids meteroid.CreateCheckoutSessionRequest
+	if json.Unmarshal(body, &ids) == nil {
+		if msg := badIDs(&ids); msg != "" {
+			sandbox.Text(w, http.StatusUnprocessableEntity, "Failed to deserialize the JSON body into the target type: "+msg)
+			return
+		}
 	}
 	if p := sandbox.DecodeBody(body, &req, true); p != nil {
 		if p.Syntax {
@@ -306,8 +325,10 @@ func (h *handler) create(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	st := h.env.Store
 	customer := req.CustomerID
-	if _, err := meteroid.ParseID("cus_", customer); err != nil {
-		// Not an ID: an alias.
+	if _, err := meteroid.ParseID("cus_", customer); err != nil || !strings.HasPrefix(customer, "cus_") {
+		// Not an ID: an alias. The server's AliasOr reads only cus_…
+		// as an ID here; a UUID, which its typed IDs take elsewhere, is
+		// an alias to it.
 		it, err := st.CatalogItem(ctx, meteroid.Name, "customers", customer, true)
 		if errors.Is(err, sandbox.ErrNoItem) {
 			sandboxError(w, http.StatusNotFound, "NOT_FOUND", msgNotFound)

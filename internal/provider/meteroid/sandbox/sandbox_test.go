@@ -164,6 +164,7 @@ func TestSandboxCreateErrors(t *testing.T) {
 			"Failed to deserialize the JSON body into the target type: duplicate field `customer_id` at line 1 column 35"},
 		{"bad plan version ID", `{"customer_id":"acme","plan_version_id":"plv_!!"}`, nil, 422, false, "plan_version_id: IdError"},
 		{"unknown alias", `{"customer_id":"nobody","plan_version_id":"` + plv + `"}`, nil, 404, true, `{"code":"NOT_FOUND","message":"Resource not found"}`},
+		{"UUID customer is an alias", `{"customer_id":"0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b","plan_version_id":"` + plv + `"}`, nil, 404, true, `{"code":"NOT_FOUND","message":"Resource not found"}`},
 		{"unknown customer ID", `{"customer_id":"` + meteroid.NewID("cus_", time.Now()) + `","plan_version_id":"` + plv + `"}`, nil, 500, true,
 			`{"code":"INTERNAL_SERVER_ERROR","message":"Internal server error. Please refer to logs or support."}`},
 		{"unknown plan version", `{"customer_id":"acme","plan_version_id":"` + meteroid.NewID("plv_", time.Now()) + `"}`, nil, 500, true, `"INTERNAL_SERVER_ERROR"`},

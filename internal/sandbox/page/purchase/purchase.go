@@ -19,7 +19,7 @@ import (
 
 // Line is one thing bought.
 type Line struct {
-	Kind   string // "Plan", "Add-on", "Coupon", "Product", "One-time item", "Discount"
+	Kind   string // "Plan", "Add-on", "Coupon", "Product", "Bundle", "One-time item", "Discount"
 	Name   string
 	Detail string
 	// Minor is the line's amount in minor units (negative for a discount);

@@ -12,10 +12,11 @@ import (
 )
 
 // Test records the test kit adds to the catalogue, so that tests can name
-// short companies and pricings (cmp_1, pp_1) the sandbox then knows.
+// short companies, pricings and bundle pricings (cmp_1, pp_1, bp_1) the sandbox then knows.
 var (
 	testCompanies = []string{"cmp_1", "cmp_2MkGNwZq", "cmp_b", "cmp_other", "cmp_from"}
 	testPricings  = []string{"pp_1", "pp_2", "pp_3"}
+	testBundles   = []string{"bp_1"}
 )
 
 func init() { sandbox.RegisterKit(maple.Name, Kit) }
@@ -74,6 +75,11 @@ func fixtures(customers []string) []sandbox.Item {
 	for _, id := range testPricings {
 		items = append(items, fixture("pricings", id, map[string]any{
 			"id": id, "name": "Test " + id, "external_name": "Test " + id, "currency": "USD", "product_id": "prod_1", "state": "ACTIVE", "type": "PRICING",
+		}))
+	}
+	for _, id := range testBundles {
+		items = append(items, fixture("bundles", id, map[string]any{
+			"id": id, "name": "Test " + id, "currency": "USD", "state": "ACTIVE", "type": "BUNDLE_PRICING",
 		}))
 	}
 	return items

@@ -1,56 +1,59 @@
-package checkout
+package shared
 
 import (
 	"fmt"
 	"net"
 	"net/url"
-	"strings"
 	"time"
 
 	"github.com/billctl/billctl/internal/cli/cmdutil"
+	"github.com/billctl/billctl/internal/config"
 	"github.com/billctl/billctl/internal/loopback"
+	"github.com/billctl/billctl/internal/output"
 	"github.com/billctl/billctl/internal/provider"
 	"github.com/billctl/billctl/internal/safetext"
 )
 
-// openURL opens a session's checkout page in the browser, or says on stderr
-// why it will not. It never fails the command: the session was fetched (or,
-// for create, already created), and a failing status after a create would
-// invite a retry that makes a second session.
-func openURL(f *cmdutil.Factory, s *provider.Session) error {
+// OpenURL opens a session's checkout page in browser (nil: none), or
+// says on stderr why it will not; prov names the provider in messages and
+// v reads its statuses. It
+// never fails the command: the session was fetched (or, for create,
+// already created), and a failing status after a create would invite a
+// retry that makes a second session.
+func OpenURL(streams *output.IO, browser cmdutil.Browser, prov string, v provider.Vocabulary, s *provider.Session) error {
 	// Every line names the API's URL or ID: shown escaped.
 	say := func(format string, args ...any) {
-		fmt.Fprint(f.IO.Err, safetext.Text(fmt.Sprintf(format, args...)))
+		fmt.Fprint(streams.Err, safetext.Text(fmt.Sprintf(format, args...)))
 	}
-	if why := noPage(providerName(f), s); why != "" {
+	if why := NoPage(prov, v, s); why != "" {
 		say("not opening a browser: %s\n", why)
 		return nil
 	}
 	if why := unserved(s.URL); why != "" {
-		fmt.Fprintf(f.IO.Err, "not opening a browser: %s\n", why)
+		fmt.Fprintf(streams.Err, "not opening a browser: %s\n", why)
 		return nil
 	}
-	if f.Browser == nil {
+	if browser == nil {
 		say("open %s in your browser\n", s.URL)
 		return nil
 	}
-	if f.IO.StderrTTY {
+	if streams.StderrTTY {
 		say("Opening %s in your browser.\n", s.URL)
 	}
-	if err := f.Browser.Open(s.URL); err != nil {
+	if err := browser.Open(s.URL); err != nil {
 		say("could not open a browser (%v): open %s yourself\n", err, s.URL)
 	}
 	return nil
 }
 
-// noPage says why a session has no page worth opening, or "" when it has
+// NoPage says why a session has no page worth opening, or "" when it has
 // one. A cancelled or expired session's link, if the API still returns
 // it, only shows the customer an error, so it is not opened either.
-func noPage(prov string, s *provider.Session) string {
-	switch strings.ToUpper(s.Status) {
-	case "CANCELLED", "CANCELED":
+func NoPage(prov string, v provider.Vocabulary, s *provider.Session) string {
+	switch v.State(s.Status) {
+	case provider.Cancelled:
 		return fmt.Sprintf("checkout session %s was cancelled, so its page no longer takes payment; create a new one with `billctl checkout create`", s.ID)
-	case "EXPIRED":
+	case provider.Expired:
 		return fmt.Sprintf("checkout session %s has expired, so its page no longer takes payment; create a new one with `billctl checkout create`", s.ID)
 	}
 	if s.URL != "" && safetext.Line(s.URL) != s.URL {
@@ -61,15 +64,15 @@ func noPage(prov string, s *provider.Session) string {
 	if s.URL != "" {
 		return ""
 	}
-	if strings.EqualFold(s.Status, "COMPLETED") {
+	if v.State(s.Status) == provider.Completed {
 		return fmt.Sprintf("checkout session %s is completed (the customer went through checkout) and %s returned no checkout URL for it", s.ID, prov)
 	}
 	return fmt.Sprintf("%s returned no checkout URL for session %s", prov, s.ID)
 }
 
-// providerName is the active provider, for messages.
-func providerName(f *cmdutil.Factory) string {
-	if s, err := f.Settings(); err == nil && s.Provider != "" {
+// ProviderName is the active provider s names, for messages.
+func ProviderName(s *config.Settings) string {
+	if s != nil && s.Provider != "" {
 		return s.Provider
 	}
 	return "the API"

@@ -1,10 +1,10 @@
-package checkout
+package create
 
 import (
 	"net/http"
 
-	"github.com/billctl/billctl/internal/cli/cmdutil"
 	"github.com/billctl/billctl/internal/config"
+	"github.com/billctl/billctl/internal/engine"
 	"github.com/billctl/billctl/internal/output"
 	"github.com/billctl/billctl/internal/provider"
 )
@@ -12,12 +12,12 @@ import (
 // printDryRun shows the requests that would be sent. The token is never
 // shown: the text and JSON forms redact it, and the curl form reads it
 // from $BILLCTL_TOKEN when the command is run.
-func printDryRun(f *cmdutil.Factory, s *config.Settings, p provider.Provider, reqs []built, single bool) error {
-	return output.DryRun(f.IO.Out, s.Output, dryRequests(f, s, p, reqs), single)
+func printDryRun(opts *CreateOptions, s *config.Settings, p provider.Provider, reqs []engine.Planned, single bool) error {
+	return output.DryRun(opts.IO.Out, s.Output, dryRequests(opts, s, p, reqs), single)
 }
 
 // dryRequests are the requests as a dry run shows them, the token redacted.
-func dryRequests(f *cmdutil.Factory, s *config.Settings, p provider.Provider, reqs []built) []output.DryRequest {
+func dryRequests(opts *CreateOptions, s *config.Settings, p provider.Provider, reqs []engine.Planned) []output.DryRequest {
 	// Without a token the header says so, rather than look as if one were
 	// set: a real create would stop there (exit 3).
 	auth := "Bearer [REDACTED]"
@@ -27,17 +27,17 @@ func dryRequests(f *cmdutil.Factory, s *config.Settings, p provider.Provider, re
 	out := make([]output.DryRequest, len(reqs))
 	for i, r := range reqs {
 		out[i] = output.DryRequest{
-			Index:  r.index,
+			Index:  r.Index,
 			Method: http.MethodPost,
 			URL:    s.BaseURL + p.CreatePath(),
 			Headers: map[string]string{
 				"Authorization":   auth,
 				"Content-Type":    "application/json",
 				"Accept":          "application/json",
-				"Idempotency-Key": r.key,
-				"User-Agent":      f.UserAgent(),
+				"Idempotency-Key": r.Key,
+				"User-Agent":      opts.UserAgent,
 			},
-			Body: r.body,
+			Body: r.Body,
 		}
 	}
 	return out

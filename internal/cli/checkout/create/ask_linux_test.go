@@ -1,4 +1,4 @@
-package checkout_test
+package create_test
 
 import (
 	"bytes"

@@ -1,6 +1,7 @@
-package checkout
+package shared
 
 import (
+	"context"
 	"slices"
 
 	"github.com/spf13/cobra"
@@ -9,12 +10,13 @@ import (
 	"github.com/billctl/billctl/internal/config"
 	"github.com/billctl/billctl/internal/format"
 	"github.com/billctl/billctl/internal/output"
+	"github.com/billctl/billctl/internal/provider"
 	"github.com/billctl/billctl/internal/provider/registry"
 )
 
-// formatFlags are --columns and --jq, which shape what create, get and
+// FormatFlags are --columns and --jq, which shape what create, get and
 // list print.
-type formatFlags struct {
+type FormatFlags struct {
 	columns string
 	jq      string
 
@@ -23,26 +25,26 @@ type formatFlags struct {
 	query *output.JQ
 }
 
-func addFormatFlags(cmd *cobra.Command, f *cmdutil.Factory) *formatFlags {
-	ff := &formatFlags{}
+// AddFormatFlags registers --columns and --jq on cmd; fields, asked when
+// --columns is completed, are the session fields to offer.
+func AddFormatFlags(cmd *cobra.Command, fields func() []string) *FormatFlags {
+	ff := &FormatFlags{}
 	fl := cmd.Flags()
 	fl.StringVar(&ff.columns, "columns", "", "the session fields a table or CSV shows, in this order: A,B,… (as the API names them)")
 	fl.StringVar(&ff.jq, "jq", "", "filter the JSON output with a jq expression; strings print bare (implies -o json)")
 	_ = cmd.RegisterFlagCompletionFunc("columns", func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
 		// More names may follow a comma: no space after a completion.
-		return output.CompleteColumns(toComplete, sessionFields(f)), cobra.ShellCompDirectiveNoSpace | cobra.ShellCompDirectiveNoFileComp
+		return output.CompleteColumns(toComplete, fields()), cobra.ShellCompDirectiveNoSpace | cobra.ShellCompDirectiveNoFileComp
 	})
 	_ = cmd.RegisterFlagCompletionFunc("jq", cobra.NoFileCompletions)
 	return ff
 }
 
-// sessionFields are the fields of the active provider's sessions, or of
-// every provider's when the settings do not say which one is active.
-func sessionFields(f *cmdutil.Factory) []string {
-	if s, err := f.Settings(); err == nil {
-		if d := registry.Get(s.Provider); d != nil {
-			return d.Vocabulary.Fields
-		}
+// SessionFields are the fields of the sessions of d, the active
+// provider, or of every provider's when no provider is active (d nil).
+func SessionFields(d *provider.Descriptor) []string {
+	if d != nil {
+		return d.Vocabulary.Fields
 	}
 	var all []string
 	for _, d := range registry.All() {
@@ -55,15 +57,16 @@ func sessionFields(f *cmdutil.Factory) []string {
 	return all
 }
 
-// resolve checks --columns and --jq against the output format and the
-// provider, before anything is sent: a mistake is exit 2. --jq makes the
-// output json unless -o asks for another format on the command line.
-func (ff *formatFlags) resolve(f *cmdutil.Factory, s *config.Settings) error {
+// Resolve checks --columns and --jq against the output format and the
+// provider d, before anything is sent: a mistake is exit 2. --jq makes the
+// output json unless -o asks for another format on the command line
+// (outputGiven).
+func (ff *FormatFlags) Resolve(outputGiven bool, s *config.Settings, d *provider.Descriptor) error {
 	if ff == nil {
 		return nil
 	}
 	if ff.jq != "" {
-		if o := f.Flags.Lookup("output"); o != nil && o.Changed && !output.TakesJQ(s.Output) {
+		if outputGiven && !output.TakesJQ(s.Output) {
 			return cmdutil.FlagErrorf("--jq filters JSON: it cannot go with -o %s", s.Output)
 		}
 		s.Output = format.JSON
@@ -78,7 +81,7 @@ func (ff *formatFlags) resolve(f *cmdutil.Factory, s *config.Settings) error {
 			return cmdutil.FlagErrorf("--columns picks the columns of -o table or -o csv, not of -o %s", s.Output)
 		}
 		var known []string
-		if d := registry.Get(s.Provider); d != nil {
+		if d != nil {
 			known = d.Vocabulary.Fields
 		}
 		cols, err := output.ParseColumns(ff.columns, known)
@@ -90,13 +93,17 @@ func (ff *formatFlags) resolve(f *cmdutil.Factory, s *config.Settings) error {
 	return nil
 }
 
-// on sets the checked flags on a printer.
-func (ff *formatFlags) on(f *cmdutil.Factory, p *output.Printer) *output.Printer {
+// On sets the checked flags on a printer, whose --jq runs under ctx.
+func (ff *FormatFlags) On(ctx context.Context, p *output.Printer) *output.Printer {
 	if ff == nil {
 		return p
 	}
 	p.Columns = ff.cols
 	p.JQ = ff.query
-	p.Context = f.Context
+	p.Context = ctx
 	return p
 }
+
+// Shapes reports whether --jq or --columns was given: they shape what the
+// API answers, so a --dry-run refuses them.
+func (ff *FormatFlags) Shapes() bool { return ff != nil && (ff.jq != "" || ff.columns != "") }

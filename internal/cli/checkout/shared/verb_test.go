@@ -1,4 +1,4 @@
-package checkout
+package shared
 
 import (
 	"context"
@@ -33,19 +33,19 @@ func TestRefuseNamesTheVerbAndAdvisesOnlyWhatWorks(t *testing.T) {
 	}
 	only, withGet := desc(createOnly{}), desc(reader{})
 	for _, tc := range []struct {
-		v       verb
+		v       Verb
 		d       *provider.Descriptor
 		want    string
 		advises bool
 		refusal bool
 	}{
-		{getting, only, "reading a checkout session is not supported", false, true},
-		{getting, withGet, "", false, false},
-		{listing, only, "listing checkout sessions is not supported", false, true},
-		{listing, withGet, "listing checkout sessions is not supported", true, true},
-		{cancelling, withGet, "cancelling a checkout session is not supported", false, true},
+		{Getting, only, "reading a checkout session is not supported", false, true},
+		{Getting, withGet, "", false, false},
+		{Listing, only, "listing checkout sessions is not supported", false, true},
+		{Listing, withGet, "listing checkout sessions is not supported", true, true},
+		{Cancelling, withGet, "cancelling a checkout session is not supported", false, true},
 	} {
-		err := tc.v.refuse(tc.d)
+		err := tc.v.Refuse(tc.d)
 		if (err != nil) != tc.refusal {
 			t.Fatalf("%s, get %v: refuse = %v", tc.v.cannot, tc.d == withGet, err)
 		}

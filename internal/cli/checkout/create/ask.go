@@ -1,4 +1,4 @@
-package checkout
+package create
 
 import (
 	"bytes"
@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/billctl/billctl/internal/cli/cmdutil"
+	"github.com/billctl/billctl/internal/cli/checkout/shared"
 	"github.com/billctl/billctl/internal/config"
 	"github.com/billctl/billctl/internal/engine"
 	"github.com/billctl/billctl/internal/exitcode"
@@ -16,7 +16,6 @@ import (
 	"github.com/billctl/billctl/internal/output"
 	"github.com/billctl/billctl/internal/prompt"
 	"github.com/billctl/billctl/internal/provider"
-	"github.com/billctl/billctl/internal/provider/registry"
 	"github.com/billctl/billctl/internal/request"
 )
 
@@ -28,14 +27,13 @@ const lookupTimeout = 20 * time.Second
 // session from flags (no -f, no --rows, no --dry-run), on a terminal, and
 // nothing saying never to (prompt.Allowed).
 func (opts *CreateOptions) mayAsk() bool {
-	f := opts.F
 	if opts.File != "" || opts.Rows != "" || opts.DryRun {
 		return false
 	}
-	if _, ok := f.IO.In.(*os.File); !ok {
+	if _, ok := opts.IO.In.(*os.File); !ok {
 		return false
 	}
-	return prompt.Allowed(f.IO.StdinTTY, f.IO.StdoutTTY, opts.NoInput, f.Getenv)
+	return prompt.Allowed(opts.IO.StdinTTY, opts.IO.StdoutTTY, opts.NoInput, opts.Getenv)
 }
 
 // onlyMissing reports whether building from the flags fails only for
@@ -60,9 +58,8 @@ func onlyMissing(b *engine.Builder) bool {
 // given with the answers added, in table order, and the prompter, to ask
 // again once the session exists. Ctrl-C, Esc or a no is exit 130 with
 // nothing sent.
-func (opts *CreateOptions) ask(s *config.Settings, p provider.Provider, given []engine.Given) ([]engine.Given, *prompt.Prompter, error) {
-	f := opts.F
-	ctx := f.Context
+func (opts *CreateOptions) ask(s *config.Settings, desc *provider.Descriptor, p provider.Provider, given []engine.Given) ([]engine.Given, *prompt.Prompter, error) {
+	ctx := opts.Context
 	if ctx == nil {
 		ctx = context.Background()
 	}
@@ -70,8 +67,7 @@ func (opts *CreateOptions) ask(s *config.Settings, p provider.Provider, given []
 	if opts.IdempotencyKey == "" {
 		opts.IdempotencyKey = engine.NewKey()
 	}
-	desc := registry.Get(s.Provider)
-	h := f.HTTP(s)
+	h := opts.HTTPClient(s)
 	form := prompt.Form{
 		Given:    opts.isGiven,
 		Question: "Create this checkout session?",
@@ -125,13 +121,13 @@ func (opts *CreateOptions) ask(s *config.Settings, p provider.Provider, given []
 			return "", err
 		}
 		var buf bytes.Buffer
-		reqs := dryRequests(f, s, p, []built{{body: req.Body, key: opts.key(0)}})
+		reqs := dryRequests(opts, s, p, []engine.Planned{{Body: req.Body, Key: opts.key(0)}})
 		if err := output.DryRun(&buf, format.Table, reqs, true); err != nil {
 			return "", err
 		}
 		return buf.String(), nil
 	}
-	pr := prompt.New(f.IO.In.(*os.File), f.IO.Out, f.Getenv)
+	pr := prompt.New(opts.IO.In.(*os.File), opts.IO.Out, opts.Getenv)
 	vals, err := pr.Run(ctx, form)
 	if errors.Is(err, prompt.ErrCancelled) {
 		return nil, nil, exitcode.New(exitcode.Interrupted, errors.New("cancelled; nothing was sent"))
@@ -217,16 +213,16 @@ func label(name string) string {
 
 // offerOpen asks, once a session made from answers exists, whether to open
 // its page. The session is made whatever the answer: a Ctrl-C here is a no.
-func offerOpen(f *cmdutil.Factory, pr *prompt.Prompter, sess *provider.Session) error {
-	if sess.URL == "" || noPage(providerName(f), sess) != "" {
+func offerOpen(opts *CreateOptions, s *config.Settings, d *provider.Descriptor, pr *prompt.Prompter, sess *provider.Session) error {
+	if sess.URL == "" || shared.NoPage(shared.ProviderName(s), shared.Vocabulary(d), sess) != "" {
 		return nil
 	}
-	ctx := f.Context
+	ctx := opts.Context
 	if ctx == nil {
 		ctx = context.Background()
 	}
 	if ok, err := pr.Confirm(ctx, "Open the checkout page in your browser?", false); err == nil && ok {
-		return openURL(f, sess)
+		return opts.openURL(s, d, sess)
 	}
 	return nil
 }

@@ -1,13 +1,48 @@
-package checkout
+package shared
 
 import (
+	"bytes"
 	"errors"
 	"net"
 	"strings"
 	"testing"
 
+	"github.com/billctl/billctl/internal/output"
+	"github.com/billctl/billctl/internal/output/outputtest"
 	"github.com/billctl/billctl/internal/provider"
 )
+
+// recordingBrowser stands in for the user's browser.
+type recordingBrowser struct {
+	opened []string
+	err    error
+}
+
+func (b *recordingBrowser) Open(u string) error {
+	b.opened = append(b.opened, u)
+	return b.err
+}
+
+type testEnv struct {
+	streams  *output.IO
+	out, err *bytes.Buffer
+	browser  *recordingBrowser
+	// noBrowser: no browser is known (OpenURL is given nil).
+	noBrowser bool
+}
+
+func newTestEnv() *testEnv {
+	streams, _, out, errb := outputtest.Streams()
+	return &testEnv{streams: streams, out: out, err: errb, browser: &recordingBrowser{}}
+}
+
+// open opens sess's page as a command of provider prov does.
+func (e *testEnv) open(prov string, sess *provider.Session) error {
+	if e.noBrowser {
+		return OpenURL(e.streams, nil, prov, provider.Vocabulary{}, sess)
+	}
+	return OpenURL(e.streams, e.browser, prov, provider.Vocabulary{}, sess)
+}
 
 func TestOpenURL(t *testing.T) {
 	cases := []struct {
@@ -26,9 +61,9 @@ func TestOpenURL(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			e := newTestEnv(t, nil, "--provider", "meteroid")
-			if err := openURL(e.f, &c.sess); err != nil {
-				t.Fatalf("openURL: %v", err)
+			e, prov := newTestEnv(), "meteroid"
+			if err := e.open(prov, &c.sess); err != nil {
+				t.Fatalf("OpenURL: %v", err)
 			}
 			if opened := len(e.browser.opened) == 1; opened != c.wantOpened {
 				t.Fatalf("opened %q, want opened %v", e.browser.opened, c.wantOpened)
@@ -50,10 +85,10 @@ func TestOpenURL(t *testing.T) {
 }
 
 func TestOpenURLBrowserFailureIsNotAnError(t *testing.T) {
-	e := newTestEnv(t, nil, "--provider", "meteroid")
+	e, prov := newTestEnv(), "meteroid"
 	e.browser.err = errors.New("no display")
-	if err := openURL(e.f, &provider.Session{ID: "che_1", URL: "https://pay.example/1"}); err != nil {
-		t.Fatalf("openURL: %v", err)
+	if err := e.open(prov, &provider.Session{ID: "che_1", URL: "https://pay.example/1"}); err != nil {
+		t.Fatalf("OpenURL: %v", err)
 	}
 	if got := e.err.String(); got != "could not open a browser (no display): open https://pay.example/1 yourself\n" {
 		t.Errorf("stderr = %q", got)
@@ -61,9 +96,9 @@ func TestOpenURLBrowserFailureIsNotAnError(t *testing.T) {
 }
 
 func TestOpenURLWithoutBrowserPrintsTheURL(t *testing.T) {
-	e := newTestEnv(t, nil, "--provider", "maple")
-	e.f.Browser = nil
-	if err := openURL(e.f, &provider.Session{ID: "che_1", URL: "https://pay.example/1"}); err != nil {
+	e, prov := newTestEnv(), "maple"
+	e.noBrowser = true
+	if err := e.open(prov, &provider.Session{ID: "che_1", URL: "https://pay.example/1"}); err != nil {
 		t.Fatal(err)
 	}
 	if got := e.err.String(); got != "open https://pay.example/1 in your browser\n" {
@@ -72,9 +107,9 @@ func TestOpenURLWithoutBrowserPrintsTheURL(t *testing.T) {
 }
 
 func TestOpenURLAnnouncesOnATerminal(t *testing.T) {
-	e := newTestEnv(t, nil, "--provider", "meteroid")
-	e.f.IO.StderrTTY = true
-	if err := openURL(e.f, &provider.Session{ID: "che_1", URL: "https://pay.example/1"}); err != nil {
+	e, prov := newTestEnv(), "meteroid"
+	e.streams.StderrTTY = true
+	if err := e.open(prov, &provider.Session{ID: "che_1", URL: "https://pay.example/1"}); err != nil {
 		t.Fatal(err)
 	}
 	if got := e.err.String(); got != "Opening https://pay.example/1 in your browser.\n" {
@@ -90,8 +125,8 @@ func TestOpenURLOfAPageNobodyServes(t *testing.T) {
 		t.Fatal(err)
 	}
 	served := "http://" + l.Addr().String() + "/checkout/che_1"
-	e := newTestEnv(t, nil, "--provider", "meteroid")
-	if err := openURL(e.f, &provider.Session{ID: "che_1", Status: "CREATED", URL: served}); err != nil {
+	e, prov := newTestEnv(), "meteroid"
+	if err := e.open(prov, &provider.Session{ID: "che_1", Status: "CREATED", URL: served}); err != nil {
 		t.Fatal(err)
 	}
 	if len(e.browser.opened) != 1 {
@@ -100,8 +135,8 @@ func TestOpenURLOfAPageNobodyServes(t *testing.T) {
 	addr := l.Addr().String()
 	l.Close()
 
-	e = newTestEnv(t, nil, "--provider", "meteroid")
-	if err := openURL(e.f, &provider.Session{ID: "che_1", Status: "CREATED", URL: served}); err != nil {
+	e = newTestEnv()
+	if err := e.open(prov, &provider.Session{ID: "che_1", Status: "CREATED", URL: served}); err != nil {
 		t.Fatal(err)
 	}
 	if len(e.browser.opened) != 0 {

@@ -1,4 +1,4 @@
-package checkout
+package shared
 
 import (
 	"context"
@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/billctl/billctl/internal/provider"
-	"github.com/billctl/billctl/internal/sandbox"
 )
 
 // answers is a provider.Getter that gives its answers in turn, the last
@@ -45,9 +44,9 @@ func (c *fakeClock) sleep(ctx context.Context, d time.Duration) error {
 
 func (c *fakeClock) now() time.Time { return c.t }
 
-func testWaiter(g provider.Getter, sandbox bool, timeout time.Duration) (*waiter, *fakeClock) {
+func testWaiter(g provider.Getter, sandbox bool, timeout time.Duration) (*Waiter, *fakeClock) {
 	c := &fakeClock{t: time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)}
-	return &waiter{p: g, sandbox: sandbox, timeout: timeout, sleep: c.sleep, now: c.now}, c
+	return &Waiter{p: g, sandbox: sandbox, timeout: timeout, sleep: c.sleep, now: c.now}, c
 }
 
 func durations(ds []time.Duration) string {
@@ -63,7 +62,7 @@ func TestWaitBacksOffToThirtySeconds(t *testing.T) {
 	g := &answers{list: []any{status("CREATED"), status("AWAITING_PAYMENT"), status("AWAITING_PAYMENT"), status("AWAITING_PAYMENT"),
 		status("AWAITING_PAYMENT"), status("AWAITING_PAYMENT"), status("AWAITING_PAYMENT"), status("COMPLETED")}}
 	w, c := testWaiter(g, false, time.Hour)
-	got, err := w.wait(context.Background(), status("CREATED"))
+	got, err := w.Wait(context.Background(), status("CREATED"))
 	if err != nil || got.Status != "COMPLETED" {
 		t.Fatalf("wait = %+v, %v", got, err)
 	}
@@ -81,7 +80,7 @@ func TestWaitHonoursRetryAfter(t *testing.T) {
 	}
 	g := &answers{list: []any{busy(429, 7*time.Second), status("CREATED"), busy(503, 45*time.Second), busy(429, time.Hour), busy(429, 0), status("COMPLETED")}}
 	w, c := testWaiter(g, false, time.Hour)
-	got, err := w.wait(context.Background(), status("CREATED"))
+	got, err := w.Wait(context.Background(), status("CREATED"))
 	if err != nil || got.Status != "COMPLETED" {
 		t.Fatalf("wait = %+v, %v", got, err)
 	}
@@ -97,14 +96,14 @@ func TestWaitHonoursRetryAfter(t *testing.T) {
 func TestWaitOnTheSandboxDoesNotBackOff(t *testing.T) {
 	g := &answers{list: []any{status("CREATED"), status("CREATED"), status("CREATED"), status("EXPIRED")}}
 	w, c := testWaiter(g, true, time.Hour)
-	got, err := w.wait(context.Background(), status("CREATED"))
+	got, err := w.Wait(context.Background(), status("CREATED"))
 	if err != nil || got.Status != "EXPIRED" {
 		t.Fatalf("wait = %+v, %v", got, err)
 	}
 	if want := "50ms 50ms 50ms 50ms"; durations(c.sleeps) != want {
 		t.Errorf("slept %s, want %s", durations(c.sleeps), want)
 	}
-	if err := outcome(got, err); err == nil || !strings.Contains(err.Error(), "is EXPIRED") {
+	if err := Outcome(provider.Vocabulary{}, got, err); err == nil || !strings.Contains(err.Error(), "is EXPIRED") {
 		t.Errorf("outcome of an expired session: %v", err)
 	}
 }
@@ -114,9 +113,9 @@ func TestWaitOnTheSandboxDoesNotBackOff(t *testing.T) {
 func TestWaitTimesOut(t *testing.T) {
 	g := &answers{list: []any{status("AWAITING_PAYMENT")}}
 	w, c := testWaiter(g, false, 10*time.Second)
-	got, err := w.wait(context.Background(), status("CREATED"))
-	if !errors.Is(err, errWaitTimeout) || got.Status != "AWAITING_PAYMENT" {
-		t.Fatalf("wait = %+v, %v; want the last session read and errWaitTimeout", got, err)
+	got, err := w.Wait(context.Background(), status("CREATED"))
+	if !errors.Is(err, ErrWaitTimeout) || got.Status != "AWAITING_PAYMENT" {
+		t.Fatalf("wait = %+v, %v; want the last session read and ErrWaitTimeout", got, err)
 	}
 	if want := "1s 2s 4s 3s"; durations(c.sleeps) != want {
 		t.Errorf("slept %s, want %s", durations(c.sleeps), want)
@@ -127,7 +126,7 @@ func TestWaitTimesOut(t *testing.T) {
 func TestWaitStopsOnOtherErrors(t *testing.T) {
 	g := &answers{list: []any{&provider.APIError{Provider: "meteroid", Status: 401, Message: "unauthorized"}}}
 	w, _ := testWaiter(g, false, time.Hour)
-	got, err := w.wait(context.Background(), status("CREATED"))
+	got, err := w.Wait(context.Background(), status("CREATED"))
 	var ae *provider.APIError
 	if !errors.As(err, &ae) || ae.Status != 401 || got.Status != "CREATED" || g.gets != 1 {
 		t.Fatalf("wait = %+v, %v after %d gets", got, err, g.gets)
@@ -136,22 +135,6 @@ func TestWaitStopsOnOtherErrors(t *testing.T) {
 
 // Ctrl-C during get --wait: the session is printed as it was last read,
 // and the error is the interruption (exit 130).
-func TestGetWaitInterruptedPrintsTheSession(t *testing.T) {
-	srv := startSandbox(t)
-	addMeteroid(srv, "che_4Qh5L7lvEqL7VRB7pZf7p6", sandbox.Created)
-	e := meteroidEnv(t, srv, "-o", "id")
-	ctx, cancel := context.WithCancel(context.Background())
-	e.f.Context = ctx
-	time.AfterFunc(100*time.Millisecond, cancel)
-	err := getRun(&GetOptions{F: e.f, ID: "che_4Qh5L7lvEqL7VRB7pZf7p6", wait: &waitFlags{on: true, timeout: time.Minute}})
-	if !errors.Is(err, context.Canceled) {
-		t.Fatalf("err = %v, want the interruption", err)
-	}
-	if e.out.String() != "che_4Qh5L7lvEqL7VRB7pZf7p6\n" {
-		t.Errorf("stdout = %q, want the session", e.out)
-	}
-}
-
 // The spinner is drawn on a terminal's stderr only, never in CI; elsewhere
 // one plain line names the session and its page.
 func TestSpinnerOnlyOnATerminalOutsideCI(t *testing.T) {
@@ -169,9 +152,9 @@ func TestSpinnerOnlyOnATerminalOutsideCI(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			e := newTestEnv(t, map[string]string{"CI": c.ci})
-			e.f.IO.StderrTTY = c.tty
-			stop := startSpinner(e.f, sess)
+			e := newTestEnv()
+			e.streams.StderrTTY = c.tty
+			stop := StartSpinner(e.streams, func(k string) string { return map[string]string{"CI": c.ci}[k] }, sess)
 			time.Sleep(150 * time.Millisecond)
 			stop()
 			got := e.err.String()
@@ -185,5 +168,34 @@ func TestSpinnerOnlyOnATerminalOutsideCI(t *testing.T) {
 				t.Errorf("stderr = %q, want a spinner with the elapsed time and the URL, cleared at the end", got)
 			}
 		})
+	}
+}
+
+// A provider's own words end the wait: Maple's COMPLETE is a completed
+// session (exit 0) and VOID a cancelled one, where the common words would
+// have kept waiting on both.
+func TestWaitReadsTheProvidersWords(t *testing.T) {
+	maple := provider.Vocabulary{States: map[string]provider.State{
+		"DRAFT": provider.Open, "PENDING_PAYMENT": provider.Open,
+		"COMPLETE": provider.Completed, "VOID": provider.Cancelled, "EXPIRED": provider.Expired,
+	}}
+	for final, ok := range map[string]bool{"COMPLETE": true, "VOID": false} {
+		g := &answers{list: []any{status("PENDING_PAYMENT"), status(final)}}
+		w, c := testWaiter(g, true, time.Hour)
+		w.vocab = maple
+		got, err := w.Wait(context.Background(), status("DRAFT"))
+		if err != nil || got.Status != final || len(c.sleeps) != 2 {
+			t.Fatalf("%s: wait = %+v, %v after %d looks", final, got, err, len(c.sleeps))
+		}
+		if err := Outcome(maple, got, err); (err == nil) != ok {
+			t.Errorf("%s: outcome %v", final, err)
+		}
+	}
+	// The same status with the common words is still open: the wait
+	// times out rather than stopping on a word it does not know.
+	g := &answers{list: []any{status("COMPLETE")}}
+	w, _ := testWaiter(g, true, time.Second)
+	if _, err := w.Wait(context.Background(), status("DRAFT")); !errors.Is(err, ErrWaitTimeout) {
+		t.Errorf("common words on COMPLETE: %v, want a timeout", err)
 	}
 }
