@@ -14,6 +14,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"go/ast"
+	"go/build"
 	"go/importer"
 	"go/parser"
 	"go/token"
@@ -22,6 +23,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 )
 
 type pkg struct {
@@ -39,6 +41,17 @@ func main() {
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "go list:", err)
 		os.Exit(1)
+	}
+	// The source importer finds the standard library through go/build's
+	// GOROOT, which comes from the binary's own record of it; a tool built
+	// with -trimpath (as CI builds everything) has none, so ask go.
+	if build.Default.GOROOT == "" {
+		root, err := exec.Command("go", "env", "GOROOT").Output()
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "go env GOROOT:", err)
+			os.Exit(1)
+		}
+		build.Default.GOROOT = strings.TrimSpace(string(root))
 	}
 	fset := token.NewFileSet()
 	imp := importer.ForCompiler(fset, "source", nil)
