@@ -48,8 +48,8 @@ func TestSpreadsheetExport(t *testing.T) {
 	// CRLF, a quoted cell holding a comma, a quote and a line break,
 	// trailing empty columns and empty rows at the end.
 	sheet := "\ufeffcustomer_id,plan_version_id,invoice_memo,invoice_threshold,charge_automatically,net_terms,metadata.crm_id,,\r\n" +
-		"cus_1,pv_1,\"Thanks, \"\"ACME\"\"\r\nsee you\",12.50,TRUE,30,00123,,\r\n" +
-		"cus_2,pv_2,,,,,,,\r\n" +
+		"cus_1,plv_1,\"Thanks, \"\"ACME\"\"\r\nsee you\",12.50,TRUE,30,00123,,\r\n" +
+		"cus_2,plv_2,,,,,,,\r\n" +
 		",,,,,,,,\r\n" +
 		",,,,,,,,\r\n"
 	got, err := bodies(t, "", sheet, false)
@@ -57,8 +57,8 @@ func TestSpreadsheetExport(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []string{
-		`{"charge_automatically":true,"customer_id":"cus_1","invoice_memo":"Thanks, \"ACME\"\nsee you","invoice_threshold":"12.50","metadata":{"crm_id":"00123"},"net_terms":30,"plan_version_id":"pv_1"}`,
-		`{"customer_id":"cus_2","plan_version_id":"pv_2"}`,
+		`{"charge_automatically":true,"customer_id":"cus_1","invoice_memo":"Thanks, \"ACME\"\nsee you","invoice_threshold":"12.50","metadata":{"crm_id":"00123"},"net_terms":30,"plan_version_id":"plv_1"}`,
+		`{"customer_id":"cus_2","plan_version_id":"plv_2"}`,
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("bodies:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
@@ -66,9 +66,9 @@ func TestSpreadsheetExport(t *testing.T) {
 }
 
 func TestRowsOnABase(t *testing.T) {
-	base := "plan_version_id: pv_base\ninvoice_memo: from the base\nmetadata:\n  team: ops\n"
+	base := "plan_version_id: plv_2zg9tUmeQMonp21OV6Rla1\ninvoice_memo: from the base\nmetadata:\n  team: ops\n"
 	sheet := "customer_id,invoice_memo,add_ons[0].add_on_id,add_ons[0].quantity,metadata.crm_id\n" +
-		"cus_1,,ao_1,3,c1\n" +
+		"cus_1,,add_1,3,c1\n" +
 		"cus_2,own memo,,,\n"
 	got, err := bodies(t, base, sheet, false)
 	if err != nil {
@@ -77,8 +77,8 @@ func TestRowsOnABase(t *testing.T) {
 	want := []string{
 		// An empty cell leaves the base's value; the base is not changed
 		// by one row for the next (cus_2 has no add-on and no crm_id).
-		`{"add_ons":[{"add_on_id":"ao_1","quantity":3}],"customer_id":"cus_1","invoice_memo":"from the base","metadata":{"team":"ops","crm_id":"c1"},"plan_version_id":"pv_base"}`,
-		`{"customer_id":"cus_2","invoice_memo":"own memo","metadata":{"team":"ops"},"plan_version_id":"pv_base"}`,
+		`{"add_ons":[{"add_on_id":"add_1","quantity":3}],"customer_id":"cus_1","invoice_memo":"from the base","metadata":{"team":"ops","crm_id":"c1"},"plan_version_id":"plv_2zg9tUmeQMonp21OV6Rla1"}`,
+		`{"customer_id":"cus_2","invoice_memo":"own memo","metadata":{"team":"ops"},"plan_version_id":"plv_2zg9tUmeQMonp21OV6Rla1"}`,
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("bodies:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
@@ -87,12 +87,12 @@ func TestRowsOnABase(t *testing.T) {
 
 func TestTSV(t *testing.T) {
 	sheet := "customer_id\tplan_version_id\tinvoice_memo\n" +
-		"cus_1\tpv_1\t5\" screen, matte\n"
+		"cus_1\tplv_1\t5\" screen, matte\n"
 	got, err := bodies(t, "", sheet, true)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := `{"customer_id":"cus_1","invoice_memo":"5\" screen, matte","plan_version_id":"pv_1"}`
+	want := `{"customer_id":"cus_1","invoice_memo":"5\" screen, matte","plan_version_id":"plv_1"}`
 	if len(got) != 1 || got[0] != want {
 		t.Fatalf("got %q, want %q", got, want)
 	}
@@ -103,7 +103,7 @@ func TestTSV(t *testing.T) {
 
 func TestErrorsNameTheCell(t *testing.T) {
 	head := "customer_id,plan_version_id,net_terms,invoice_threshold\n"
-	good := "cus,pv,30,1.5\n"
+	good := "cus,plv_1,30,1.5\n"
 	tests := []struct {
 		name, sheet, want string
 	}{
@@ -111,19 +111,19 @@ func TestErrorsNameTheCell(t *testing.T) {
 		{"path through a scalar", "customer_id.x\n", `sheet.csv:header:1: customer_id.x: not a request field: customer_id is a string, not an object: it has no field "x"`},
 		{"append index", "add_ons[].add_on_id\n", `sheet.csv:header:1: add_ons[].add_on_id: not a request field: "add_ons[].add_on_id": a column needs a list index`},
 		{"duplicate header", "customer_id,customer_id\n", `sheet.csv:header:2: customer_id: the same field as column 1`},
-		{"bad integer", head + good + "cus,pv,thirty,1.5\n", `sheet.csv:2:3: net_terms: "thirty" is not an integer`},
-		{"bad decimal", head + "cus,pv,30,1e5\n", `sheet.csv:1:4: invoice_threshold: "1e5" is not a decimal number`},
-		{"value beyond the header", head + "cus,pv,30,1.5,x\n", `sheet.csv:1:5: a value right of the last named column (the header has 4 columns)`},
-		{"value under an empty header", "customer_id,,plan_version_id\ncus,x,pv\n", `sheet.csv:1:2: a value in a column whose header is empty`},
+		{"bad integer", head + good + "cus,plv_1,thirty,1.5\n", `sheet.csv:2:3: net_terms: "thirty" is not an integer`},
+		{"bad decimal", head + "cus,plv_1,30,1e5\n", `sheet.csv:1:4: invoice_threshold: "1e5" is not a decimal number`},
+		{"value beyond the header", head + "cus,plv_1,30,1.5,x\n", `sheet.csv:1:5: a value right of the last named column (the header has 4 columns)`},
+		{"value under an empty header", "customer_id,,plan_version_id\ncus,x,plv_1\n", `sheet.csv:1:2: a value in a column whose header is empty`},
 		{"empty row in the middle", head + good + ",,,\n" + good, `sheet.csv:2: the row is empty, and rows follow it`},
-		{"missing required field", "customer_id,plan_version_id\ncus,pv\ncus,\n", `sheet.csv:2: plan_version_id: required field missing`},
+		{"missing required field", "customer_id,plan_version_id\ncus,plv_1\ncus,\n", `sheet.csv:2: plan_version_id: required field missing`},
 		{"bare quote", head + good + "cus,p\"v,30,1\n", `sheet.csv:2: malformed CSV at line 3, column 6: bare " in non-quoted-field`},
-		{"unclosed quote", head + "\"cus,pv,30,1\n", `sheet.csv:1: malformed CSV at line 2`},
+		{"unclosed quote", head + "\"cus,plv_1,30,1\n", `sheet.csv:1: malformed CSV at line 2`},
 		{"empty file", "", `sheet.csv: the file is empty`},
 		{"header only", head, `sheet.csv: no rows after the header: nothing to send`},
 		{"only empty rows", head + ",,,\r\n\r\n", `sheet.csv: no rows after the header`},
 		{"UTF-16", "\xff\xfec\x00u\x00", `the file is UTF-16 text`},
-		{"invalid UTF-8 cell", head + "cus\xe9,pv,30,1\n", `sheet.csv:1:1: customer_id: not valid UTF-8 text`},
+		{"invalid UTF-8 cell", head + "cus\xe9,plv_1,30,1\n", `sheet.csv:1:1: customer_id: not valid UTF-8 text`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -219,12 +219,12 @@ func TestShortRowsHaveEmptyCells(t *testing.T) {
 // field a cell) names those rows; one that every row keeps names the base
 // alone.
 func TestErrorsOfTheBaseNameTheRow(t *testing.T) {
-	_, err := bodies(t, "net_terms: thirty\n", "customer_id,plan_version_id,net_terms\ncus,pv,30\ncus,pv,\n", false)
+	_, err := bodies(t, "net_terms: thirty\n", "customer_id,plan_version_id,net_terms\ncus,plv_1,30\ncus,plv_1,\n", false)
 	want := `sheet.csv:2 (base.yaml:1): net_terms: expected an integer`
 	if err == nil || !strings.Contains(err.Error(), want) {
 		t.Fatalf("error %v, want %q", err, want)
 	}
-	_, err = bodies(t, "net_terms: thirty\n", "customer_id,plan_version_id\ncus,pv\ncus,pv\n", false)
+	_, err = bodies(t, "net_terms: thirty\n", "customer_id,plan_version_id\ncus,plv_1\ncus,plv_1\n", false)
 	want = "base.yaml:1: net_terms: expected an integer"
 	if err == nil || !strings.HasPrefix(err.Error(), want) {
 		t.Fatalf("error %v, want it to begin %q", err, want)
