@@ -233,14 +233,17 @@ first_id() {
 	node -e 'fetch(process.argv[1], {headers: {Authorization: "Bearer sk_ci_contract"}})
 		.then((r) => r.json()).then((v) => console.log(v.data[0].id))' "http://127.0.0.1:$SANDBOX_PORT/api/v1/$1"
 }
+# Maple has no endpoint that lists bundle pricings: the demo catalogue's one
+# bundle (internal/provider/maple/demo.go, DemoBundleStarter).
+DEMO_BP=$(grep -oE 'bp_[0-9A-Za-z]+' internal/provider/maple/demo.go | head -n 1)
 DEMO_ADD=$(first_id addons)
 DEMO_COU=$(first_id coupons)
-for v in DEMO_PLV DEMO_CUS DEMO_MAPLE_CUS DEMO_PP DEMO_COMPANY DEMO_ADD DEMO_COU; do
+for v in DEMO_PLV DEMO_CUS DEMO_MAPLE_CUS DEMO_PP DEMO_BP DEMO_COMPANY DEMO_ADD DEMO_COU; do
 	[[ -n "${!v}" ]] || { echo "FAIL  $v not found in the banner of sandbox serve:" >&2; cat "$OUT/sandbox.log" >&2; exit 1; }
 done
 
-# The request files, their customers, plan versions, add-ons, coupons and
-# product pricings replaced by the demo catalogue's: the sandbox refuses
+# The request files, their customers, plan versions, add-ons, coupons,
+# product pricings and bundle pricings replaced by the demo catalogue's: the sandbox refuses
 # unknown ones, as the real servers do (and two add-on and coupon IDs of the
 # files do not fit in 128 bits, which the real server refuses with 422).
 mkdir -p "$WORK/proxy/meteroid" "$WORK/proxy/maple"
@@ -249,7 +252,7 @@ for f in "${meteroid_files[@]}"; do
 		-e "s/plv_[0-9A-Za-z]{8,}/$DEMO_PLV/g" -e "s/add_[0-9A-Za-z]{8,}/$DEMO_ADD/g" -e "s/cou_[0-9A-Za-z]{8,}/$DEMO_COU/g" "$f" >"$WORK/proxy/meteroid/$(basename "$f")"
 done
 for f in "${maple_files[@]}"; do
-	sed -E -e "s/cus_[0-9A-Za-z]{8,}/$DEMO_MAPLE_CUS/g" -e "s/pp_[0-9A-Za-z]{8,}/$DEMO_PP/g" "$f" >"$WORK/proxy/maple/$(basename "$f")"
+	sed -E -e "s/cus_[0-9A-Za-z]{8,}/$DEMO_MAPLE_CUS/g" -e "s/pp_[0-9A-Za-z]{8,}/$DEMO_PP/g" -e "s/bp_[0-9A-Za-z]{8,}/$DEMO_BP/g" "$f" >"$WORK/proxy/maple/$(basename "$f")"
 done
 
 # check_refused ARGS...: billctl ARGS must exit 1 (the API's refusal).
